@@ -1,0 +1,1 @@
+"""Where approved invoices become draft bills: the local ledger (default) or Xero."""

@@ -1,0 +1,1 @@
+"""Documents: the content-addressed blob store and text extraction."""

@@ -1,0 +1,1 @@
+"""Field extraction: the built-in rules extractor and (pluggable) LLM providers."""

@@ -1,0 +1,1 @@
+"""Outgoing email: an outbox folder (default) or SMTP."""

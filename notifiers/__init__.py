@@ -1,0 +1,1 @@
+"""Human notifications: console/log (default) or Slack."""

@@ -1,0 +1,57 @@
+"""References to stored documents and their extracted text.
+
+Big things stay out of workflow history: workflows carry these references, the
+bytes live in the blob store.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+TextMethod = Literal["pdf_text", "plain_text", "ocr", "einvoice_xml", "none"]
+
+# Why a document could not be read. Each ends the workflow in `rejected_input`.
+BadInputCode = Literal[
+    "empty_file",
+    "too_large",
+    "unsupported_type",
+    "corrupt_pdf",
+    "encrypted_pdf",
+    "too_many_pages",
+    "decompression_bomb",
+    "no_text",
+    "ocr_not_installed",
+    "bad_encoding",
+    "malformed_xml",
+    "not_an_invoice",
+]
+
+
+class BlobRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sha256: str
+    size_bytes: int
+    media_type: str | None = None
+
+
+class DocumentText(BaseModel):
+    """Outcome of reading a document: either text (by reference) or a bad-input reason."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ok: bool
+    method: TextMethod = "none"
+    text_ref: BlobRef | None = None
+    pages: int = 0
+    chars: int = 0
+    # A short preview for humans (status, explain); never the whole text.
+    preview: str = ""
+    detected_type: str | None = None
+    # Structured e-invoice XML found in/as the document (stored as a blob).
+    einvoice_ref: BlobRef | None = None
+    einvoice_format: str | None = None
+    bad_input_code: BadInputCode | None = None
+    reason: str | None = None

@@ -1,0 +1,64 @@
+"""What an extractor proposes: an invoice plus the evidence for each field."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.invoice import Invoice
+
+
+class FieldEvidence(BaseModel):
+    """Where a field's value came from and how sure the extractor is of it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(description="e.g. 'total_minor' or 'line_items[0].line_total_minor'")
+    value: str | None
+    source_text: str | None = Field(description="the text the value was read from")
+    certainty: float = Field(ge=0.0, le=1.0, description="the extractor's own certainty, 0..1")
+
+
+class TokenUsage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    # Cost in micro-dollars (1e-6 USD): integers, like all money here.
+    cost_micro_usd: int = 0
+
+
+class ExtractorInfo(BaseModel):
+    """Which extractor produced a result: recorded on every extraction step."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["rules", "einvoice", "openai", "anthropic", "openai-compatible"]
+    name: str = Field(description="human label, e.g. 'rules extractor (no model)'")
+    model: str | None = None
+    prompt_name: str | None = None
+    prompt_version: str | None = None
+    settings: dict[str, str] = Field(default_factory=dict)
+
+
+class ExtractionResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    invoice: Invoice
+    evidence: list[FieldEvidence] = Field(default_factory=list)
+    extractor: ExtractorInfo
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    # Does the document look like an invoice at all? (0..1) Below the policy
+    # threshold the workflow ends in `rejected_input` / not_an_invoice.
+    invoice_likelihood: float = Field(default=1.0, ge=0.0, le=1.0)
+    # Instruction-like text found in the document (prompt injection); forces review.
+    injection_flags: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+    def certainty_of(self, field: str) -> float | None:
+        for ev in self.evidence:
+            if ev.field == field:
+                return ev.certainty
+        return None

@@ -1,0 +1,51 @@
+"""Money is integer minor units with an ISO 4217 currency. Never floats."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+# Minor-unit exponents for the currencies we accept. Anything not listed is an
+# unsupported currency (validation reports it rather than guessing an exponent).
+CURRENCY_EXPONENTS: dict[str, int] = {
+    "GBP": 2,
+    "EUR": 2,
+    "USD": 2,
+    "CHF": 2,
+    "SEK": 2,
+    "NOK": 2,
+    "DKK": 2,
+    "PLN": 2,
+    "CZK": 2,
+    "AUD": 2,
+    "NZD": 2,
+    "CAD": 2,
+    "INR": 2,
+    "ZAR": 2,
+    "JPY": 0,
+}
+
+
+def is_supported_currency(code: str) -> bool:
+    return code in CURRENCY_EXPONENTS
+
+
+def exponent(currency: str) -> int:
+    return CURRENCY_EXPONENTS.get(currency, 2)
+
+
+def to_minor(amount: Decimal | str, currency: str) -> int:
+    """Convert a decimal amount to minor units, rounding half up (as the corpus does)."""
+    value = Decimal(str(amount))
+    scaled = value.scaleb(exponent(currency))
+    return int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def format_minor(amount_minor: int, currency: str) -> str:
+    """Human form, e.g. 123456 GBP -> 'GBP 1,234.56'."""
+    exp = exponent(currency)
+    sign = "-" if amount_minor < 0 else ""
+    value = abs(amount_minor)
+    if exp == 0:
+        return f"{currency} {sign}{value:,}"
+    major, minor = divmod(value, 10**exp)
+    return f"{currency} {sign}{major:,}.{minor:0{exp}d}"

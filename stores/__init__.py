@@ -1,0 +1,1 @@
+"""Persistent stores: the append-only audit log."""

@@ -1,1 +1,1 @@
-"""activities."""
+"""Thin activity functions; each wraps one integration call. No business rules here."""

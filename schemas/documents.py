@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 TextMethod = Literal["pdf_text", "plain_text", "ocr", "einvoice_xml", "none"]
 
@@ -55,3 +55,9 @@ class DocumentText(BaseModel):
     einvoice_format: str | None = None
     bad_input_code: BadInputCode | None = None
     reason: str | None = None
+    # Text beyond intake.max_text_chars was cut off (the extractor saw only the start).
+    text_truncated: bool = False
+    # Mean OCR recognition confidence (0..1) when method == "ocr"; feeds text quality.
+    ocr_confidence: float | None = None
+    # Things a reviewer should know about how the text was obtained.
+    notes: list[str] = Field(default_factory=list)

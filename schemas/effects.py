@@ -93,6 +93,11 @@ class Notification(BaseModel):
     update_ref: str | None = None
     with_buttons: bool = False
     channels: list[str] = Field(default_factory=list)
+    # Structured facts shown as labelled fields (e.g. Supplier, Total, Due, Confidence);
+    # `lines` stays the human text.
+    facts: dict[str, str] = Field(default_factory=dict)
+    # Link to the workflow (Temporal Web UI or review page).
+    web_url: str | None = None
 
 
 class NotificationReceipt(BaseModel):

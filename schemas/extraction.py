@@ -43,6 +43,20 @@ class ExtractorInfo(BaseModel):
     settings: dict[str, str] = Field(default_factory=dict)
 
 
+class LlmAttempt(BaseModel):
+    """One call to a model (the first try or the repair), kept for the audit trail."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    attempt: int
+    provider: str
+    model: str | None = None
+    ok: bool
+    errors: list[str] = Field(default_factory=list)
+    usage: TokenUsage = Field(default_factory=TokenUsage)
+    raw_output_sha256: str | None = Field(default=None, description="blob ref of the raw output")
+
+
 class ExtractionResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -56,6 +70,17 @@ class ExtractionResult(BaseModel):
     # Instruction-like text found in the document (prompt injection); forces review.
     injection_flags: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    # LLM runs: every attempt (first + repair); failed_closed = no valid output,
+    # the workflow must route to review with `failure_reason`.
+    attempts: list[LlmAttempt] = Field(default_factory=list)
+    failed_closed: bool = False
+    failure_reason: str | None = None
+    text_truncated: bool = False
+    # When a model extracted the invoice, the rules extractor runs too; its
+    # invoice and the field-by-field agreement (0..1) feed confidence.
+    cross_check_invoice: Invoice | None = None
+    agreement: float | None = None
+    disagreeing_fields: list[str] = Field(default_factory=list)
 
     def certainty_of(self, field: str) -> float | None:
         for ev in self.evidence:

@@ -1,5 +1,5 @@
 """Configuration: one TOML file with documented defaults, environment overrides."""
 
-from settings.config import Settings, load_settings, parse_duration
+from settings.config import PROJECT_ROOT_PATH, Settings, load_settings, parse_duration
 
-__all__ = ["Settings", "load_settings", "parse_duration"]
+__all__ = ["PROJECT_ROOT_PATH", "Settings", "load_settings", "parse_duration"]

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT_PATH = PROJECT_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "vouchflow.toml"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")

@@ -1,0 +1,52 @@
+# vouchflow: `make demo` runs the main job on embedded defaults; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+EXTRAS ?= dev
+
+.PHONY: install demo up down status test lint format gateway samples bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## start Temporal + worker, run the sample invoices, print where each rests
+	$(PY) starter.py demo
+
+up: install    ## Temporal dev server + worker in the background (logs in .vouchflow/logs)
+	$(PY) -m runtime.services up
+
+down:          ## stop what `make up` / `make demo` started
+	@test -x $(PY) && $(PY) -m runtime.services down || true
+
+status: install
+	$(PY) -m runtime.services status
+
+test: install  ## the whole suite
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+gateway: install  ## the HTTP gateway (Slack interactions, intake webhook)
+	$(PY) -m gateway
+
+samples: install  ## regenerate the bundled sample invoices
+	$(PY) -m samples.generate
+
+bench: install    ## throughput and latency on the embedded dev server
+	$(PY) bench/bench_workflow.py
+
+clean: down
+	rm -rf .vouchflow

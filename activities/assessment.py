@@ -1,0 +1,71 @@
+"""Deterministic checks run as activities so their results are recorded in history:
+a later change to the rules never changes what a running workflow already decided."""
+
+from __future__ import annotations
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.deps import ActivityDeps
+from activities.errors import to_application_error
+from destinations.base import DestinationError
+from policy.approvals import check_approval
+from policy.assess import apply_corrections, assess, corrected_extraction
+from schemas.assessment import Assessment
+from schemas.effects import DuplicateMatch, DuplicateQuery
+from schemas.workflow import ApprovalCheckInput, ApprovalCheckResult, AssessInput
+from settings import Settings
+
+
+class AssessmentActivities:
+    def __init__(self, deps: ActivityDeps) -> None:
+        self._deps = deps
+
+    @activity.defn(name="load_policy")
+    async def load_policy(self) -> Settings:
+        """The worker's configuration, snapshotted into history for this workflow."""
+        return self._deps.settings
+
+    @activity.defn(name="find_duplicates")
+    async def find_duplicates(self, query: DuplicateQuery) -> list[DuplicateMatch]:
+        try:
+            return await self._deps.destination.find_duplicates(query)
+        except DestinationError as err:
+            raise to_application_error(err) from err
+
+    @activity.defn(name="assess_invoice")
+    async def assess_invoice(self, request: AssessInput) -> Assessment:
+        extraction = request.extraction
+        if request.corrections:
+            try:
+                apply_corrections(extraction.invoice, request.corrections)
+            except ValueError as err:
+                raise ApplicationError(
+                    f"corrections are not valid: {err}", type="InvalidCorrections", non_retryable=True
+                ) from err
+            extraction = corrected_extraction(extraction, request.corrections)
+        return assess(
+            extraction,
+            duplicates=request.duplicates,
+            today=request.today,
+            settings=request.settings,
+            text_method=request.text_method,
+        )
+
+    @activity.defn(name="check_approval")
+    async def check_approval(self, request: ApprovalCheckInput) -> ApprovalCheckResult:
+        if request.decision == "reject":
+            # Anyone on the approver list may stop an invoice; limits apply to approving.
+            listed = {a.id for a in request.settings.approval.approvers}
+            if request.reviewer in listed:
+                return ApprovalCheckResult(allowed=True, reason="reviewer is an approver")
+            return ApprovalCheckResult(
+                allowed=False, reason=f"{request.reviewer!r} is not on the approver list"
+            )
+        result = check_approval(
+            reviewer=request.reviewer,
+            submitted_by=request.submitted_by,
+            invoice=request.assessment.invoice,
+            settings=request.settings,
+        )
+        return ApprovalCheckResult(allowed=result.allowed, reason=result.reason)

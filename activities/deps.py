@@ -1,0 +1,37 @@
+"""What activities need, built once per worker from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from stores.audit import AuditStore, open_audit_store
+
+from destinations.base import Destination
+from documents.blobs import BlobStore, LocalBlobStore
+from mailer.base import EmailTransport
+from notifiers.base import Notifier
+from settings import Settings
+
+
+@dataclass
+class ActivityDeps:
+    settings: Settings
+    blobs: BlobStore
+    audit: AuditStore
+    destination: Destination
+    notifier: Notifier
+    email: EmailTransport
+
+
+def build_deps(settings: Settings) -> ActivityDeps:
+    from effects.factory import build_destination, build_email_transport, build_notifier
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    return ActivityDeps(
+        settings=settings,
+        blobs=LocalBlobStore(settings.blob_dir),
+        audit=open_audit_store(settings),
+        destination=build_destination(settings),
+        notifier=build_notifier(settings),
+        email=build_email_transport(settings),
+    )

@@ -1,0 +1,58 @@
+"""Side effects. Each is idempotent by a key derived from the workflow id, and the
+workflow audits its intent before calling and its outcome after."""
+
+from __future__ import annotations
+
+import asyncio
+
+from temporalio import activity
+
+from activities.deps import ActivityDeps
+from activities.errors import to_application_error
+from destinations.base import DestinationError
+from mailer.base import EmailError
+from notifiers.base import NotifierError
+from schemas.effects import (
+    DraftBill,
+    DraftBillRequest,
+    EmailMessage,
+    EmailReceipt,
+    Notification,
+    NotificationReceipt,
+    RevertOutcome,
+    RevertRequest,
+)
+
+
+class EffectActivities:
+    def __init__(self, deps: ActivityDeps) -> None:
+        self._deps = deps
+
+    @activity.defn(name="post_draft_bill")
+    async def post_draft_bill(self, request: DraftBillRequest) -> DraftBill:
+        document = await asyncio.to_thread(self._deps.blobs.get, request.document.sha256)
+        try:
+            return await self._deps.destination.create_draft_bill(request, document)
+        except DestinationError as err:
+            raise to_application_error(err) from err
+
+    @activity.defn(name="revert_draft_bill")
+    async def revert_draft_bill(self, request: RevertRequest) -> RevertOutcome:
+        try:
+            return await self._deps.destination.revert_draft_bill(request)
+        except DestinationError as err:
+            raise to_application_error(err) from err
+
+    @activity.defn(name="send_notification")
+    async def send_notification(self, notification: Notification) -> NotificationReceipt:
+        try:
+            return await self._deps.notifier.notify(notification)
+        except NotifierError as err:
+            raise to_application_error(err) from err
+
+    @activity.defn(name="send_email")
+    async def send_email(self, message: EmailMessage) -> EmailReceipt:
+        try:
+            return await self._deps.email.send(message)
+        except EmailError as err:
+            raise to_application_error(err) from err

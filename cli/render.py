@@ -1,0 +1,82 @@
+"""How the CLI shows workflows to people."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from schemas.money import format_minor
+from schemas.workflow import InvoiceState
+
+console = Console()
+
+
+def total_text(state: InvoiceState) -> str:
+    if state.assessment is None:
+        return "-"
+    inv = state.assessment.invoice
+    if inv.total_minor is None or not inv.currency:
+        return "-"
+    return format_minor(inv.total_minor, inv.currency)
+
+
+def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
+    table = Table(title=title, show_lines=False)
+    for column in ("workflow id", "file", "supplier", "invoice no", "total", "conf", "route", "status"):
+        table.add_column(column, overflow="fold")
+    for state in states:
+        inv = state.assessment.invoice if state.assessment else None
+        reason = state.status_reason
+        table.add_row(
+            state.workflow_id,
+            state.event.filename,
+            (inv.supplier_name if inv else None) or "-",
+            (inv.invoice_number if inv else None) or "-",
+            total_text(state),
+            str(state.assessment.confidence.score) if state.assessment else "-",
+            state.assessment.decision.route if state.assessment else "-",
+            f"{state.status}\n[dim]{reason[:120]}[/dim]" if reason else state.status,
+        )
+    return table
+
+
+def status_lines(state: InvoiceState) -> list[str]:
+    lines = [
+        f"Workflow:   {state.workflow_id}",
+        f"File:       {state.event.filename} (sha256 {state.event.document_sha256[:16]}...)",
+        f"Status:     {state.status} - {state.status_reason}",
+    ]
+    if state.waiting_for:
+        lines.append(f"Waiting:    {state.waiting_for}")
+    if state.assessment is not None:
+        a = state.assessment
+        inv = a.invoice
+        lines += [
+            f"Supplier:   {inv.supplier_name or '-'}",
+            f"Invoice no: {inv.invoice_number or '-'}",
+            f"Dates:      issued {inv.issue_date or '-'}, due {inv.due_date or '-'}",
+            f"Total:      {total_text(state)}",
+            f"Confidence: {a.confidence.score}/100",
+        ]
+        for sig in a.confidence.signals:
+            lines.append(f"  - {sig.name}: {sig.value:.2f} x{sig.weight:g} {sig.detail}")
+        lines.append(f"Route:      {a.decision.route}")
+        lines += [f"  because {r}" for r in a.decision.reasons]
+        for finding in a.findings:
+            lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
+    if state.extraction is not None:
+        ex = state.extraction.extractor
+        lines.append(f"Extractor:  {ex.name}" + (f" ({ex.prompt_name} v{ex.prompt_version})" if ex.prompt_version else ""))
+    for decision in state.decisions:
+        verdict = "accepted" if decision.accepted else "REFUSED"
+        lines.append(
+            f"Decision:   {decision.kind} by {decision.actor} {verdict}: {decision.reason}"
+            + (f" ({decision.comment})" if decision.comment else "")
+        )
+    for effect in state.effects:
+        if effect.status != "intended":
+            lines.append(f"Effect:     {effect.effect} {effect.status} {effect.detail}")
+    if state.draft_bill is not None:
+        lines.append(f"Draft bill: {state.draft_bill.destination} {state.draft_bill.bill_id} ({state.draft_bill.status})")
+    lines.append(f"Email:      {state.email_state}" + (f" at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC" if state.email_due_at else ""))
+    return lines

@@ -1,0 +1,229 @@
+"""The embedded destination: draft bills in a SQLite file.
+
+Several processes (worker, CLI) may open the same file, so it runs in WAL mode
+with a busy timeout, and every write is a single short transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import sqlite3
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from schemas.effects import (
+    DraftBill,
+    DraftBillRequest,
+    DuplicateMatch,
+    DuplicateQuery,
+    RevertOutcome,
+    RevertRequest,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS draft_bills (
+    bill_id TEXT PRIMARY KEY,
+    workflow_id TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    supplier_name TEXT,
+    supplier_key TEXT,
+    invoice_number TEXT,
+    number_key TEXT,
+    document_sha256 TEXT NOT NULL,
+    currency TEXT,
+    total_minor INTEGER,
+    invoice_json TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('DRAFT', 'DELETED')),
+    created_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX IF NOT EXISTS draft_bills_supplier_number ON draft_bills (supplier_key, number_key);
+CREATE INDEX IF NOT EXISTS draft_bills_sha ON draft_bills (document_sha256);
+"""
+
+_BUSY_TIMEOUT_MS = 10_000
+
+
+class LedgerBill(BaseModel):
+    """One row of the ledger, as the CLI and tests see it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bill_id: str
+    workflow_id: str
+    idempotency_key: str
+    supplier_name: str | None
+    invoice_number: str | None
+    document_sha256: str
+    currency: str | None
+    total_minor: int | None
+    invoice_json: str
+    status: str
+    created_at: dt.datetime
+    deleted_at: dt.datetime | None
+
+
+def normalise_key(value: str | None) -> str | None:
+    """Case- and whitespace-insensitive form used for duplicate matching."""
+    if value is None:
+        return None
+    collapsed = " ".join(value.split()).casefold()
+    return collapsed or None
+
+
+def _bill_id(idempotency_key: str) -> str:
+    # Derived from the key, so the same request always names the same bill.
+    return "LB-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:16].upper()
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+class LocalLedger:
+    name = "local"
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self._initialised = False
+
+    def _connect(self) -> sqlite3.Connection:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.db_path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
+        if not self._initialised:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+            self._initialised = True
+        return conn
+
+    # -- Destination -----------------------------------------------------------------------
+
+    async def create_draft_bill(self, request: DraftBillRequest, document: bytes) -> DraftBill:
+        return await asyncio.to_thread(self._create, request)
+
+    async def find_duplicates(self, query: DuplicateQuery) -> list[DuplicateMatch]:
+        return await asyncio.to_thread(self._find, query)
+
+    async def revert_draft_bill(self, request: RevertRequest) -> RevertOutcome:
+        return await asyncio.to_thread(self._revert, request)
+
+    def list_bills(self, *, include_deleted: bool = True) -> list[LedgerBill]:
+        sql = "SELECT * FROM draft_bills"
+        if not include_deleted:
+            sql += " WHERE status = 'DRAFT'"
+        with self._closing() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at, bill_id").fetchall()
+        return [_to_bill(row) for row in rows]
+
+    # -- implementation --------------------------------------------------------------------
+
+    def _closing(self) -> _Conn:
+        return _Conn(self._connect())
+
+    def _create(self, request: DraftBillRequest) -> DraftBill:
+        invoice = request.invoice
+        with self._closing() as conn:
+            cursor = conn.execute(
+                """INSERT INTO draft_bills (bill_id, workflow_id, idempotency_key, supplier_name,
+                       supplier_key, invoice_number, number_key, document_sha256, currency,
+                       total_minor, invoice_json, status, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DRAFT', ?)
+                   ON CONFLICT (idempotency_key) DO NOTHING""",
+                (
+                    _bill_id(request.idempotency_key),
+                    request.workflow_id,
+                    request.idempotency_key,
+                    invoice.supplier_name,
+                    normalise_key(invoice.supplier_name),
+                    invoice.invoice_number,
+                    normalise_key(invoice.invoice_number),
+                    request.document.sha256,
+                    invoice.currency,
+                    invoice.total_minor,
+                    invoice.model_dump_json(),
+                    _now(),
+                ),
+            )
+            created = cursor.rowcount == 1
+            row = conn.execute(
+                "SELECT bill_id, status FROM draft_bills WHERE idempotency_key = ?",
+                (request.idempotency_key,),
+            ).fetchone()
+        return DraftBill(
+            destination=self.name, bill_id=row["bill_id"], status=row["status"], created=created
+        )
+
+    def _find(self, query: DuplicateQuery) -> list[DuplicateMatch]:
+        supplier_key = normalise_key(query.supplier_name)
+        number_key = normalise_key(query.invoice_number)
+        matches: dict[str, DuplicateMatch] = {}
+        with self._closing() as conn:
+            if supplier_key and number_key:
+                for row in conn.execute(
+                    """SELECT bill_id, workflow_id FROM draft_bills
+                       WHERE status = 'DRAFT' AND supplier_key = ? AND number_key = ?
+                         AND workflow_id != ?""",
+                    (supplier_key, number_key, query.workflow_id),
+                ):
+                    matches[row["bill_id"]] = DuplicateMatch(
+                        bill_id=row["bill_id"],
+                        workflow_id=row["workflow_id"],
+                        reason="same_supplier_and_number",
+                    )
+            for row in conn.execute(
+                """SELECT bill_id, workflow_id FROM draft_bills
+                   WHERE status = 'DRAFT' AND document_sha256 = ? AND workflow_id != ?""",
+                (query.document_sha256, query.workflow_id),
+            ):
+                matches.setdefault(
+                    row["bill_id"],
+                    DuplicateMatch(
+                        bill_id=row["bill_id"],
+                        workflow_id=row["workflow_id"],
+                        reason="same_document",
+                    ),
+                )
+        return list(matches.values())
+
+    def _revert(self, request: RevertRequest) -> RevertOutcome:
+        with self._closing() as conn:
+            row = conn.execute(
+                "SELECT status FROM draft_bills WHERE bill_id = ?", (request.bill_id,)
+            ).fetchone()
+            if row is None:
+                return RevertOutcome(
+                    reverted=False, status="MISSING", reason=f"bill {request.bill_id} not found"
+                )
+            if row["status"] == "DRAFT":
+                conn.execute(
+                    """UPDATE draft_bills SET status = 'DELETED', deleted_at = ?
+                       WHERE bill_id = ? AND status = 'DRAFT'""",
+                    (_now(), request.bill_id),
+                )
+        # Reverting twice reports success both times: the bill is gone either way.
+        return RevertOutcome(reverted=True, status="DELETED")
+
+
+class _Conn:
+    """Closes the connection on exit (sqlite3's own context manager only commits)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.conn
+
+    def __exit__(self, *exc: object) -> None:
+        self.conn.close()
+
+
+def _to_bill(row: sqlite3.Row) -> LedgerBill:
+    data = dict(row)
+    data.pop("supplier_key")
+    data.pop("number_key")
+    return LedgerBill.model_validate(data)

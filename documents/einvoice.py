@@ -1,0 +1,541 @@
+"""Structured e-invoices: read CII (Factur-X / ZUGFeRD 1 and 2 / XRechnung) and UBL 2.1 exactly.
+
+When a supplier sends machine-readable XML there is nothing to guess: every field is
+read from a known path, amounts are converted with Decimal, and each value carries the
+XML path it came from as evidence (certainty 1.0, no model, no tokens).
+
+Paths match on local element names, so the CII namespaces of ZUGFeRD 1
+(``urn:ferd:CrossIndustryDocument:invoice:1p0``) and of Factur-X/ZUGFeRD 2/XRechnung
+(``...:CrossIndustryInvoice:100``) share one reader where their element names agree.
+
+Conventions (the corpus ground truth follows them too): ``unit_price_minor`` is the net
+price per one unit, and null when the price is stated per a basis quantity other than 1
+or is not a whole number of minor units; ``subtotal_minor`` is the tax basis after
+document-level allowances and charges; ``total_minor`` is the gross total before any
+prepaid amount.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from lxml import etree
+from pypdf import PdfReader
+
+from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
+from schemas.invoice import Invoice, LineItem
+from schemas.money import exponent, to_minor
+
+EInvoiceFormat = Literal["CII", "UBL"]
+
+# Attachment names the standards (and common producers) use for the invoice XML.
+EMBEDDED_XML_NAMES: tuple[str, ...] = (
+    "factur-x.xml",
+    "zugferd-invoice.xml",
+    "xrechnung.xml",
+    "ZUGFeRD-invoice.xml",
+    "UBL-Invoice-2.1.xml",
+)
+# An embedded XML larger than this is not an invoice we will parse.
+MAX_XML_BYTES = 10_000_000
+
+UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+_CII_ROOTS = {"CrossIndustryInvoice", "CrossIndustryDocument"}
+
+
+class EInvoiceError(ValueError):
+    """The XML is not a well-formed UBL or CII invoice we can read."""
+
+
+def secure_parser() -> etree.XMLParser:
+    """XXE-safe: no entity expansion, no DTD loading, no network, no huge-tree mode."""
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+
+
+def parse_xml(xml: bytes) -> etree._Element:
+    if len(xml) > MAX_XML_BYTES:
+        raise EInvoiceError(f"XML is {len(xml):,} bytes, above the {MAX_XML_BYTES:,}-byte limit")
+    try:
+        root = etree.fromstring(xml, parser=secure_parser())
+    except etree.XMLSyntaxError as exc:
+        raise EInvoiceError(f"XML is not well-formed: {exc}") from None
+    if root is None:
+        raise EInvoiceError("XML has no root element")
+    # A DOCTYPE may declare entities; even unexpanded they have no place in an invoice.
+    docinfo = root.getroottree().docinfo
+    if docinfo.internalDTD is not None or docinfo.system_url or docinfo.public_id:
+        raise EInvoiceError("XML declares a DOCTYPE (entities are not allowed in e-invoices)")
+    return root
+
+
+def detect_format(root: etree._Element) -> EInvoiceFormat | None:
+    qname = etree.QName(root)
+    if qname.localname in _CII_ROOTS:
+        return "CII"
+    if qname.namespace in (UBL_INVOICE_NS, UBL_CREDIT_NOTE_NS):
+        return "UBL"
+    return None
+
+
+def sniff_einvoice(xml: bytes) -> EInvoiceFormat | None:
+    """The format of ``xml`` if it is a well-formed, entity-free UBL/CII invoice."""
+    try:
+        return detect_format(parse_xml(xml))
+    except EInvoiceError:
+        return None
+
+
+def extract_embedded_xml(pdf_bytes: bytes) -> tuple[str, bytes] | None:
+    """(format, xml) of an e-invoice attached to a PDF (Factur-X/ZUGFeRD/XRechnung/UBL)."""
+    try:
+        reader = PdfReader(io.BytesIO(pdf_bytes))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        attachments = reader.attachments
+    except Exception:
+        # A PDF we cannot open has no attachment we could trust; the reader reports why.
+        return None
+    return pick_embedded_xml(attachments)
+
+
+def pick_embedded_xml(attachments: Mapping[str, list[bytes]]) -> tuple[str, bytes] | None:
+    """Choose the invoice XML among a PDF's attachments (name -> list of payloads).
+
+    pypdf decodes an attachment only when it is looked up, so names are filtered first
+    and non-XML attachments are never decompressed.
+    """
+    preferred = {name.lower() for name in EMBEDDED_XML_NAMES}
+    names = sorted(attachments, key=lambda n: (str(n).lower() not in preferred, str(n)))
+    for name in names:
+        if not str(name).lower().endswith(".xml"):
+            continue
+        try:
+            payloads = attachments[name]
+        except Exception:
+            # A broken or oversized attachment is skipped; the PDF text is still read.
+            continue
+        for payload in payloads:
+            if not isinstance(payload, bytes) or len(payload) > MAX_XML_BYTES:
+                continue
+            fmt = sniff_einvoice(payload)
+            if fmt is not None:
+                return fmt, payload
+    return None
+
+
+# --- reading values -------------------------------------------------------------------
+
+
+def _xp(path: str) -> str:
+    """'A/B/C' -> a namespace-agnostic XPath on local names ('..' and '.' kept)."""
+    steps = []
+    for step in path.split("/"):
+        if step in ("", ".", ".."):
+            steps.append(step)
+        elif step.startswith("@"):
+            steps.append(step)
+        else:
+            steps.append(f"*[local-name()='{step}']")
+    return "/".join(steps)
+
+
+class _Reader:
+    """Finds values by local-name paths and records where each came from."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self.tree = root.getroottree()
+        self.evidence: list[FieldEvidence] = []
+
+    def nodes(self, context: etree._Element, path: str) -> list[etree._Element]:
+        found = context.xpath(_xp(path))
+        return [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
+
+    def first(self, context: etree._Element, *paths: str) -> etree._Element | None:
+        for path in paths:
+            for node in self.nodes(context, path):
+                if (node.text or "").strip():
+                    return node
+        return None
+
+    def text(self, context: etree._Element, *paths: str) -> tuple[str | None, etree._Element | None]:
+        node = self.first(context, *paths)
+        if node is None:
+            return None, None
+        return " ".join((node.text or "").split()), node
+
+    def record(self, field: str, value: object, node: etree._Element | None) -> None:
+        if node is None or value is None:
+            return
+        self.evidence.append(
+            FieldEvidence(
+                field=field,
+                value=str(value),
+                source_text=f"{self.tree.getpath(node)} = {(node.text or '').strip()}",
+                certainty=1.0,
+            )
+        )
+
+
+def _decimal(raw: str | None) -> Decimal | None:
+    if raw is None:
+        return None
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def _date(raw: str | None) -> dt.date | None:
+    """CII format 102 (YYYYMMDD) or ISO (YYYY-MM-DD, possibly with a time zone suffix)."""
+    if not raw:
+        return None
+    cleaned = raw.strip()
+    try:
+        if "-" in cleaned[:8]:
+            return dt.date.fromisoformat(cleaned[:10])
+        return dt.datetime.strptime(cleaned[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _minor(raw: str | None, currency: str | None) -> int | None:
+    value = _decimal(raw)
+    if value is None or currency is None:
+        return None
+    return to_minor(value, currency)
+
+
+def _exact_unit_price_minor(
+    price: Decimal | None, basis: Decimal | None, currency: str | None
+) -> int | None:
+    if price is None or currency is None:
+        return None
+    if basis is not None and basis != 1:
+        return None
+    scaled = price.scaleb(exponent(currency))
+    if scaled != scaled.to_integral_value():
+        return None
+    return int(scaled)
+
+
+# --- CII ---------------------------------------------------------------------------------
+
+_CII_DOC = ("ExchangedDocument", "HeaderExchangedDocument")
+_CII_TXN = ("SupplyChainTradeTransaction", "SpecifiedSupplyChainTradeTransaction")
+_CII_AGREEMENT = ("ApplicableHeaderTradeAgreement", "ApplicableSupplyChainTradeAgreement")
+_CII_SETTLEMENT = ("ApplicableHeaderTradeSettlement", "ApplicableSupplyChainTradeSettlement")
+_CII_SUMMATION = (
+    "SpecifiedTradeSettlementHeaderMonetarySummation",
+    "SpecifiedTradeSettlementMonetarySummation",
+)
+
+
+def _paths(prefixes: tuple[str, ...], *rest: tuple[str, ...] | str) -> list[str]:
+    """Every combination of alternative steps, joined as paths."""
+    out = list(prefixes)
+    for step in rest:
+        options = (step,) if isinstance(step, str) else step
+        out = [f"{base}/{opt}" for base in out for opt in options]
+    return out
+
+
+def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
+    root = r.root
+    notes: list[str] = []
+    txn = _paths(_CII_TXN)
+    agreement = _paths(_CII_TXN, _CII_AGREEMENT)
+    settlement = _paths(_CII_TXN, _CII_SETTLEMENT)
+    summation = _paths(_CII_TXN, _CII_SETTLEMENT, _CII_SUMMATION)
+
+    number, n_node = r.text(root, *_paths(_CII_DOC, "ID"))
+    issue_raw, issue_node = r.text(root, *_paths(_CII_DOC, "IssueDateTime", "DateTimeString"))
+    currency, c_node = r.text(root, *_paths(tuple(settlement), "InvoiceCurrencyCode"))
+    supplier, s_node = r.text(root, *_paths(tuple(agreement), "SellerTradeParty", "Name"))
+    buyer, b_node = r.text(root, *_paths(tuple(agreement), "BuyerTradeParty", "Name"))
+    vat_node = None
+    for node in r.nodes(root, f"{agreement[0]}/SellerTradeParty/SpecifiedTaxRegistration/ID") + r.nodes(
+        root, f"{agreement[1]}/SellerTradeParty/SpecifiedTaxRegistration/ID"
+    ):
+        if node.get("schemeID") == "VA" and (node.text or "").strip():
+            vat_node = node
+            break
+    vat_id = " ".join((vat_node.text or "").split()) if vat_node is not None else None
+    due_raw, due_node = r.text(
+        root,
+        *_paths(tuple(settlement), "SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"),
+    )
+
+    def amount(name: str) -> tuple[int | None, etree._Element | None]:
+        # TaxTotalAmount may appear twice (invoice and accounting currency): take ours.
+        candidates = [n for p in summation for n in r.nodes(root, f"{p}/{name}") if (n.text or "").strip()]
+        chosen = next(
+            (n for n in candidates if n.get("currencyID") in (None, currency)),
+            candidates[0] if candidates else None,
+        )
+        if chosen is None:
+            return None, None
+        return _minor(chosen.text, currency), chosen
+
+    subtotal, sub_node = amount("TaxBasisTotalAmount")
+    tax, tax_node = amount("TaxTotalAmount")
+    total, total_node = amount("GrandTotalAmount")
+    allowances, a_node = amount("AllowanceTotalAmount")
+    charges, ch_node = amount("ChargeTotalAmount")
+
+    lines: list[LineItem] = []
+    for index, item in enumerate(r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
+        root, f"{txn[1]}/IncludedSupplyChainTradeLineItem"
+    )):
+        line, line_nodes = _cii_line(r, item, currency)
+        if line is None:
+            continue
+        lines.append(line)
+        for field, node in line_nodes.items():
+            r.record(f"line_items[{index}].{field}", getattr(line, field), node)
+
+    invoice = Invoice(
+        supplier_name=supplier,
+        invoice_number=number,
+        issue_date=_date(issue_raw),
+        due_date=_date(due_raw),
+        currency=currency,
+        subtotal_minor=subtotal,
+        tax_total_minor=tax,
+        total_minor=total,
+        line_items=lines,
+        allowance_total_minor=allowances or 0,
+        charge_total_minor=charges or 0,
+        supplier_vat_id=vat_id,
+        buyer_name=buyer,
+    )
+    for field, node in (
+        ("supplier_name", s_node),
+        ("invoice_number", n_node),
+        ("issue_date", issue_node),
+        ("due_date", due_node),
+        ("currency", c_node),
+        ("subtotal_minor", sub_node),
+        ("tax_total_minor", tax_node),
+        ("total_minor", total_node),
+        ("allowance_total_minor", a_node),
+        ("charge_total_minor", ch_node),
+        ("supplier_vat_id", vat_node),
+        ("buyer_name", b_node),
+    ):
+        r.record(field, getattr(invoice, field), node)
+    if not lines:
+        notes.append("the XML carries no line items (e.g. MINIMUM / BASIC WL profile)")
+    return invoice, notes
+
+
+def _cii_line(
+    r: _Reader, item: etree._Element, currency: str | None
+) -> tuple[LineItem | None, dict[str, etree._Element | None]]:
+    agreement = ("SpecifiedLineTradeAgreement", "SpecifiedSupplyChainTradeAgreement")
+    delivery = ("SpecifiedLineTradeDelivery", "SpecifiedSupplyChainTradeDelivery")
+    settlement = ("SpecifiedLineTradeSettlement", "SpecifiedSupplyChainTradeSettlement")
+    summation = (
+        "SpecifiedTradeSettlementLineMonetarySummation",
+        "SpecifiedTradeSettlementMonetarySummation",
+    )
+    description, d_node = r.text(item, "SpecifiedTradeProduct/Name", "SpecifiedTradeProduct/Description")
+    quantity_raw, q_node = r.text(item, *_paths(delivery, "BilledQuantity"))
+    price_raw, p_node = r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "ChargeAmount"))
+    basis_raw, _ = r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "BasisQuantity"))
+    rate_raw, rate_node = r.text(
+        item,
+        *_paths(settlement, "ApplicableTradeTax", "RateApplicablePercent"),
+        *_paths(settlement, "ApplicableTradeTax", "ApplicablePercent"),
+    )
+    total_raw, t_node = r.text(
+        item,
+        *_paths(settlement, summation, "LineTotalAmount"),
+    )
+    if description is None and total_raw is None:
+        return None, {}
+    line = LineItem(
+        description=description or "",
+        quantity=_decimal(quantity_raw),
+        unit_price_minor=_exact_unit_price_minor(_decimal(price_raw), _decimal(basis_raw), currency),
+        tax_rate=_decimal(rate_raw),
+        line_total_minor=_minor(total_raw, currency),
+    )
+    return line, {
+        "description": d_node,
+        "quantity": q_node,
+        "unit_price_minor": p_node,
+        "tax_rate": rate_node,
+        "line_total_minor": t_node,
+    }
+
+
+# --- UBL ---------------------------------------------------------------------------------
+
+
+def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
+    root = r.root
+    notes: list[str] = []
+    number, n_node = r.text(root, "ID")
+    issue_raw, issue_node = r.text(root, "IssueDate")
+    due_raw, due_node = r.text(root, "DueDate", "PaymentMeans/PaymentDueDate")
+    currency, c_node = r.text(root, "DocumentCurrencyCode")
+    supplier, s_node = r.text(
+        root,
+        "AccountingSupplierParty/Party/PartyName/Name",
+        "AccountingSupplierParty/Party/PartyLegalEntity/RegistrationName",
+    )
+    buyer, b_node = r.text(
+        root,
+        "AccountingCustomerParty/Party/PartyName/Name",
+        "AccountingCustomerParty/Party/PartyLegalEntity/RegistrationName",
+    )
+    vat_id, vat_node = r.text(root, "AccountingSupplierParty/Party/PartyTaxScheme/CompanyID")
+
+    def amount(*paths: str) -> tuple[int | None, etree._Element | None]:
+        candidates = [n for p in paths for n in r.nodes(root, p) if (n.text or "").strip()]
+        chosen = next(
+            (n for n in candidates if n.get("currencyID") in (None, currency)),
+            candidates[0] if candidates else None,
+        )
+        if chosen is None:
+            return None, None
+        return _minor(chosen.text, currency), chosen
+
+    subtotal, sub_node = amount("LegalMonetaryTotal/TaxExclusiveAmount")
+    tax, tax_node = amount("TaxTotal/TaxAmount")
+    total, total_node = amount("LegalMonetaryTotal/TaxInclusiveAmount")
+    allowances, a_node = amount("LegalMonetaryTotal/AllowanceTotalAmount")
+    charges, ch_node = amount("LegalMonetaryTotal/ChargeTotalAmount")
+
+    lines: list[LineItem] = []
+    line_nodes = r.nodes(root, "InvoiceLine") + r.nodes(root, "CreditNoteLine")
+    for index, item in enumerate(line_nodes):
+        description, d_node = r.text(item, "Item/Name", "Item/Description")
+        quantity_raw, q_node = r.text(item, "InvoicedQuantity", "CreditedQuantity")
+        price_raw, p_node = r.text(item, "Price/PriceAmount")
+        basis_raw, _ = r.text(item, "Price/BaseQuantity")
+        rate_raw, rate_node = r.text(item, "Item/ClassifiedTaxCategory/Percent")
+        total_raw, t_node = r.text(item, "LineExtensionAmount")
+        line = LineItem(
+            description=description or "",
+            quantity=_decimal(quantity_raw),
+            unit_price_minor=_exact_unit_price_minor(
+                _decimal(price_raw), _decimal(basis_raw), currency
+            ),
+            tax_rate=_decimal(rate_raw),
+            line_total_minor=_minor(total_raw, currency),
+        )
+        lines.append(line)
+        for field, node in (
+            ("description", d_node),
+            ("quantity", q_node),
+            ("unit_price_minor", p_node),
+            ("tax_rate", rate_node),
+            ("line_total_minor", t_node),
+        ):
+            r.record(f"line_items[{index}].{field}", getattr(line, field), node)
+
+    invoice = Invoice(
+        supplier_name=supplier,
+        invoice_number=number,
+        issue_date=_date(issue_raw),
+        due_date=_date(due_raw),
+        currency=currency,
+        subtotal_minor=subtotal,
+        tax_total_minor=tax,
+        total_minor=total,
+        line_items=lines,
+        allowance_total_minor=allowances or 0,
+        charge_total_minor=charges or 0,
+        supplier_vat_id=vat_id,
+        buyer_name=buyer,
+    )
+    for field, node in (
+        ("supplier_name", s_node),
+        ("invoice_number", n_node),
+        ("issue_date", issue_node),
+        ("due_date", due_node),
+        ("currency", c_node),
+        ("subtotal_minor", sub_node),
+        ("tax_total_minor", tax_node),
+        ("total_minor", total_node),
+        ("allowance_total_minor", a_node),
+        ("charge_total_minor", ch_node),
+        ("supplier_vat_id", vat_node),
+        ("buyer_name", b_node),
+    ):
+        r.record(field, getattr(invoice, field), node)
+    if etree.QName(root).namespace == UBL_CREDIT_NOTE_NS:
+        notes.append("the document is a UBL CreditNote, not an Invoice")
+    return invoice, notes
+
+
+def parse_einvoice(xml: bytes) -> ExtractionResult:
+    """Read a UBL 2.1 or CII invoice exactly. Raises :class:`EInvoiceError` if it is neither."""
+    root = parse_xml(xml)
+    fmt = detect_format(root)
+    if fmt is None:
+        raise EInvoiceError(f"XML root <{etree.QName(root).localname}> is not a UBL or CII invoice")
+    reader = _Reader(root)
+    invoice, notes = _parse_cii(reader) if fmt == "CII" else _parse_ubl(reader)
+    return ExtractionResult(
+        invoice=invoice,
+        evidence=reader.evidence,
+        extractor=ExtractorInfo(kind="einvoice", name=f"embedded e-invoice XML ({fmt})"),
+        invoice_likelihood=1.0,
+        notes=notes,
+    )
+
+
+def render_text(result: ExtractionResult) -> str:
+    """A plain-text rendering of an e-invoice, for humans and for text-based extractors."""
+    inv = result.invoice
+    rows = [
+        ("Supplier", inv.supplier_name),
+        ("Supplier VAT ID", inv.supplier_vat_id),
+        ("Buyer", inv.buyer_name),
+        ("Invoice number", inv.invoice_number),
+        ("Issue date", inv.issue_date.isoformat() if inv.issue_date else None),
+        ("Due date", inv.due_date.isoformat() if inv.due_date else None),
+        ("Currency", inv.currency),
+    ]
+    out = [f"{label}: {value}" for label, value in rows if value]
+    currency = inv.currency or ""
+
+    def money(minor: int | None) -> str:
+        if minor is None:
+            return "-"
+        exp = exponent(currency)
+        return f"{Decimal(minor).scaleb(-exp):.{exp}f}"
+
+    if inv.line_items:
+        out.append("Lines:")
+        for item in inv.line_items:
+            rate = f" VAT {item.tax_rate}%" if item.tax_rate is not None else ""
+            out.append(
+                f"  {item.description} | qty {item.quantity if item.quantity is not None else '-'}"
+                f" | unit {money(item.unit_price_minor)} | total {money(item.line_total_minor)}{rate}"
+            )
+    if inv.allowance_total_minor:
+        out.append(f"Allowances: {money(inv.allowance_total_minor)}")
+    if inv.charge_total_minor:
+        out.append(f"Charges: {money(inv.charge_total_minor)}")
+    out.append(f"Subtotal: {money(inv.subtotal_minor)}")
+    out.append(f"Tax total: {money(inv.tax_total_minor)}")
+    out.append(f"Total: {money(inv.total_minor)}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,1 @@
+"""Measurements: extraction accuracy and benchmarks (not tests)."""

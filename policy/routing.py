@@ -1,0 +1,100 @@
+"""Where an assessed invoice goes: auto-draft, human review, flag, or reject as input.
+
+Order matters: a document that is not an invoice is rejected outright; a
+duplicate or an unsupported currency is flagged (never drafted, even after
+review); anything that cannot be proven safe goes to review. Every reason that
+applies is listed, not only the first, so a reviewer sees the whole picture.
+"""
+
+from __future__ import annotations
+
+from policy.confidence import is_known_supplier
+from schemas.assessment import Confidence, Finding, RouteDecision
+from schemas.extraction import ExtractionResult
+from schemas.invoice import Invoice
+from schemas.money import format_minor
+from settings.config import Settings
+
+FLAG_CODES: frozenset[str] = frozenset(
+    {"duplicate.same_supplier_and_number", "duplicate.same_document", "currency.unsupported"}
+)
+
+
+def decide_route(
+    invoice: Invoice,
+    findings: list[Finding],
+    confidence: Confidence,
+    extraction: ExtractionResult,
+    *,
+    settings: Settings,
+) -> RouteDecision:
+    minimum = settings.extraction.min_invoice_likelihood
+    if extraction.invoice_likelihood < minimum:
+        return RouteDecision(
+            route="reject_input",
+            reasons=[
+                f"the document does not look like an invoice (likelihood"
+                f" {extraction.invoice_likelihood:.2f}, below {minimum:.2f})"
+            ],
+        )
+    flag_reasons = [f.message for f in findings if f.code in FLAG_CODES]
+    review_reasons = _review_reasons(invoice, findings, confidence, extraction, settings)
+    if flag_reasons:
+        return RouteDecision(route="flag", reasons=flag_reasons + review_reasons)
+    if review_reasons:
+        return RouteDecision(route="review", reasons=review_reasons)
+    return RouteDecision(
+        route="auto_draft",
+        reasons=[
+            f"all checks passed, confidence {confidence.score} >="
+            f" {settings.confidence.auto_draft_min_score}, known supplier, total within the"
+            " auto-draft limit"
+        ],
+    )
+
+
+def _review_reasons(
+    invoice: Invoice,
+    findings: list[Finding],
+    confidence: Confidence,
+    extraction: ExtractionResult,
+    settings: Settings,
+) -> list[str]:
+    reasons = [
+        f"validation error: {f.message}"
+        for f in findings
+        if f.severity == "error" and f.code not in FLAG_CODES
+    ]
+    if extraction.injection_flags:
+        reasons.append(
+            "the document contains instruction-like text (possible prompt injection): "
+            + "; ".join(extraction.injection_flags)
+        )
+    if extraction.failed_closed:
+        why = extraction.failure_reason or "no reason recorded"
+        reasons.append(f"the extractor produced no valid result ({why})")
+    if extraction.text_truncated:
+        reasons.append("the document text was cut at the size limit, so fields may be missing")
+    minimum = settings.confidence.auto_draft_min_score
+    if confidence.score < minimum:
+        reasons.append(f"confidence {confidence.score} is below the auto-draft minimum {minimum}")
+    reasons += _limit_reasons(invoice, settings)
+    if not is_known_supplier(invoice.supplier_name, settings):
+        name = invoice.supplier_name or "(missing)"
+        reasons.append(f"supplier {name!r} is not a known supplier")
+    return reasons
+
+
+def _limit_reasons(invoice: Invoice, settings: Settings) -> list[str]:
+    currency, total = invoice.currency, invoice.total_minor
+    if currency is None or total is None:
+        return ["the total or currency is missing, so the auto-draft limit cannot be checked"]
+    limit = settings.routing.auto_draft_limit_minor.get(currency)
+    if limit is None:
+        return [f"no auto-draft limit is configured for {currency}"]
+    if total > limit:
+        return [
+            f"total {format_minor(total, currency)} is above the auto-draft limit"
+            f" {format_minor(limit, currency)}"
+        ]
+    return []

@@ -1,0 +1,1 @@
+"""Versioned prompt specs: immutable files, movable labels (production, candidate)."""

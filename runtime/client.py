@@ -1,0 +1,28 @@
+"""Connecting to Temporal with the project's data converter, and friendly failure."""
+
+from __future__ import annotations
+
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+
+from settings import Settings
+
+
+class TemporalUnavailable(RuntimeError):
+    """Raised with a one-line, actionable message when the server can't be reached."""
+
+
+async def connect(settings: Settings) -> Client:
+    address = settings.temporal.address
+    try:
+        return await Client.connect(
+            address,
+            namespace=settings.temporal.namespace,
+            data_converter=pydantic_data_converter,
+        )
+    except (RuntimeError, RPCError, OSError) as err:
+        raise TemporalUnavailable(
+            f"Temporal is not reachable at {address} ({type(err).__name__}); "
+            "start it with `make up` (or set TEMPORAL_ADDRESS)."
+        ) from err

@@ -1,0 +1,149 @@
+"""Inputs, state and results of the invoice workflow and its activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.assessment import Assessment
+from schemas.decisions import DecisionRecord
+from schemas.documents import BlobRef, DocumentText
+from schemas.effects import DraftBill, DuplicateMatch
+from schemas.events import InvoiceReceivedV1
+from schemas.extraction import ExtractionResult
+from settings.config import Settings
+
+InvoiceStatus = Literal[
+    "received",
+    "reading",
+    "extracting",
+    "assessing",
+    "awaiting_approval",
+    "posting",
+    "drafted",
+    "completed",
+    "rejected",
+    "flagged",
+    "rejected_input",
+    "reverted",
+    "expired",
+    "needs_attention",
+]
+
+# States where the workflow waits for a person or has finished.
+RESTING_STATUSES: frozenset[str] = frozenset(
+    {
+        "awaiting_approval",
+        "drafted",
+        "completed",
+        "rejected",
+        "flagged",
+        "rejected_input",
+        "reverted",
+        "expired",
+        "needs_attention",
+    }
+)
+TERMINAL_STATUSES: frozenset[str] = RESTING_STATUSES - {"awaiting_approval", "drafted"}
+
+
+def invoice_workflow_id(document_sha256: str) -> str:
+    """Same document, same workflow: the id is derived from the content hash."""
+    return f"invoice-{document_sha256[:32]}"
+
+
+class InvoiceWorkflowInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: InvoiceReceivedV1
+
+
+class EffectRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effect: str
+    status: Literal["intended", "done", "failed", "cancelled", "skipped"]
+    at: dt.datetime
+    detail: str = ""
+    ref: str | None = None
+
+
+class InvoiceState(BaseModel):
+    """Everything `status` returns; also what the workflow returns when it ends."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str
+    status: InvoiceStatus = "received"
+    status_reason: str = ""
+    waiting_for: str = ""
+    event: InvoiceReceivedV1
+    document: DocumentText | None = None
+    extraction: ExtractionResult | None = None
+    extraction_attempts: list[str] = Field(default_factory=list)
+    assessment: Assessment | None = None
+    duplicates: list[DuplicateMatch] = Field(default_factory=list)
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    effects: list[EffectRecord] = Field(default_factory=list)
+    draft_bill: DraftBill | None = None
+    notification_ref: str | None = None
+    email_due_at: dt.datetime | None = None
+    email_state: Literal["none", "scheduled", "sent", "cancelled"] = "none"
+    reminders_sent: int = 0
+    escalated: bool = False
+    audit_records: int = 0
+    prompt_version: str | None = None
+
+
+# ---- activity inputs (one model per activity) -------------------------------------------
+
+
+class ReadDocumentInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: BlobRef
+    filename: str
+    settings: Settings
+
+
+class ExtractFieldsInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str
+    document: DocumentText
+    filename: str
+    provider: str
+    prompt_name: str | None = None
+    prompt_version: str | None = None
+    token_budget_remaining: int | None = None
+    settings: Settings
+
+
+class AssessInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    extraction: ExtractionResult
+    duplicates: list[DuplicateMatch]
+    today: dt.date
+    text_method: str
+    settings: Settings
+    corrections: dict[str, Any] | None = None
+
+
+class ApprovalCheckInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewer: str
+    submitted_by: str
+    assessment: Assessment
+    settings: Settings
+    decision: Literal["approve", "reject"]
+
+
+class ApprovalCheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: bool
+    reason: str

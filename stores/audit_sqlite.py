@@ -1,0 +1,154 @@
+"""SQLite audit store: one file, safe for several processes.
+
+WAL lets readers work while one writer appends; BEGIN IMMEDIATE takes the write
+lock before the chain head is read, so two appenders can never pick the same
+seq; busy_timeout makes the loser wait instead of failing. Triggers make the
+log table refuse UPDATE and DELETE.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from schemas.audit import AuditEntry, AuditRecord, AuditVerification
+from stores.audit import build_record, prepare_payload, verify_chain
+from stores.canonical import GENESIS_HASH, canonical_json, utc_iso
+
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER NOT NULL UNIQUE,
+    workflow_id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_workflow ON audit_log (workflow_id, seq);
+CREATE TABLE IF NOT EXISTS audit_chain_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT OR IGNORE INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '{GENESIS_HASH}');
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+"""
+
+_COLUMNS = "seq, workflow_id, run_id, type, payload, created_at, idempotency_key, prev_hash, hash"
+
+
+class SqliteAuditStore:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + "\nCOMMIT;")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # One connection per call: safe across threads and processes alike.
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            yield conn
+        finally:
+            conn.close()
+
+    def append(self, entry: AuditEntry, *, now: dt.datetime) -> AuditRecord:
+        payload = prepare_payload(entry.payload)
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                existing = conn.execute(
+                    f"SELECT {_COLUMNS} FROM audit_log WHERE idempotency_key = ?",
+                    (entry.idempotency_key,),
+                ).fetchone()
+                if existing is not None:
+                    conn.execute("ROLLBACK")
+                    return _row_to_record(existing)
+                head_seq, head_hash = conn.execute(
+                    "SELECT seq, hash FROM audit_chain_head WHERE id = 1"
+                ).fetchone()
+                record = build_record(
+                    entry,
+                    seq=head_seq + 1,
+                    prev_hash=head_hash,
+                    payload=payload,
+                    created_at=now,
+                )
+                conn.execute(
+                    f"INSERT INTO audit_log ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        record.seq,
+                        record.workflow_id,
+                        record.run_id,
+                        record.type,
+                        canonical_json(record.payload),
+                        utc_iso(record.created_at),
+                        record.idempotency_key,
+                        record.prev_hash,
+                        record.hash,
+                    ),
+                )
+                conn.execute(
+                    "UPDATE audit_chain_head SET seq = ?, hash = ? WHERE id = 1",
+                    (record.seq, record.hash),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return record
+
+    def trail(self, workflow_id: str) -> list[AuditRecord]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM audit_log WHERE workflow_id = ? ORDER BY seq",
+                (workflow_id,),
+            ).fetchall()
+        return [_row_to_record(row) for row in rows]
+
+    def all_records(self) -> list[AuditRecord]:
+        with self._connect() as conn:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq").fetchall()
+        return [_row_to_record(row) for row in rows]
+
+    def verify(self) -> AuditVerification:
+        with self._connect() as conn:
+            # One read transaction: the rows and the head come from the same snapshot.
+            conn.execute("BEGIN")
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY id").fetchall()
+            head = conn.execute("SELECT seq FROM audit_chain_head WHERE id = 1").fetchone()
+            conn.execute("COMMIT")
+        return verify_chain(
+            (_row_to_record(row) for row in rows), head_seq=head[0] if head else None
+        )
+
+
+def _row_to_record(row: tuple[object, ...]) -> AuditRecord:
+    seq, workflow_id, run_id, type_, payload, created_at, key, prev_hash, digest = row
+    return AuditRecord(
+        seq=int(str(seq)),
+        workflow_id=str(workflow_id),
+        run_id=str(run_id),
+        type=str(type_),
+        payload=json.loads(str(payload)),
+        created_at=dt.datetime.fromisoformat(str(created_at)),
+        idempotency_key=str(key),
+        prev_hash=str(prev_hash),
+        hash=str(digest),
+    )

@@ -1,0 +1,37 @@
+"""Shared fixtures: the real Temporal time-skipping test server, per-test state dirs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from runtime.binaries import temporal_test_server_path
+from settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server_path()),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def make_settings(home: Path, **overrides: object) -> Settings:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHFLOW_")}
+    env["VOUCHFLOW_HOME"] = str(home)
+    return load_settings(env=env, **overrides)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home")

@@ -1,0 +1,102 @@
+"""Regenerate the committed workflow histories replayed by tests/test_replay.py.
+
+    .venv/bin/python -m tests.histories.generate
+
+Runs one workflow per route on the time-skipping test server and writes each
+history as JSON beside this file. Regenerate only on purpose: a committed history
+is the guarantee that running workflows replay on new code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from runtime.binaries import temporal_test_server_path
+from schemas.decisions import ApproveSignal, RejectSignal, RevertSignal
+from tests.conftest import make_settings
+from tests.harness import Harness, running_harness
+from tests.invoice_texts import Line, TextInvoice
+
+HERE = Path(__file__).resolve().parent
+
+
+async def _auto_draft(h: Harness, env: WorkflowEnvironment) -> str:
+    sub = await h.submit(TextInvoice(number="H-AUTO-1").bytes())
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+async def _review_approved(h: Harness, env: WorkflowEnvironment) -> str:
+    inv = TextInvoice(number="H-REV-1", lines=[Line("Standing desks", 20, 29900)])
+    sub = await h.submit(inv.bytes())
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    await env.sleep(dt.timedelta(hours=25))
+    await h.wait_for(sub.workflow_id, lambda s: s.reminders_sent == 1)
+    await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="mallory"))
+    await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1)
+    await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="alice", comment="ok"))
+    await h.wait_status(sub.workflow_id, "drafted")
+    await h.handle(sub.workflow_id).signal("revert", RevertSignal(requested_by="alice"))
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+async def _review_rejected(h: Harness, env: WorkflowEnvironment) -> str:
+    sub = await h.submit(TextInvoice(number=None).bytes())
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    await h.handle(sub.workflow_id).signal("reject", RejectSignal(reviewer="bob", reason="unknown"))
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+async def _flagged(h: Harness, env: WorkflowEnvironment) -> str:
+    first = await h.submit(TextInvoice(number="H-DUP-1").bytes())
+    await h.wait_status(first.workflow_id, "drafted")
+    dup = await h.submit(TextInvoice(number="H-DUP-1", extra_text="COPY").bytes())
+    await h.result(dup.workflow_id)
+    return dup.workflow_id
+
+
+async def _rejected_input(h: Harness, env: WorkflowEnvironment) -> str:
+    sub = await h.submit(b"", filename="empty.pdf")
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+SCENARIOS: dict[str, Callable[[Harness, WorkflowEnvironment], Awaitable[str]]] = {
+    "auto_draft": _auto_draft,
+    "review_approved_reverted": _review_approved,
+    "review_rejected": _review_rejected,
+    "flagged_duplicate": _flagged,
+    "rejected_input": _rejected_input,
+}
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server_path()),
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        for name, scenario in SCENARIOS.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                settings = make_settings(Path(tmp) / "home")
+                async with running_harness(env.client, settings) as h:
+                    workflow_id = await scenario(h, env)
+                    history = await h.handle(workflow_id).fetch_history()
+            out = HERE / f"invoice_{name}.json"
+            out.write_text(history.to_json())
+            print(f"wrote {out.relative_to(HERE.parent.parent)} ({len(history.events)} events)")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

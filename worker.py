@@ -1,0 +1,112 @@
+"""Run the vouchflow worker: `python worker.py` (what `make up` starts in the background).
+
+Registers the invoice workflow and its activities on the configured task queue,
+with the Pydantic data converter. SIGINT/SIGTERM stop polling, let running
+activities finish (graceful_shutdown_timeout), then exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import signal
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.assessment import AssessmentActivities
+from activities.audit import AuditActivities
+from activities.deps import ActivityDeps, build_deps
+from activities.documents import DocumentActivities
+from activities.effects import EffectActivities
+from activities.extraction import ExtractionActivities
+from observability.logging import configure_logging
+from runtime.client import TemporalUnavailable, connect
+from settings import Settings, load_settings
+from workflows.invoice import InvoiceWorkflow
+
+log = structlog.get_logger("vouchflow.worker")
+
+
+def all_activities(deps: ActivityDeps) -> list[object]:
+    documents = DocumentActivities(deps)
+    extraction = ExtractionActivities(deps)
+    assessment = AssessmentActivities(deps)
+    audit = AuditActivities(deps)
+    effects = EffectActivities(deps)
+    return [
+        documents.read_document,
+        extraction.extract_invoice_fields,
+        assessment.load_policy,
+        assessment.find_duplicates,
+        assessment.assess_invoice,
+        assessment.check_approval,
+        audit.append_audit,
+        effects.post_draft_bill,
+        effects.revert_draft_bill,
+        effects.send_notification,
+        effects.send_email,
+    ]
+
+
+def build_worker(
+    client: Client, settings: Settings, deps: ActivityDeps, *, task_queue: str | None = None
+) -> Worker:
+    return Worker(
+        client,
+        task_queue=task_queue or settings.temporal.task_queue,
+        workflows=[InvoiceWorkflow],
+        activities=all_activities(deps),
+        activity_executor=ThreadPoolExecutor(max_workers=16),
+        max_concurrent_activities=32,
+        graceful_shutdown_timeout=dt.timedelta(seconds=10),
+    )
+
+
+def check_startup_config(settings: Settings) -> None:
+    """Misconfiguration is a start-up error, not a failure on the first invoice."""
+    from effects.factory import check_effects_config
+    from extraction.factory import check_extractor_config
+
+    check_effects_config(settings)
+    check_extractor_config(settings)
+
+
+async def main() -> int:
+    settings = load_settings()
+    configure_logging(settings)
+    try:
+        check_startup_config(settings)
+    except Exception as err:  # a config error must read as one line
+        print(f"vouchflow worker: configuration error: {err}", file=sys.stderr)
+        return 2
+    try:
+        client = await connect(settings)
+    except TemporalUnavailable as err:
+        print(str(err), file=sys.stderr)
+        return 1
+    deps = build_deps(settings)
+    worker = build_worker(client, settings, deps)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info(
+        "worker started",
+        task_queue=settings.temporal.task_queue,
+        address=settings.temporal.address,
+        extractor=settings.extraction.extractor,
+        destination=settings.effects.destination,
+    )
+    async with worker:
+        await stop.wait()
+        log.info("shutting down: finishing running activities")
+    log.info("worker stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(asyncio.run(main()))

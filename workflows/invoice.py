@@ -1,0 +1,835 @@
+"""The invoice workflow: a supplier invoice becomes a DRAFT bill, or a clear reason why not.
+
+    read document -> extract fields (provider chain) -> find duplicates -> assess
+    -> audit the decision (before any effect) -> route:
+         reject_input | flag | review (approve / reject / reminders / escalation / expiry)
+    -> post draft bill -> notify -> email after a cancellable delay
+    -> revert window (a `revert` signal deletes the draft)
+
+Deterministic: no I/O, clocks or randomness here. Activities are called by name so
+no integration code is imported into the workflow sandbox.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from runtime import search_attributes as sa
+    from schemas.assessment import Assessment
+    from schemas.audit import AuditEntry, AuditRecord
+    from schemas.decisions import (
+        ApproveSignal,
+        CancelEmailSignal,
+        DecisionRecord,
+        RejectSignal,
+        RevertSignal,
+    )
+    from schemas.documents import BlobRef, DocumentText
+    from schemas.effects import (
+        DraftBill,
+        DraftBillRequest,
+        DuplicateMatch,
+        DuplicateQuery,
+        EmailMessage,
+        EmailReceipt,
+        Notification,
+        NotificationKind,
+        NotificationReceipt,
+        RevertOutcome,
+        RevertRequest,
+    )
+    from schemas.extraction import ExtractionResult
+    from schemas.money import format_minor
+    from schemas.workflow import (
+        ApprovalCheckInput,
+        ApprovalCheckResult,
+        AssessInput,
+        EffectRecord,
+        ExtractFieldsInput,
+        InvoiceState,
+        InvoiceStatus,
+        InvoiceWorkflowInput,
+        ReadDocumentInput,
+    )
+    from settings.config import Settings
+
+# Timeouts and retries, per kind of step. Temporal owns retries; integrations are
+# called with their own retries off.
+QUICK = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
+}
+# The audit log must accept the intent before any effect: keep retrying (an outage
+# pauses the workflow visibly instead of skipping the audit).
+AUDIT = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
+}
+READ = {
+    "start_to_close_timeout": timedelta(minutes=3),
+    "retry_policy": RetryPolicy(maximum_attempts=3, non_retryable_error_types=["ValueError"]),
+}
+EXTRACT = {
+    "start_to_close_timeout": timedelta(minutes=3),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(seconds=60),
+        maximum_attempts=4,
+        non_retryable_error_types=["ValueError"],
+    ),
+}
+POST = {
+    "start_to_close_timeout": timedelta(minutes=2),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=5),
+        maximum_attempts=10,
+    ),
+}
+NOTIFY = {
+    "start_to_close_timeout": timedelta(seconds=30),
+    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30)),
+}
+EMAIL = {
+    "start_to_close_timeout": timedelta(minutes=1),
+    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=1)),
+}
+
+
+def _failure_message(err: BaseException) -> str:
+    """The root cause's message: what a person needs to read."""
+    cause: BaseException | None = err
+    while isinstance(cause, ActivityError) and cause.cause is not None:
+        cause = cause.cause
+    if isinstance(cause, ApplicationError):
+        return cause.message
+    return str(cause)
+
+
+@workflow.defn(name="InvoiceWorkflow")
+class InvoiceWorkflow:
+    @workflow.init
+    def __init__(self, request: InvoiceWorkflowInput) -> None:
+        self._state = InvoiceState(workflow_id=workflow.info().workflow_id, event=request.event)
+        self._settings: Settings | None = None
+        self._inbox: list[ApproveSignal | RejectSignal] = []
+        self._cancel_email: CancelEmailSignal | None = None
+        self._revert: RevertSignal | None = None
+        self._review_open = False
+        self._audit_count = 0
+        self._notify_count = 0
+
+    # ---- the state machine ---------------------------------------------------------------
+
+    @workflow.run
+    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
+        self._settings = await workflow.execute_activity(
+            "load_policy", result_type=Settings, **QUICK
+        )
+        self._set_status("reading", "reading the document")
+        await self._audit("workflow.started", {"event": request.event.model_dump(mode="json")})
+
+        document = await self._read_document()
+        self._state.document = document
+        if not document.ok:
+            await self._finish_rejected_input(
+                f"{document.bad_input_code}: {document.reason}", code=document.bad_input_code
+            )
+            return await self._finish()
+
+        self._set_status("extracting", "extracting invoice fields")
+        extraction = await self._extract(document)
+        if extraction is None:
+            await self._finish_needs_attention(
+                "no extractor could read this document: "
+                + "; ".join(self._state.extraction_attempts)
+            )
+            return await self._finish()
+        self._state.extraction = extraction
+
+        self._set_status("assessing", "validating and scoring")
+        assessment = await self._assess(extraction, corrections=None)
+        self._state.assessment = assessment
+        self._publish()
+        # Audit before effect: the decision and why, before anything leaves the system.
+        await self._audit(
+            "decision.routed",
+            {
+                "route": assessment.decision.route,
+                "reasons": assessment.decision.reasons,
+                "confidence": assessment.confidence.model_dump(mode="json"),
+                "findings": [f.model_dump(mode="json") for f in assessment.findings],
+                "invoice": assessment.invoice.model_dump(mode="json"),
+                "extractor": extraction.extractor.model_dump(mode="json"),
+                "duplicates": [d.model_dump(mode="json") for d in self._state.duplicates],
+            },
+        )
+
+        route = assessment.decision.route
+        if route == "reject_input":
+            await self._finish_rejected_input("; ".join(assessment.decision.reasons), code=None)
+            return await self._finish()
+        if route == "flag":
+            self._set_status("flagged", "; ".join(assessment.decision.reasons))
+            await self._notify("flagged", "Invoice flagged: no draft created", self._summary())
+            return await self._finish()
+        if route == "review" and not await self._review():
+            return await self._finish()
+
+        if not await self._post_draft():
+            return await self._finish()
+        await self._email_after_delay()
+        await self._revert_window()
+        return await self._finish()
+
+    # ---- signals and queries ---------------------------------------------------------------
+
+    @workflow.signal(name="approve")
+    async def approve(self, signal: ApproveSignal) -> None:
+        if not self._review_open:
+            await self._refuse("approve", signal.reviewer, signal.channel, self._not_reviewable())
+            return
+        self._inbox.append(signal)
+
+    @workflow.signal(name="reject")
+    async def reject(self, signal: RejectSignal) -> None:
+        if not self._review_open:
+            await self._refuse("reject", signal.reviewer, signal.channel, self._not_reviewable())
+            return
+        self._inbox.append(signal)
+
+    @workflow.signal(name="cancel_email")
+    def cancel_email(self, signal: CancelEmailSignal) -> None:
+        if self._cancel_email is None:
+            self._cancel_email = signal
+
+    @workflow.signal(name="revert")
+    async def revert(self, signal: RevertSignal) -> None:
+        if self._state.draft_bill is None or self._state.status not in ("drafted",):
+            await self._refuse(
+                "revert",
+                signal.requested_by,
+                "",
+                f"nothing to revert: status is {self._state.status}",
+            )
+            return
+        if self._revert is None:
+            self._revert = signal
+
+    @workflow.query(name="status")
+    def status(self) -> InvoiceState:
+        return self._state
+
+    # ---- steps -------------------------------------------------------------------------------
+
+    async def _read_document(self) -> DocumentText:
+        event = self._state.event
+        try:
+            return await workflow.execute_activity(
+                "read_document",
+                ReadDocumentInput(
+                    document=BlobRef(
+                        sha256=event.document_sha256,
+                        size_bytes=event.size_bytes,
+                        media_type=event.content_type,
+                    ),
+                    filename=event.filename,
+                    settings=self._policy,
+                ),
+                result_type=DocumentText,
+                **READ,
+            )
+        except ActivityError as err:
+            # A reader that crashes on a document is itself a reason: fail closed, keep it.
+            return DocumentText(
+                ok=False, bad_input_code="corrupt_pdf", reason=_failure_message(err)
+            )
+
+    def _provider_chain(self, document: DocumentText) -> list[str]:
+        chain = [p.strip() for p in self._policy.extraction.extractor.split(",") if p.strip()]
+        if document.einvoice_ref is not None:
+            # Structured data read exactly beats any model: 0 tokens, certainty 1.
+            chain = ["einvoice", *chain]
+        return chain or ["rules"]
+
+    async def _extract(self, document: DocumentText) -> ExtractionResult | None:
+        failures: list[str] = []
+        for provider in self._provider_chain(document):
+            try:
+                result = await workflow.execute_activity(
+                    "extract_invoice_fields",
+                    ExtractFieldsInput(
+                        workflow_id=self._state.workflow_id,
+                        document=document,
+                        filename=self._state.event.filename,
+                        provider=provider,
+                        settings=self._policy,
+                    ),
+                    result_type=ExtractionResult,
+                    **EXTRACT,
+                )
+            except ActivityError as err:
+                reason = _failure_message(err)
+                failures.append(f"{provider}: {reason}")
+                self._state.extraction_attempts.append(f"{provider}: failed ({reason})")
+                await self._audit(
+                    "extraction.provider_failed", {"provider": provider, "reason": reason}
+                )
+                continue
+            self._state.extraction_attempts.append(f"{provider}: ok")
+            if failures:
+                result.notes.append("fallback: used " + provider + " after " + "; ".join(failures))
+            await self._audit(
+                "extraction.completed",
+                {
+                    "provider": provider,
+                    "extractor": result.extractor.model_dump(mode="json"),
+                    "usage": result.usage.model_dump(mode="json"),
+                    "attempts": [a.model_dump(mode="json") for a in result.attempts],
+                    "invoice": result.invoice.model_dump(mode="json"),
+                    "injection_flags": result.injection_flags,
+                    "notes": result.notes,
+                },
+            )
+            return result
+        return None
+
+    async def _assess(
+        self, extraction: ExtractionResult, corrections: dict[str, Any] | None
+    ) -> Assessment:
+        invoice = extraction.invoice
+        self._state.duplicates = await workflow.execute_activity(
+            "find_duplicates",
+            DuplicateQuery(
+                workflow_id=self._state.workflow_id,
+                supplier_name=invoice.supplier_name,
+                invoice_number=invoice.invoice_number,
+                document_sha256=self._state.event.document_sha256,
+            ),
+            result_type=list[DuplicateMatch],
+            **QUICK,
+        )
+        document = self._state.document
+        return await workflow.execute_activity(
+            "assess_invoice",
+            AssessInput(
+                extraction=extraction,
+                duplicates=self._state.duplicates,
+                today=workflow.now().date(),
+                text_method=document.method if document else "none",
+                settings=self._policy,
+                corrections=corrections,
+            ),
+            result_type=Assessment,
+            **QUICK,
+        )
+
+    async def _review(self) -> bool:
+        """Wait for a human. True = approved (go on to post), False = ended here."""
+        review = self._policy.review
+        self._set_status("awaiting_approval", self._waiting_text())
+        self._review_open = True
+        receipt = await self._notify(
+            "approval_request",
+            "Approval needed",
+            self._summary(),
+            with_buttons=True,
+            channels=review.review_channels,
+        )
+        if receipt is not None:
+            self._state.notification_ref = receipt.ref
+        started = workflow.now()
+        timers: list[tuple[timedelta, str]] = [
+            (review.reminder_after, "reminder"),
+            (review.escalation_after, "escalation"),
+            (review.expire_after, "expiry"),
+        ]
+        next_timer = 0
+        while True:
+            due = started + timers[next_timer][0]
+            remaining = max(due - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(lambda: bool(self._inbox), timeout=remaining)
+            except TimeoutError:
+                kind = timers[next_timer][1]
+                next_timer += 1
+                if kind == "reminder":
+                    self._state.reminders_sent += 1
+                    await self._audit("review.reminder", {"after": str(review.reminder_after)})
+                    await self._notify(
+                        "reminder",
+                        "Reminder: approval still needed",
+                        self._summary(),
+                        channels=review.review_channels,
+                    )
+                elif kind == "escalation":
+                    self._state.escalated = True
+                    await self._audit(
+                        "review.escalated",
+                        {"after": str(review.escalation_after), "to": review.escalation_channels},
+                    )
+                    await self._notify(
+                        "escalation",
+                        "Escalation: approval overdue",
+                        self._summary(),
+                        channels=review.escalation_channels,
+                    )
+                else:
+                    self._review_open = False
+                    self._set_status(
+                        "expired", f"no decision within {review.expire_after}; no draft created"
+                    )
+                    await self._audit("review.expired", {"after": str(review.expire_after)})
+                    await self._notify(
+                        "decision", "Expired without a decision", self._summary(), update=True
+                    )
+                    await self._drain_inbox("review expired")
+                    return False
+                self._set_status("awaiting_approval", self._waiting_text())
+                continue
+
+            signal = self._inbox.pop(0)
+            outcome = await self._decide(signal)
+            if outcome is None:
+                continue
+            self._review_open = False
+            await self._drain_inbox("a decision was already made")
+            return outcome
+
+    async def _decide(self, signal: ApproveSignal | RejectSignal) -> bool | None:
+        """Apply one decision. None = refused (keep waiting); True/False = approved/rejected."""
+        assert self._state.assessment is not None
+        now = workflow.now()
+        if isinstance(signal, RejectSignal):
+            check = await self._check("reject", signal.reviewer, self._state.assessment)
+            if not check.allowed:
+                await self._refuse("reject", signal.reviewer, signal.channel, check.reason)
+                return None
+            record = DecisionRecord(
+                kind="reject",
+                actor=signal.reviewer,
+                accepted=True,
+                reason=signal.reason,
+                at=now,
+                channel=signal.channel,
+            )
+            self._state.decisions.append(record)
+            await self._audit("decision.rejected", record.model_dump(mode="json"))
+            self._set_status("rejected", f"rejected by {signal.reviewer}: {signal.reason}")
+            await self._notify("decision", "Rejected", self._summary(), update=True)
+            return False
+
+        assessment = self._state.assessment
+        details: list[str] = []
+        if signal.corrections:
+            try:
+                assessment = await self._assess_corrections(signal.corrections)
+            except ActivityError as err:
+                await self._refuse(
+                    "approve", signal.reviewer, signal.channel, _failure_message(err)
+                )
+                return None
+            errors = [f.message for f in assessment.findings if f.severity == "error"]
+            if errors:
+                await self._refuse(
+                    "approve",
+                    signal.reviewer,
+                    signal.channel,
+                    "corrections do not validate: " + "; ".join(errors),
+                )
+                return None
+            details.append("corrections re-validated: " + ", ".join(sorted(signal.corrections)))
+        check = await self._check("approve", signal.reviewer, assessment)
+        if not check.allowed:
+            await self._refuse("approve", signal.reviewer, signal.channel, check.reason)
+            return None
+        if signal.corrections:
+            self._state.assessment = assessment
+            self._publish()
+        record = DecisionRecord(
+            kind="approve",
+            actor=signal.reviewer,
+            accepted=True,
+            reason=check.reason,
+            at=now,
+            channel=signal.channel,
+            comment=signal.comment,
+            corrections=signal.corrections,
+            details=details,
+        )
+        self._state.decisions.append(record)
+        await self._audit("decision.approved", record.model_dump(mode="json"))
+        return True
+
+    async def _assess_corrections(self, corrections: dict[str, Any]) -> Assessment:
+        assert self._state.extraction is not None
+        return await self._assess(self._state.extraction, corrections=corrections)
+
+    async def _check(
+        self, decision: str, reviewer: str, assessment: Assessment
+    ) -> ApprovalCheckResult:
+        return await workflow.execute_activity(
+            "check_approval",
+            ApprovalCheckInput(
+                reviewer=reviewer,
+                submitted_by=self._state.event.submitted_by,
+                assessment=assessment,
+                settings=self._policy,
+                decision="approve" if decision == "approve" else "reject",
+            ),
+            result_type=ApprovalCheckResult,
+            **QUICK,
+        )
+
+    async def _post_draft(self) -> bool:
+        assert self._state.assessment is not None
+        self._set_status("posting", "creating the draft bill")
+        event = self._state.event
+        request = DraftBillRequest(
+            workflow_id=self._state.workflow_id,
+            idempotency_key=f"{self._state.workflow_id}:draft-bill",
+            invoice=self._state.assessment.invoice,
+            document=BlobRef(
+                sha256=event.document_sha256,
+                size_bytes=event.size_bytes,
+                media_type=event.content_type,
+            ),
+            document_filename=event.filename,
+        )
+        await self._effect_intent("post_draft_bill", {"idempotency_key": request.idempotency_key})
+        try:
+            bill = await workflow.execute_activity(
+                "post_draft_bill", request, result_type=DraftBill, **POST
+            )
+        except ActivityError as err:
+            reason = _failure_message(err)
+            await self._effect_outcome("post_draft_bill", "failed", reason)
+            await self._finish_needs_attention(f"the draft bill could not be created: {reason}")
+            return False
+        self._state.draft_bill = bill
+        await self._effect_outcome(
+            "post_draft_bill",
+            "done",
+            f"{bill.destination} bill {bill.bill_id} ({bill.status})",
+            ref=bill.bill_id,
+            extra={"created": bill.created},
+        )
+        self._set_status("drafted", f"draft bill {bill.bill_id} in {bill.destination}")
+        auto = not self._state.decisions
+        await self._notify(
+            "auto_drafted" if auto else "decision",
+            "Draft bill created" + (" automatically" if auto else ""),
+            self._summary(),
+            update=not auto,
+        )
+        return True
+
+    async def _email_after_delay(self) -> None:
+        effects = self._policy.effects
+        if self._cancel_email is not None:
+            await self._cancelled_email("cancelled before it was scheduled")
+            return
+        self._state.email_state = "scheduled"
+        self._state.email_due_at = workflow.now() + effects.email_delay
+        self._set_status("drafted", self._state.status_reason)
+        await self._audit(
+            "email.scheduled",
+            {"due_at": self._state.email_due_at.isoformat(), "to": effects.email_to},
+        )
+        try:
+            await workflow.wait_condition(
+                lambda: self._cancel_email is not None or self._revert is not None,
+                timeout=effects.email_delay,
+            )
+        except TimeoutError:
+            pass
+        if self._cancel_email is not None or self._revert is not None:
+            why = "cancel_email signal" if self._cancel_email is not None else "revert requested"
+            await self._cancelled_email(why)
+            return
+        message = self._email_message()
+        await self._effect_intent(
+            "send_email", {"message_id": message.message_id, "to": message.to}
+        )
+        try:
+            receipt = await workflow.execute_activity(
+                "send_email", message, result_type=EmailReceipt, **EMAIL
+            )
+        except ActivityError as err:
+            self._state.email_state = "none"
+            await self._effect_outcome("send_email", "failed", _failure_message(err))
+            return
+        self._state.email_state = "sent"
+        self._state.email_due_at = None
+        await self._effect_outcome(
+            "send_email", "done", f"sent via {receipt.transport}", ref=receipt.message_id
+        )
+        self._set_status("drafted", self._state.status_reason)
+
+    async def _cancelled_email(self, why: str) -> None:
+        self._state.email_state = "cancelled"
+        self._state.email_due_at = None
+        actor = self._cancel_email.requested_by if self._cancel_email else "system"
+        self._record_effect("send_email", "cancelled", why)
+        await self._audit("email.cancelled", {"reason": why, "by": actor})
+        self._set_status(self._state.status, self._state.status_reason)
+
+    async def _revert_window(self) -> None:
+        window = self._policy.effects.revert_window
+        if self._revert is None:
+            try:
+                await workflow.wait_condition(lambda: self._revert is not None, timeout=window)
+            except TimeoutError:
+                self._set_status("completed", self._state.status_reason)
+                return
+        assert self._revert is not None and self._state.draft_bill is not None
+        bill = self._state.draft_bill
+        request = RevertRequest(
+            workflow_id=self._state.workflow_id,
+            bill_id=bill.bill_id,
+            idempotency_key=f"{self._state.workflow_id}:revert",
+        )
+        self._state.decisions.append(
+            DecisionRecord(
+                kind="revert",
+                actor=self._revert.requested_by,
+                accepted=True,
+                reason=self._revert.reason,
+                at=workflow.now(),
+            )
+        )
+        await self._effect_intent(
+            "revert_draft_bill", {"bill_id": bill.bill_id, "by": self._revert.requested_by}
+        )
+        try:
+            outcome = await workflow.execute_activity(
+                "revert_draft_bill", request, result_type=RevertOutcome, **POST
+            )
+        except ActivityError as err:
+            reason = _failure_message(err)
+            await self._effect_outcome("revert_draft_bill", "failed", reason)
+            await self._finish_needs_attention(f"revert failed: {reason}")
+            return
+        if not outcome.reverted:
+            await self._effect_outcome("revert_draft_bill", "failed", outcome.reason)
+            await self._finish_needs_attention(f"revert not possible: {outcome.reason}")
+            return
+        await self._effect_outcome(
+            "revert_draft_bill", "done", f"bill {bill.bill_id} {outcome.status}"
+        )
+        self._state.draft_bill = bill.model_copy(update={"status": outcome.status})
+        self._set_status("reverted", f"draft {bill.bill_id} deleted by {self._revert.requested_by}")
+        await self._notify("reverted", "Draft bill reverted", self._summary(), update=True)
+
+    # ---- endings -----------------------------------------------------------------------------
+
+    async def _finish_rejected_input(self, reason: str, code: str | None) -> None:
+        self._set_status("rejected_input", reason)
+        await self._audit(
+            "input.rejected",
+            {"code": code, "reason": reason, "document_sha256": self._state.event.document_sha256},
+        )
+        await self._notify("rejected_input", "Document could not be processed", self._summary())
+
+    async def _finish_needs_attention(self, reason: str) -> None:
+        self._set_status("needs_attention", reason)
+        await self._audit("workflow.needs_attention", {"reason": reason})
+        await self._notify("flagged", "Needs attention", self._summary())
+
+    async def _finish(self) -> InvoiceState:
+        self._review_open = False
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._audit(
+            "workflow.finished",
+            {"status": self._state.status, "reason": self._state.status_reason},
+        )
+        return self._state
+
+    async def _drain_inbox(self, why: str) -> None:
+        while self._inbox:
+            signal = self._inbox.pop(0)
+            kind = "approve" if isinstance(signal, ApproveSignal) else "reject"
+            await self._refuse(kind, signal.reviewer, signal.channel, why)
+
+    # ---- helpers -----------------------------------------------------------------------------
+
+    @property
+    def _policy(self) -> Settings:
+        assert self._settings is not None, "policy is loaded first"
+        return self._settings
+
+    def _not_reviewable(self) -> str:
+        return f"not awaiting approval (status: {self._state.status})"
+
+    async def _refuse(self, kind: str, actor: str, channel: str, reason: str) -> None:
+        record = DecisionRecord(
+            kind=kind,  # type: ignore[arg-type]
+            actor=actor,
+            accepted=False,
+            reason=reason,
+            at=workflow.now(),
+            channel=channel,
+        )
+        self._state.decisions.append(record)
+        await self._audit("decision.refused", record.model_dump(mode="json"))
+        if self._settings is not None and kind in ("approve", "reject"):
+            await self._notify("approval_refused", f"{kind.title()} by {actor} refused", [reason])
+
+    def _set_status(self, status: InvoiceStatus, reason: str) -> None:
+        self._state.status = status
+        self._state.status_reason = reason
+        self._state.waiting_for = (
+            self._waiting_text() if status in ("awaiting_approval", "drafted") else ""
+        )
+        self._publish()
+
+    def _waiting_text(self) -> str:
+        state = self._state
+        if state.status == "awaiting_approval" and self._settings is not None:
+            approvers = ", ".join(a.id for a in self._policy.approval.approvers)
+            return f"approve or reject by one of: {approvers}"
+        if state.status == "drafted":
+            if state.email_state == "scheduled" and state.email_due_at:
+                return f"email at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC (cancel_email stops it); revert possible"
+            return "revert possible until the revert window closes"
+        return ""
+
+    def _publish(self) -> None:
+        """Search attributes + current details, so the Web UI and CLI can filter and explain."""
+        state = self._state
+        updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(state.status)]
+        if state.assessment is not None:
+            inv = state.assessment.invoice
+            updates.append(
+                sa.SUPPLIER.value_set(inv.supplier_name)
+                if inv.supplier_name
+                else sa.SUPPLIER.value_unset()
+            )
+            updates.append(
+                sa.TOTAL_MINOR.value_set(inv.total_minor)
+                if inv.total_minor is not None
+                else sa.TOTAL_MINOR.value_unset()
+            )
+            updates.append(
+                sa.CURRENCY.value_set(inv.currency) if inv.currency else sa.CURRENCY.value_unset()
+            )
+            updates.append(sa.CONFIDENCE.value_set(state.assessment.confidence.score))
+            updates.append(sa.ROUTE.value_set(state.assessment.decision.route))
+        workflow.upsert_search_attributes(updates)
+        details = f"**{state.status}**: {state.status_reason}"
+        if state.waiting_for:
+            details += f"\n\nWaiting for: {state.waiting_for}"
+        workflow.set_current_details(details)
+
+    def _summary(self) -> list[str]:
+        state = self._state
+        lines = [f"Workflow: {state.workflow_id}", f"File: {state.event.filename}"]
+        if state.assessment is not None:
+            inv = state.assessment.invoice
+            total = (
+                format_minor(inv.total_minor, inv.currency)
+                if inv.total_minor is not None and inv.currency
+                else "unknown total"
+            )
+            lines += [
+                f"Supplier: {inv.supplier_name or 'unknown'}",
+                f"Invoice number: {inv.invoice_number or 'missing'}",
+                f"Total: {total}",
+                f"Due: {inv.due_date.isoformat() if inv.due_date else 'unknown'}",
+                f"Confidence: {state.assessment.confidence.score}/100",
+                f"Route: {state.assessment.decision.route}",
+            ]
+            lines += [f"Reason: {r}" for r in state.assessment.decision.reasons]
+        lines.append(f"Status: {state.status} ({state.status_reason})")
+        return lines
+
+    def _email_message(self) -> EmailMessage:
+        effects = self._policy.effects
+        assert self._state.assessment is not None
+        inv = self._state.assessment.invoice
+        total = format_minor(inv.total_minor or 0, inv.currency or "GBP")
+        return EmailMessage(
+            workflow_id=self._state.workflow_id,
+            message_id=f"<{self._state.workflow_id}.draft-bill@vouchflow>",
+            to=effects.email_to,
+            sender=effects.email_from,
+            subject=f"Draft bill: {inv.supplier_name} {inv.invoice_number or ''} {total}".strip(),
+            body="\n".join(self._summary()),
+        )
+
+    async def _audit(self, type_: str, payload: dict[str, Any]) -> None:
+        self._audit_count += 1
+        info = workflow.info()
+        entry = AuditEntry(
+            workflow_id=info.workflow_id,
+            run_id=info.run_id,
+            type=type_,
+            payload=payload,
+            idempotency_key=f"{info.workflow_id}:{info.run_id}:{self._audit_count}:{type_}",
+        )
+        await workflow.execute_activity("append_audit", entry, result_type=AuditRecord, **AUDIT)
+        self._state.audit_records += 1
+
+    def _record_effect(self, effect: str, status: str, detail: str, ref: str | None = None) -> None:
+        self._state.effects.append(
+            EffectRecord(effect=effect, status=status, at=workflow.now(), detail=detail, ref=ref)  # type: ignore[arg-type]
+        )
+
+    async def _effect_intent(self, effect: str, payload: dict[str, Any]) -> None:
+        await self._audit("effect.intent", {"effect": effect, **payload})
+        self._record_effect(effect, "intended", "")
+
+    async def _effect_outcome(
+        self,
+        effect: str,
+        status: str,
+        detail: str,
+        *,
+        ref: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self._record_effect(effect, status, detail, ref)
+        await self._audit(
+            "effect.outcome",
+            {"effect": effect, "status": status, "detail": detail, "ref": ref, **(extra or {})},
+        )
+
+    async def _notify(
+        self,
+        kind: NotificationKind,
+        title: str,
+        lines: list[str],
+        *,
+        with_buttons: bool = False,
+        update: bool = False,
+        channels: list[str] | None = None,
+    ) -> NotificationReceipt | None:
+        """Notifications never stop the workflow: a failure is recorded and audited."""
+        self._notify_count += 1
+        notification = Notification(
+            workflow_id=self._state.workflow_id,
+            kind=kind,
+            idempotency_key=f"{self._state.workflow_id}:notify:{self._notify_count}:{kind}",
+            title=title,
+            lines=lines,
+            update_ref=self._state.notification_ref if update else None,
+            with_buttons=with_buttons,
+            channels=channels or [],
+        )
+        effect = f"notify.{kind}"
+        await self._effect_intent(effect, {"idempotency_key": notification.idempotency_key})
+        try:
+            receipt = await workflow.execute_activity(
+                "send_notification", notification, result_type=NotificationReceipt, **NOTIFY
+            )
+        except ActivityError as err:
+            await self._effect_outcome(effect, "failed", _failure_message(err))
+            return None
+        await self._effect_outcome(effect, "done", f"via {receipt.notifier}", ref=receipt.ref)
+        return receipt

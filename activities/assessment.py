@@ -54,18 +54,11 @@ class AssessmentActivities:
 
     @activity.defn(name="check_approval")
     async def check_approval(self, request: ApprovalCheckInput) -> ApprovalCheckResult:
-        if request.decision == "reject":
-            # Anyone on the approver list may stop an invoice; limits apply to approving.
-            listed = {a.id for a in request.settings.approval.approvers}
-            if request.reviewer in listed:
-                return ApprovalCheckResult(allowed=True, reason="reviewer is an approver")
-            return ApprovalCheckResult(
-                allowed=False, reason=f"{request.reviewer!r} is not on the approver list"
-            )
         result = check_approval(
             reviewer=request.reviewer,
             submitted_by=request.submitted_by,
             invoice=request.assessment.invoice,
             settings=request.settings,
+            action=request.decision,
         )
         return ApprovalCheckResult(allowed=result.allowed, reason=result.reason)

@@ -6,6 +6,7 @@ no float is ever involved.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -14,6 +15,12 @@ from destinations.base import DestinationError
 from destinations.xero_config import XeroSettings
 from schemas.invoice import Invoice, LineItem
 from schemas.money import exponent
+
+
+def ms_date(day: dt.date) -> str:
+    """Dates as the official SDK sends them: Microsoft JSON form, midnight UTC."""
+    midnight = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+    return f"/Date({int(midnight.timestamp()) * 1000})/"
 
 
 def to_major(amount_minor: int, currency: str) -> Decimal:
@@ -112,9 +119,9 @@ def bill_payload(
         "LineItems": lines,
     }
     if invoice.issue_date:
-        body["Date"] = invoice.issue_date.isoformat()
+        body["Date"] = ms_date(invoice.issue_date)
     if invoice.due_date:
-        body["DueDate"] = invoice.due_date.isoformat()
+        body["DueDate"] = ms_date(invoice.due_date)
     if url:
         body["Url"] = url
     return body

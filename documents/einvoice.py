@@ -143,9 +143,7 @@ def _xp(path: str) -> str:
     """'A/B/C' -> a namespace-agnostic XPath on local names ('..' and '.' kept)."""
     steps = []
     for step in path.split("/"):
-        if step in ("", ".", ".."):
-            steps.append(step)
-        elif step.startswith("@"):
+        if step in ("", ".", "..") or step.startswith("@"):
             steps.append(step)
         else:
             steps.append(f"*[local-name()='{step}']")
@@ -162,7 +160,9 @@ class _Reader:
 
     def nodes(self, context: etree._Element, path: str) -> list[etree._Element]:
         found = context.xpath(_xp(path))
-        return [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
+        return (
+            [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
+        )
 
     def first(self, context: etree._Element, *paths: str) -> etree._Element | None:
         for path in paths:
@@ -171,7 +171,9 @@ class _Reader:
                     return node
         return None
 
-    def text(self, context: etree._Element, *paths: str) -> tuple[str | None, etree._Element | None]:
+    def text(
+        self, context: etree._Element, *paths: str
+    ) -> tuple[str | None, etree._Element | None]:
         node = self.first(context, *paths)
         if node is None:
             return None, None
@@ -268,21 +270,29 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     supplier, s_node = r.text(root, *_paths(tuple(agreement), "SellerTradeParty", "Name"))
     buyer, b_node = r.text(root, *_paths(tuple(agreement), "BuyerTradeParty", "Name"))
     vat_node = None
-    for node in r.nodes(root, f"{agreement[0]}/SellerTradeParty/SpecifiedTaxRegistration/ID") + r.nodes(
-        root, f"{agreement[1]}/SellerTradeParty/SpecifiedTaxRegistration/ID"
-    ):
+    registrations = [
+        n
+        for p in agreement
+        for n in r.nodes(root, f"{p}/SellerTradeParty/SpecifiedTaxRegistration/ID")
+    ]
+    for node in registrations:
+        # schemeID VA is the VAT number; FC (a national tax number) is not.
         if node.get("schemeID") == "VA" and (node.text or "").strip():
             vat_node = node
             break
     vat_id = " ".join((vat_node.text or "").split()) if vat_node is not None else None
     due_raw, due_node = r.text(
         root,
-        *_paths(tuple(settlement), "SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"),
+        *_paths(
+            tuple(settlement), "SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"
+        ),
     )
 
     def amount(name: str) -> tuple[int | None, etree._Element | None]:
         # TaxTotalAmount may appear twice (invoice and accounting currency): take ours.
-        candidates = [n for p in summation for n in r.nodes(root, f"{p}/{name}") if (n.text or "").strip()]
+        candidates = [
+            n for p in summation for n in r.nodes(root, f"{p}/{name}") if (n.text or "").strip()
+        ]
         chosen = next(
             (n for n in candidates if n.get("currencyID") in (None, currency)),
             candidates[0] if candidates else None,
@@ -298,9 +308,10 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     charges, ch_node = amount("ChargeTotalAmount")
 
     lines: list[LineItem] = []
-    for index, item in enumerate(r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
-        root, f"{txn[1]}/IncludedSupplyChainTradeLineItem"
-    )):
+    for index, item in enumerate(
+        r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem")
+        + r.nodes(root, f"{txn[1]}/IncludedSupplyChainTradeLineItem")
+    ):
         line, line_nodes = _cii_line(r, item, currency)
         if line is None:
             continue
@@ -353,9 +364,13 @@ def _cii_line(
         "SpecifiedTradeSettlementLineMonetarySummation",
         "SpecifiedTradeSettlementMonetarySummation",
     )
-    description, d_node = r.text(item, "SpecifiedTradeProduct/Name", "SpecifiedTradeProduct/Description")
+    description, d_node = r.text(
+        item, "SpecifiedTradeProduct/Name", "SpecifiedTradeProduct/Description"
+    )
     quantity_raw, q_node = r.text(item, *_paths(delivery, "BilledQuantity"))
-    price_raw, p_node = r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "ChargeAmount"))
+    price_raw, p_node = r.text(
+        item, *_paths(agreement, "NetPriceProductTradePrice", "ChargeAmount")
+    )
     basis_raw, _ = r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "BasisQuantity"))
     rate_raw, rate_node = r.text(
         item,
@@ -371,7 +386,9 @@ def _cii_line(
     line = LineItem(
         description=description or "",
         quantity=_decimal(quantity_raw),
-        unit_price_minor=_exact_unit_price_minor(_decimal(price_raw), _decimal(basis_raw), currency),
+        unit_price_minor=_exact_unit_price_minor(
+            _decimal(price_raw), _decimal(basis_raw), currency
+        ),
         tax_rate=_decimal(rate_raw),
         line_total_minor=_minor(total_raw, currency),
     )
@@ -527,10 +544,9 @@ def render_text(result: ExtractionResult) -> str:
         out.append("Lines:")
         for item in inv.line_items:
             rate = f" VAT {item.tax_rate}%" if item.tax_rate is not None else ""
-            out.append(
-                f"  {item.description} | qty {item.quantity if item.quantity is not None else '-'}"
-                f" | unit {money(item.unit_price_minor)} | total {money(item.line_total_minor)}{rate}"
-            )
+            qty = item.quantity if item.quantity is not None else "-"
+            unit, total = money(item.unit_price_minor), money(item.line_total_minor)
+            out.append(f"  {item.description} | qty {qty} | unit {unit} | total {total}{rate}")
     if inv.allowance_total_minor:
         out.append(f"Allowances: {money(inv.allowance_total_minor)}")
     if inv.charge_total_minor:

@@ -121,7 +121,11 @@ def ocr_image_bytes(data: bytes, *, time_budget_s: float) -> list[OcrPage]:
     """OCR a PNG/JPEG/TIFF (every TIFF frame is a page)."""
     started = time.monotonic()
     # Opening reads only the header, so the canvas check runs before any pixel is decoded.
-    with Image.open(io.BytesIO(data)) as image:
+    try:
+        opened = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise OcrLimitError(str(exc)) from None
+    with opened as image:
         pages = []
         for frame in _bounded_frames(image):
             if time.monotonic() - started > time_budget_s:

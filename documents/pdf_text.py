@@ -132,7 +132,9 @@ def _page_streams(page: DictionaryObject, seen: set[int]) -> Iterator[StreamObje
     yield from _xobject_streams(page, 0, seen)
 
 
-def _xobject_streams(holder: DictionaryObject, depth: int, seen: set[int]) -> Iterator[StreamObject]:
+def _xobject_streams(
+    holder: DictionaryObject, depth: int, seen: set[int]
+) -> Iterator[StreamObject]:
     if depth > _MAX_XOBJECT_DEPTH:
         return
     resources = holder.get("/Resources")
@@ -175,8 +177,9 @@ def _check_inflation(reader: PdfReader, cap: int) -> None:
 
 def _declared_page_count(reader: PdfReader) -> int | None:
     try:
-        pages = reader.trailer["/Root"].get_object()["/Pages"].get_object()
-        count = pages.get("/Count")
+        root = reader.trailer["/Root"].get_object()
+        pages = root["/Pages"].get_object() if isinstance(root, DictionaryObject) else None
+        count = pages.get("/Count") if isinstance(pages, DictionaryObject) else None
         return int(count) if count is not None else None
     except Exception:
         return None
@@ -231,7 +234,9 @@ def _read(
     page_count = len(reader.pages)
     if page_count > max_pages:
         return _fail(
-            "too_many_pages", f"PDF has {page_count:,} pages, above the {max_pages} limit", page_count
+            "too_many_pages",
+            f"PDF has {page_count:,} pages, above the {max_pages} limit",
+            page_count,
         )
     if page_count == 0:
         return _fail("corrupt_pdf", "PDF has no pages")

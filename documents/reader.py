@@ -35,7 +35,9 @@ MAX_OCR_PAGES = 20
 PAGE_SEPARATOR = "\n\f\n"
 
 
-def _bad(code: BadInputCode, reason: str, *, detected: str | None = None, pages: int = 0) -> DocumentText:
+def _bad(
+    code: BadInputCode, reason: str, *, detected: str | None = None, pages: int = 0
+) -> DocumentText:
     return DocumentText(
         ok=False, bad_input_code=code, reason=reason, detected_type=detected, pages=pages
     )
@@ -66,7 +68,9 @@ def _finish(
     if truncated:
         notes.append(f"text cut at {limits.max_text_chars:,} characters")
     if not text.strip() and einvoice_ref is None:
-        return _bad("no_text", "the document contains no readable text", detected=detected, pages=pages)
+        return _bad(
+            "no_text", "the document contains no readable text", detected=detected, pages=pages
+        )
     return DocumentText(
         ok=True,
         method=method,
@@ -156,7 +160,9 @@ def _read_pdf(
     if textless and (ocr_enabled and ocr.ocr_available()):
         targets = textless[:MAX_OCR_PAGES]
         if len(textless) > MAX_OCR_PAGES:
-            notes.append(f"only the first {MAX_OCR_PAGES} of {len(textless)} scanned pages were OCR'd")
+            notes.append(
+                f"only the first {MAX_OCR_PAGES} of {len(textless)} scanned pages were OCR'd"
+            )
         try:
             results = ocr.ocr_pdf_pages(data, targets, time_budget_s=OCR_TIME_BUDGET_S)
         except ocr.OcrLimitError as exc:
@@ -216,7 +222,11 @@ def _read_image(
     data: bytes, kind: Sniffed, limits: IntakeSettings, blobs: BlobStore, ocr_enabled: bool
 ) -> DocumentText:
     if not ocr_enabled:
-        return _bad("no_text", f"{kind.label} has no text layer and OCR is disabled", detected=kind.media_type)
+        return _bad(
+            "no_text",
+            f"{kind.label} has no text layer and OCR is disabled",
+            detected=kind.media_type,
+        )
     if not ocr.ocr_available():
         return _bad("ocr_not_installed", ocr.OCR_INSTALL_HINT, detected=kind.media_type)
     try:
@@ -269,7 +279,9 @@ def _read_xml(data: bytes, kind: Sniffed, limits: IntakeSettings, blobs: BlobSto
     )
 
 
-def _read_text(data: bytes, kind: Sniffed, limits: IntakeSettings, blobs: BlobStore) -> DocumentText:
+def _read_text(
+    data: bytes, kind: Sniffed, limits: IntakeSettings, blobs: BlobStore
+) -> DocumentText:
     decoded = decode_text(data)
     if not decoded.ok:
         return _bad("bad_encoding", decoded.reason or "undecodable text", detected=kind.media_type)

@@ -45,7 +45,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 
 # Control bytes that never occur in real text (tab, LF, FF, CR and ESC aside).
-_CONTROL = frozenset(set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x1B)) | {0x1C, 0x1D, 0x1E, 0x1F, 0x7F})
+_CONTROL = frozenset(
+    set(range(0x00, 0x09)) | {0x0B} | set(range(0x0E, 0x1B)) | {0x1C, 0x1D, 0x1E, 0x1F, 0x7F}
+)
 _SAMPLE = 65_536
 
 
@@ -95,7 +97,9 @@ def sniff(data: bytes) -> Sniffed:
     if head.startswith((b"GIF87a", b"GIF89a", b"BM")) or (
         head.startswith(b"RIFF") and head[8:12] == b"WEBP"
     ):
-        return Sniffed(kind="image_other", media_type="image/*", label="an image type we do not OCR")
+        return Sniffed(
+            kind="image_other", media_type="image/*", label="an image type we do not OCR"
+        )
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")):
         return Sniffed(
             kind="zip", media_type="application/zip", label="a ZIP archive (or DOCX/XLSX/ODT)"
@@ -112,11 +116,12 @@ def sniff(data: bytes) -> Sniffed:
         )
 
     sample = data[:_SAMPLE]
-    if bom_encoding(sample) is None and utf16_without_bom(sample) is None:
-        if control_byte_ratio(sample) > 0.02:
-            return Sniffed(
-                kind="binary", media_type="application/octet-stream", label="binary data"
-            )
+    if (
+        bom_encoding(sample) is None
+        and utf16_without_bom(sample) is None
+        and control_byte_ratio(sample) > 0.02
+    ):
+        return Sniffed(kind="binary", media_type="application/octet-stream", label="binary data")
 
     text_head = _text_head(data).lower()
     if text_head.startswith(("<!doctype html", "<html")):

@@ -128,7 +128,8 @@ class Tally:
                 right_all, total_all = right_all + r, total_all + t
                 print(f"  {field:<18}{r:>8}{t:>8}{r / t:>10.1%}")
         if total_all:
-            print(f"  {'header overall':<18}{right_all:>8}{total_all:>8}{right_all / total_all:>10.1%}")
+            share = right_all / total_all
+            print(f"  {'header overall':<18}{right_all:>8}{total_all:>8}{share:>10.1%}")
         if lines_result and lines_result[1]:
             m, t = lines_result
             print(f"  {'line items':<18}{m:>8}{t:>8}{m / t:>10.1%}")
@@ -166,7 +167,11 @@ def score_samples(samples: Path, verbose: bool) -> None:
     lines_m = lines_t = 0
     for truth_path in sorted(samples.glob("*.json")):
         doc = next(
-            (p for p in (truth_path.with_suffix(".pdf"), truth_path.with_suffix(".txt")) if p.exists()),
+            (
+                p
+                for p in (truth_path.with_suffix(".pdf"), truth_path.with_suffix(".txt"))
+                if p.exists()
+            ),
             None,
         )
         if doc is None:

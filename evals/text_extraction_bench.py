@@ -35,7 +35,9 @@ from pathlib import Path
 import pdfplumber
 from pypdf import PdfReader
 
-CORPUS = Path(os.environ.get("VOUCHFLOW_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+CORPUS = Path(
+    os.environ.get("VOUCHFLOW_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")
+)
 
 
 def _norm(text: str) -> str:
@@ -100,7 +102,9 @@ def main() -> None:
         "pypdf": pypdf_pages,
         "pdfplumber": pdfplumber_pages,
     }
-    print(f"{'document':42} {'library':11} {'pages':>5} {'ms/page':>8} {'chars':>7} {'gt found':>9}")
+    print(
+        f"{'document':42} {'library':11} {'pages':>5} {'ms/page':>8} {'chars':>7} {'gt found':>9}"
+    )
     summary: dict[str, dict[str, float]] = {}
     for name, fn in libs.items():
         times: list[float] = []
@@ -124,7 +128,8 @@ def main() -> None:
             wanted_total += len(wanted)
             print(
                 f"{Path(doc['file']).stem[:42]:42} {name:11} {n_pages:5d} "
-                f"{statistics.median(doc_times) * 1000:8.1f} {len(text):7d} {hits:4d}/{len(wanted):<4d}"
+                f"{statistics.median(doc_times) * 1000:8.1f} {len(text):7d} "
+                f"{hits:4d}/{len(wanted):<4d}"
             )
         summary[name] = {
             "pages": pages,
@@ -135,7 +140,10 @@ def main() -> None:
             "wanted": wanted_total,
         }
     print()
-    print(f"{'library':11} {'pages':>5} {'median ms/page':>15} {'p95 ms/page':>12} {'chars':>8} {'gt strings found':>18}")
+    print(
+        f"{'library':11} {'pages':>5} {'median ms/page':>15} {'p95 ms/page':>12} "
+        f"{'chars':>8} {'gt strings found':>18}"
+    )
     for name, s in summary.items():
         share = 100 * s["found"] / s["wanted"] if s["wanted"] else 0.0
         print(

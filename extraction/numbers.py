@@ -45,9 +45,9 @@ CURRENCY_MARK_RE = re.compile(
 # digits in the "1 234,56" style, because "1 278.61" in a table row is usually
 # a quantity followed by a price.
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])(?P<neg>[-−–]\s?)?(?P<num>"
+    r"(?<![\w.,/])(?P<neg>[-\u2212\u2013]\s?)?(?P<num>"
     r"\d{1,3}(?:[  ]\d{3})+,\d{2}"
-    r"|\d{1,3}(?:[ '’]\d{3})+(?:[.,]\d{2})?(?=\s*(?:€|EUR|CHF|zł|PLN))"
+    r"|\d{1,3}(?:[ '\u2019]\d{3})+(?:[.,]\d{2})?(?=\s*(?:€|EUR|CHF|zł|PLN))"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"
     r"|\d+(?:[.,]\d{1,4})?"
@@ -74,7 +74,7 @@ class Amount:
 
 def parse_number(raw: str) -> tuple[Decimal, int] | None:
     """'1.234,56' / '1,234.56' / '1 234,56' -> (Decimal, decimals). None if unparseable."""
-    s = re.sub(r"[  '’]", "", raw.strip())
+    s = re.sub(r"[  '\u2019]", "", raw.strip())
     if not s:
         return None
     last_dot, last_comma = s.rfind("."), s.rfind(",")
@@ -104,10 +104,10 @@ def parse_number(raw: str) -> tuple[Decimal, int] | None:
 def parse_amount(raw: str) -> Decimal | None:
     """Parse one printed amount, tolerating a currency marker and a sign."""
     cleaned = CURRENCY_MARK_RE.sub("", raw).strip()
-    negative = cleaned.startswith(("-", "−", "–")) or (
+    negative = cleaned.startswith(("-", "\u2212", "\u2013")) or (
         cleaned.startswith("(") and cleaned.endswith(")")
     )
-    cleaned = cleaned.strip("()-−– ")
+    cleaned = cleaned.strip("()-\u2212\u2013 ")
     parsed = parse_number(cleaned)
     if parsed is None:
         return None

@@ -79,9 +79,11 @@ def _amount_after_label(
     if found:
         return (found[-1] if take_last else found[0]).value, line.strip()
     before = money_amounts(line[: m.start()])
-    if before and not line[: m.start()].strip().endswith(":"):
-        # "29.99 € TTC Somme à payer": the value printed before its label.
-        return before[-1].value, line.strip()
+    if before:
+        gap = line[before[-1].end : m.start()]
+        if len(gap.strip()) <= 6 and not any(c.isdigit() or c in ":.;" for c in gap):
+            # "29.99 € TTCSomme à payer": the value printed just before its label.
+            return before[-1].value, line.strip()
     if after.strip(" :*") and not _only_currency(after):
         return None
     skip_next = False
@@ -196,7 +198,11 @@ def _find_invoice_number(lines: list[str]) -> _Hit | None:
             source = line.strip()
             if value is None and not line[m.end() :].strip(" :#"):
                 before = _ID_TOKEN.findall(line[: m.start()])
-                if before and any(c.isdigit() for c in before[-1]) and not line[: m.start()].endswith(" "):
+                if (
+                    before
+                    and any(c.isdigit() for c in before[-1])
+                    and not line[: m.start()].endswith(" ")
+                ):
                     value = before[-1]
                 else:
                     for nxt in _next_lines(lines, i)[:2]:
@@ -359,8 +365,8 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     invoice = Invoice(
         supplier_name=supplier.name if supplier else None,
         invoice_number=number_value,
-        issue_date=issue_value,  # type: ignore[arg-type]
-        due_date=due.value if due else None,  # type: ignore[arg-type]
+        issue_date=issue_value,
+        due_date=due.value if due else None,
         currency=currency,
         subtotal_minor=_minor(sub_v, currency),
         tax_total_minor=_minor(tax_v, currency),

@@ -20,15 +20,15 @@ _WORD_START = re.compile(r"\\b(?=[^\W\d_]|\(\?:)")
 
 
 def _word_edges(pattern: str) -> str:
-    start = _WORD_START.sub(lambda _: r"(?<![^\W\d_])", pattern)
+    # Also accept a capitalised label glued to the previous word ("TTCSomme à payer").
+    start = _WORD_START.sub(
+        lambda _: r"(?:(?<![^\W\d_])|(?-i:(?<=[A-Za-z])(?=[A-Z][a-zà-ÿ])))", pattern
+    )
     return start.replace(r"\b", r"(?![^\W\d_])")
 
 
 def _labels(*specs: tuple[str, int]) -> list[Label]:
-    return [
-        Label(re.compile(_word_edges(p), re.I), rank)
-        for p, rank in specs
-    ]
+    return [Label(re.compile(_word_edges(p), re.I), rank) for p, rank in specs]
 
 
 _NO = r"(?:n(?:o|r|um(?:ber|ero|éro)?)\.?|n°|nº|#|number|nummer)"
@@ -54,7 +54,7 @@ ISSUE_DATE = _labels(
     (r"\bdate\s+of\s+(?:invoice|issue)\b", 3),
     (r"\brechnungsdatum\b", 3),
     (r"\bdate\s+(?:de\s+(?:la\s+)?)?facture\b(?!\s*associ)", 3),
-    (r"\bdate\s+d['’]émission\b", 3),
+    (r"\bdate\s+d['\u2019]émission\b", 3),
     (r"\bfactuurdatum\b|\bfactuur\s*datum\b", 3),
     (r"\bdata\s+wystawienia\b", 3),
     (r"\b(?:datum|date|dated|fecha|data)\b", 1),
@@ -70,7 +70,7 @@ OTHER_DATE_WORDS = re.compile(
 DUE_DATE = _labels(
     (r"\bdue\s*date\b|\bdate\s+due\b|\bpayment\s+due\b|\bpay(?:able)?\s+by\b", 3),
     (r"\bfällig(?:keitsdatum|\s+am|\s+bis)?\b|\bzahlbar\s+bis\b|\bzahlungsziel\b", 3),
-    (r"\bdate\s+d['’]échéance\b|\béchéance\b|\bdate\s+limite\s+de\s+paiement\b", 3),
+    (r"\bdate\s+d['\u2019]échéance\b|\béchéance\b|\bdate\s+limite\s+de\s+paiement\b", 3),
     (r"\bvervaldatum\b|\buiterlijk\s+betalen\b|\bbetalen\s+voor\b", 3),
     (r"\btermin\s+płatności\b", 3),
     (r"\bdue\b", 1),

@@ -106,5 +106,16 @@ def parse_row(line: str) -> Row | None:
     return None
 
 
+_SPACE_GROUP = re.compile(r"(\d)[  ](\d{3}[,.]\d{2})")
+
+
 def find_rows(lines: list[str]) -> list[Row]:
-    return [row for row in (parse_row(line) for line in lines) if row is not None]
+    rows: list[Row] = []
+    for line in lines:
+        row = parse_row(line)
+        if row is None and _SPACE_GROUP.search(line):
+            # "2 640,00" may be a quantity and a price rather than 2,640.00.
+            row = parse_row(_SPACE_GROUP.sub(r"\1  \2", line))
+        if row is not None:
+            rows.append(row)
+    return rows

@@ -22,7 +22,8 @@ from extraction.rules_labels import (
 
 _DOMAIN_RE = re.compile(r"(?:www\.|@|https?://(?:www\.)?)([a-z0-9\-]+)\.[a-z]{2,}", re.I)
 _CUT_AFTER_NAME = re.compile(
-    r"\s+(?:au\s+capital|-\s|–|—|\||,\s*\d|\d{2,}|registered|siège|sitz|tel\.?|phone)", re.I
+    r"\s+(?:au\s+capital|-\s|\u2013|\u2014|\||,\s*\d|\d{2,}|registered|siège|sitz|tel\.?|phone)",
+    re.I,
 )
 _LABELISH = re.compile(r"[:]\s*$|^\W*$|@|https?://|www\.|\d{3,}")
 
@@ -42,7 +43,7 @@ def _clean(name: str) -> str:
 
 def _plausible(name: str) -> bool:
     letters = sum(c.isalpha() for c in name)
-    return 2 <= letters and len(name) <= 60 and len(name.split()) <= 7
+    return letters >= 2 and len(name) <= 60 and len(name.split()) <= 7
 
 
 def _name_with_legal_form(line: str) -> str | None:

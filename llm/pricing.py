@@ -9,13 +9,14 @@ _PER = 1_000_000
 
 
 def price_for(model: str, cfg: LlmSettings) -> tuple[ModelPrice | None, str | None]:
-    """Exact name, else the longest listed prefix (dated snapshots), else `default`.
+    """Exact name, else the longest listed name + "-suffix" (dated snapshots such as
+    gpt-5-mini-2025-08-07), else `default`.
 
     Returns the price and the table key used (None = unpriced).
     """
     if model in cfg.prices:
         return cfg.prices[model], model
-    prefixes = [key for key in cfg.prices if key != "default" and model.startswith(key)]
+    prefixes = [key for key in cfg.prices if key != "default" and model.startswith(key + "-")]
     if prefixes:
         key = max(prefixes, key=len)
         return cfg.prices[key], key

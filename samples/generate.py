@@ -21,7 +21,7 @@ from fpdf import FPDF
 from schemas.money import to_minor
 
 OUT_DIR = Path(__file__).resolve().parent / "invoices"
-_CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+_CREATED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 _MONTHS_EN = "January February March April May June July August September October November December"
 _BUYER = ["Bill to:", "Harbourside Studio Ltd", "12 Quay Street", "Bristol BS1 4DJ"]
@@ -66,7 +66,10 @@ class Sample:
     @property
     def tax(self) -> Decimal:
         return sum(
-            ((ln.total * ln.tax_rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP) for ln in self.lines),
+            (
+                (ln.total * ln.tax_rate / 100).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                for ln in self.lines
+            ),
             Decimal(0),
         )
 
@@ -270,12 +273,16 @@ def render_invoice_pdf(sample: Sample) -> bytes:
             pdf.cell(w, 6, text, align=align)
         pdf.ln()
     pdf.ln(3)
-    totals = [(lab["subtotal"], sample.subtotal), (lab["tax"], sample.tax), (lab["total"], sample.total)]
-    for i, (label, value) in enumerate(totals):
+    totals = [
+        (lab["subtotal"], sample.subtotal),
+        (lab["tax"], sample.tax),
+        (lab["total"], sample.total),
+    ]
+    for i, (total_label, amount) in enumerate(totals):
         pdf.set_font("Helvetica", "B" if i == 2 else "", 10)
         pdf.cell(sum(widths[:3]), 6, "")
-        pdf.cell(widths[3] + 8, 6, label)
-        pdf.cell(widths[4] - 8, 6, _money(value, sample), align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(widths[3] + 8, 6, total_label)
+        pdf.cell(widths[4] - 8, 6, _money(amount, sample), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font("Helvetica", "", 9)
     pdf.multi_cell(0, 5, lab["terms"], new_x="LMARGIN", new_y="NEXT")
@@ -289,9 +296,14 @@ def render_invoice_text(sample: Sample) -> str:
     out = [sample.supplier, *sample.address, "", lab["title"]]
     if sample.number:
         out.append(f"{lab['number']} {sample.number}")
-    out += [f"{lab['issue']} {_date(sample.issue, sample)}", f"{lab['due']} {_date(sample.due, sample)}"]
+    out += [
+        f"{lab['issue']} {_date(sample.issue, sample)}",
+        f"{lab['due']} {_date(sample.due, sample)}",
+    ]
     out += ["", *_BUYER, ""]
-    out.append(f"{lab['desc']:<40}{lab['qty']:>6}{lab['unit']:>14}{lab['rate']:>6}{lab['amount']:>14}")
+    out.append(
+        f"{lab['desc']:<40}{lab['qty']:>6}{lab['unit']:>14}{lab['rate']:>6}{lab['amount']:>14}"
+    )
     for ln in sample.lines:
         out.append(
             f"{ln.description:<40}{_qty(ln.quantity):>6}{_money(ln.unit_price, sample):>14}"

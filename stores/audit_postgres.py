@@ -53,10 +53,8 @@ BEGIN
     RAISE EXCEPTION 'audit_log is append-only (% refused)', TG_OP;
 END;
 $$;
-DROP TRIGGER IF EXISTS audit_log_no_change ON {schema}.audit_log;
 CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON {schema}.audit_log
     FOR EACH ROW EXECUTE FUNCTION {schema}.audit_log_append_only();
-DROP TRIGGER IF EXISTS audit_log_no_truncate ON {schema}.audit_log;
 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON {schema}.audit_log
     FOR EACH STATEMENT EXECUTE FUNCTION {schema}.audit_log_append_only();
 """
@@ -71,10 +69,22 @@ class PostgresAuditStore:
         self._log = sql.SQL("{}.audit_log").format(sql.Identifier(schema))
         self._head = sql.SQL("{}.audit_chain_head").format(sql.Identifier(schema))
         ddl = sql.SQL(_DDL).format(schema=sql.Identifier(schema), genesis=sql.Literal(GENESIS_HASH))
-        with self._connect() as conn, conn.transaction():
-            # Concurrent CREATE ... IF NOT EXISTS can still collide; serialise it.
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
-            conn.execute(ddl)
+        with self._connect() as conn:
+            if self._schema_ready(conn):
+                return
+            with conn.transaction():
+                # Concurrent CREATE ... IF NOT EXISTS can still collide; serialise it.
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
+                if not self._schema_ready(conn):
+                    conn.execute(ddl)
+
+    def _schema_ready(self, conn: psycopg.Connection[Any]) -> bool:
+        # Re-running the DDL would take table locks that deadlock with live appenders.
+        row = conn.execute(
+            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
+            (f'"{self.schema}".audit_log', f'"{self.schema}".audit_chain_head'),
+        ).fetchone()
+        return bool(row and row[0])
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:

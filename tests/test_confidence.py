@@ -98,8 +98,10 @@ def test_clean_invoice_scores_100_with_every_base_signal(settings: Settings) -> 
 def test_score_is_the_weighted_mean_rounded_half_up(settings: Settings) -> None:
     extraction = make_extraction(make_invoice(supplier_name="Unknown Co"), certainty=0.5)
     confidence = score(extraction, settings, text_method="ocr")
-    weighted = sum(Decimal(str(s.weight)) * Decimal(str(s.value)) for s in confidence.signals)
-    total = sum(Decimal(str(s.weight)) for s in confidence.signals)
+    weighted = sum(
+        (Decimal(str(s.weight)) * Decimal(str(s.value)) for s in confidence.signals), Decimal(0)
+    )
+    total = sum((Decimal(str(s.weight)) for s in confidence.signals), Decimal(0))
     expected = int((weighted * 100 / total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     assert confidence.score == expected
     signals = by_name(confidence)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
+from destinations.local_ledger import LocalLedger
 from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
 from settings import Settings
 from tests.harness import Harness, running_harness
@@ -22,7 +23,9 @@ def review_invoice(number: str = "INV-2001") -> TextInvoice:
 
 
 async def ledger_bills(h: Harness) -> list[dict[str, object]]:
-    return [b.model_dump() if hasattr(b, "model_dump") else dict(b) for b in await h.deps.destination.list_bills()]  # type: ignore[attr-defined]
+    ledger = h.deps.destination
+    assert isinstance(ledger, LocalLedger)
+    return [bill.model_dump() for bill in ledger.list_bills()]
 
 
 async def test_clean_invoice_is_auto_drafted_then_emailed_then_completed(

@@ -125,12 +125,11 @@ async def test_creates_draft_bill_in_sdk_shape_with_attachment(fake: FakeXero) -
     assert {li.account_code for li in parsed.line_items} == {"429"}
 
     # The fake answers in a shape the SDK reads, too.
-    (answer,) = fake.api_requests("GET", f"/Invoices/{bill.bill_id}/Attachments") or [None]
-    assert answer is None  # a fresh bill does not list attachments first
-    response = json.loads(dumps_exact({"Invoices": [stored]}), parse_float=Decimal)
-    read_back = deserialize("Invoices", response, FINDER).invoices[0]
-    assert read_back.invoice_id.hex == bill.bill_id.replace("-", "")
-    assert read_back.total == Decimal("69.00")
+    assert fake.api_requests("GET", f"/Invoices/{bill.bill_id}/Attachments") == []
+    answer = await dest.api.call("GET", f"/Invoices/{bill.bill_id}")
+    read_back = deserialize("Invoices", answer, FINDER).invoices[0]
+    assert str(read_back.invoice_id) == bill.bill_id and read_back.status == "DRAFT"
+    assert read_back.total == Decimal("69.00") and read_back.date == dt.date(2024, 3, 1)
     await dest.aclose()
 
 

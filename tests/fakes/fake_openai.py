@@ -7,11 +7,13 @@ Anthropic fake.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
@@ -112,7 +114,7 @@ class ThreadedFake:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        app = Starlette(routes=self.routes(), on_startup=[self._on_startup])
+        app = Starlette(routes=self.routes(), lifespan=self._lifespan)
         config = uvicorn.Config(
             app, log_level="warning", lifespan="on", timeout_graceful_shutdown=2
         )
@@ -127,9 +129,11 @@ class ThreadedFake:
                 raise RuntimeError(f"{type(self).__name__} did not start")
             time.sleep(0.01)
 
-    async def _on_startup(self) -> None:
+    @contextlib.asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self._loop = asyncio.get_running_loop()
         self._release = asyncio.Event()
+        yield
 
     def stop(self) -> None:
         if self._loop is not None and self._release is not None:
@@ -172,10 +176,8 @@ class ThreadedFake:
 
     async def _hang(self, reply: Reply) -> None:
         assert self._release is not None
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._release.wait(), timeout=reply.seconds)
-        except TimeoutError:
-            pass
 
     async def _record(self, request: Request) -> tuple[Any, Response | None]:
         raw = await request.body()
@@ -191,7 +193,9 @@ class ThreadedFake:
             )
         )
         if not isinstance(body, dict):
-            return None, self.error_response(400, "We could not parse the JSON body of your request.")
+            return None, self.error_response(
+                400, "We could not parse the JSON body of your request."
+            )
         return body, None
 
     # --- per-provider hooks ----------------------------------------------
@@ -285,8 +289,12 @@ class FakeOpenAI(ThreadedFake):
             await self._hang(reply)
             return body, None, self.error_response(504, "fake: released after hang")
         if reply.kind == "error":
-            return body, None, self.error_response(
-                reply.status, reply.message, error_type=reply.error_type, headers=reply.headers
+            return (
+                body,
+                None,
+                self.error_response(
+                    reply.status, reply.message, error_type=reply.error_type, headers=reply.headers
+                ),
             )
         return body, reply, None
 

@@ -70,6 +70,17 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return Response(_dumps(body), status, headers=headers, media_type="application/json")
 
 
+_MS_DATE = re.compile(r"^/Date\((-?\d+)([+-]\d{4})?\)/$")
+
+
+def _parse_date(value: Any) -> dt.date:
+    """Xero accepts ISO dates and the Microsoft JSON form the SDKs send."""
+    match = _MS_DATE.match(str(value))
+    if match:
+        return dt.datetime.fromtimestamp(int(match.group(1)) / 1000, dt.UTC).date()
+    return dt.date.fromisoformat(str(value)[:10])
+
+
 def _ms_date(day: dt.date) -> str:
     stamp = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
     return f"/Date({int(stamp * 1000)}+0000)/"
@@ -479,7 +490,7 @@ class FakeXero:
         for name in ("Date", "DueDate"):
             if name in item:
                 try:
-                    dt.date.fromisoformat(str(item[name])[:10])
+                    _parse_date(item[name])
                 except ValueError:
                     errors.append(f"{name} is not a valid date")
         lines = item.get("LineItems") or []
@@ -534,7 +545,7 @@ class FakeXero:
                     "TaxAmount": line_tax,
                 }
             )
-        issue = dt.date.fromisoformat(str(item.get("Date", dt.date.today().isoformat()))[:10])
+        issue = _parse_date(item["Date"]) if "Date" in item else dt.date.today()
         invoice: dict[str, Any] = {
             "Type": item["Type"],
             "InvoiceID": invoice_id,
@@ -555,7 +566,7 @@ class FakeXero:
             "StatusAttributeString": "OK",
         }
         if "DueDate" in item:
-            due = dt.date.fromisoformat(str(item["DueDate"])[:10])
+            due = _parse_date(item["DueDate"])
             invoice["DueDate"] = _ms_date(due)
             invoice["DueDateString"] = f"{due.isoformat()}T00:00:00"
         if "Url" in item:

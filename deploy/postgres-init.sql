@@ -1,0 +1,2 @@
+-- The audit log lives in its own database beside Temporal's.
+CREATE DATABASE vouchflow OWNER temporal;

@@ -1,0 +1,128 @@
+"""End to end on the real dev server: worker and CLI as separate processes, a signal
+sent with the `temporal` CLI, and a worker killed with SIGKILL mid-workflow."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from runtime.binaries import temporal_cli_path
+from runtime.search_attributes import ALL_KEYS
+from tests.devserver import cli_env, start_worker, starter, status_json, temporal_cli, wait_status
+from tests.invoice_texts import Line, TextInvoice
+
+
+@pytest.fixture(scope="module")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli_path()),
+        search_attributes=ALL_KEYS,
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def _address(env: WorkflowEnvironment) -> str:
+    return env.client.service_client.config.target_host
+
+
+def _bills(home: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(home / "ledger.sqlite3") as db:
+        return list(db.execute("SELECT workflow_id, status FROM draft_bills"))
+
+
+async def test_cli_worker_and_temporal_cli_signal(dev_server: WorkflowEnvironment, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    address = _address(dev_server)
+    env = cli_env(address, home, f"e2e-{uuid.uuid4().hex[:8]}")
+    invoice = tmp_path / "desks.txt"
+    invoice.write_bytes(TextInvoice(number="E2E-1", lines=[Line("Standing desks", 20, 29900)]).bytes())
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        out = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout
+        workflow_id = out.split()[0]
+        assert workflow_id.startswith("invoice-")
+        wait_status(env, workflow_id, "awaiting_approval")
+
+        listed = starter(env, "list", "--awaiting").stdout
+        assert workflow_id[:20] in listed
+        visible = temporal_cli(
+            address, "workflow", "list", "--query", "VouchflowStatus='awaiting_approval'", "-o", "json"
+        ).stdout
+        assert workflow_id in visible
+
+        temporal_cli(
+            address, "workflow", "signal", "--workflow-id", workflow_id, "--name", "approve",
+            "--input", json.dumps({"reviewer": "alice", "comment": "approved from the temporal CLI"}),
+        )
+        state = wait_status(env, workflow_id, "drafted")
+        approval = state["decisions"][-1]
+        assert approval["accepted"] and approval["actor"] == "alice"
+        assert approval["comment"] == "approved from the temporal CLI"
+        assert _bills(home) == [(workflow_id, "DRAFT")]
+
+        refused = starter(env, "approve", workflow_id, "--reviewer", "alice", check=False)
+        assert refused.returncode == 3 and "REFUSED" in refused.stdout
+
+        assert "decision.approved" in starter(env, "audit", "show", workflow_id).stdout
+        assert starter(env, "audit", "verify").returncode == 0
+
+        starter(env, "revert", workflow_id, "--by", "alice")
+        assert status_json(env, workflow_id)["status"] == "reverted"
+        assert _bills(home) == [(workflow_id, "DELETED")]
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, (tmp_path / "worker.log").read_text()[-2000:]
+
+
+async def test_worker_killed_before_posting_resumes_with_exactly_one_draft(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = cli_env(_address(dev_server), home, f"crash-{uuid.uuid4().hex[:8]}")
+    invoice = tmp_path / "crash.txt"
+    invoice.write_bytes(TextInvoice(number="CRASH-1", lines=[Line("Standing desks", 20, 29900)]).bytes())
+    first = start_worker(env, tmp_path / "worker1.log")
+    workflow_id = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout.split()[0]
+    state = wait_status(env, workflow_id, "awaiting_approval")
+    assert state["extraction"] is not None and state["draft_bill"] is None
+
+    first.send_signal(signal.SIGKILL)  # no graceful anything
+    first.wait(timeout=10)
+    temporal_cli(
+        _address(dev_server), "workflow", "signal", "--workflow-id", workflow_id,
+        "--name", "approve", "--input", json.dumps({"reviewer": "alice"}),
+    )
+    second = start_worker(env, tmp_path / "worker2.log")
+    try:
+        state = wait_status(env, workflow_id, "drafted", timeout_s=90)
+        assert state["draft_bill"]["status"] == "DRAFT"
+        assert _bills(home) == [(workflow_id, "DRAFT")]
+        assert starter(env, "audit", "verify").returncode == 0
+        trail = starter(env, "audit", "show", workflow_id, "--json").stdout.splitlines()
+        types = [json.loads(line)["type"] for line in trail]
+        assert types.count("decision.routed") == 1
+        assert types.count("decision.approved") == 1
+    finally:
+        second.send_signal(signal.SIGTERM)
+        second.wait(timeout=30)
+
+
+def test_cli_says_how_to_start_temporal_when_unreachable(tmp_path: Path) -> None:
+    env = cli_env("127.0.0.1:1", tmp_path / "home", "none")
+    proc = starter(env, "list", check=False)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "make up" in lines[0] and "127.0.0.1:1" in lines[0]

@@ -60,7 +60,7 @@ def build_worker(
         task_queue=task_queue or settings.temporal.task_queue,
         workflows=[InvoiceWorkflow],
         activities=all_activities(deps),
-        activity_executor=ThreadPoolExecutor(max_workers=16),
+        activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,
         graceful_shutdown_timeout=dt.timedelta(seconds=10),
     )

@@ -26,6 +26,7 @@ from typing import Literal
 from lxml import etree
 from pypdf import PdfReader
 
+from documents.pdf_limits import pypdf_limits
 from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
 from schemas.invoice import Invoice, LineItem
 from schemas.money import exponent, to_minor
@@ -100,15 +101,15 @@ def sniff_einvoice(xml: bytes) -> EInvoiceFormat | None:
 
 def extract_embedded_xml(pdf_bytes: bytes) -> tuple[str, bytes] | None:
     """(format, xml) of an e-invoice attached to a PDF (Factur-X/ZUGFeRD/XRechnung/UBL)."""
-    try:
-        reader = PdfReader(io.BytesIO(pdf_bytes))
-        if reader.is_encrypted and not reader.decrypt(""):
+    with pypdf_limits(2 * MAX_XML_BYTES):
+        try:
+            reader = PdfReader(io.BytesIO(pdf_bytes))
+            if reader.is_encrypted and not reader.decrypt(""):
+                return None
+            return pick_embedded_xml(reader.attachments)
+        except Exception:
+            # A PDF we cannot open has no attachment we could trust; the reader says why.
             return None
-        attachments = reader.attachments
-    except Exception:
-        # A PDF we cannot open has no attachment we could trust; the reader reports why.
-        return None
-    return pick_embedded_xml(attachments)
 
 
 def pick_embedded_xml(attachments: Mapping[str, list[bytes]]) -> tuple[str, bytes] | None:

@@ -33,6 +33,14 @@ OCR_TIME_BUDGET_S = 120.0
 # OCR costs seconds per page; past this many textless pages we OCR only the first ones.
 MAX_OCR_PAGES = 20
 PAGE_SEPARATOR = "\n\f\n"
+_FALLBACK_CODE: dict[str, BadInputCode] = {
+    "pdf": "corrupt_pdf",
+    "png": "unsupported_type",
+    "jpeg": "unsupported_type",
+    "tiff": "unsupported_type",
+    "xml": "malformed_xml",
+    "text": "bad_encoding",
+}
 
 
 def _bad(
@@ -125,6 +133,15 @@ def read_document(
         return _bad(
             "decompression_bomb",
             "reading the document needed more memory than allowed",
+            detected=kind.media_type,
+        )
+    except OSError:
+        raise  # the blob store failed: infrastructure, so the activity retries
+    except Exception as exc:
+        # A parser bug tripped by odd input must still end as a bad input, not a crash loop.
+        return _bad(
+            _FALLBACK_CODE[kind.kind],
+            f"{kind.label} could not be read: {type(exc).__name__}: {exc}",
             detected=kind.media_type,
         )
 

@@ -8,16 +8,18 @@ extracted, and a quality proxy: the share of labelled ground-truth strings (invo
 number, supplier name, line-item descriptions, total as printed) found in the text after
 whitespace/case normalisation.
 
-Measured on the 14 corpus PDFs (16 pages), 5 repeats, CPU only:
+Measured on the 14 corpus PDFs (16 pages), 5 repeats, 2 shared CPUs (timings are
+noisy; the ratio held across runs: 3 runs gave pypdf 35-53 ms, pdfplumber 113-157 ms median):
 
-    library     pages  median ms/page  p95 ms/page  chars   gt strings found
-    pypdf          16            14.8         44.0  26,137   72/87 (82.8%)
-    pdfplumber     16            43.6        110.6  24,940   72/87 (82.8%)
+    library     pages  median ms/page  p95 ms/page   chars   gt strings found
+    pypdf          16            35.0        199.5  26,281     68/80 (85.0%)
+    pdfplumber     16           112.7        278.3  26,075     67/80 (83.8%)
 
-Both find the same ground-truth strings (the misses are labels the text layer does not
-carry verbatim, e.g. supplier names inside images or template issuer labels); pypdf is
-~3x faster per page and is already our PDF parser for structure, attachments, page
-counts and decryption, so ``documents.pdf_text`` uses pypdf for native text.
+Quality is a tie (pdfplumber misses one Azure Interior line description that pypdf
+keeps; the shared misses are labels the text layer does not carry verbatim, e.g. the
+Quality Hosting line descriptions and supplier names inside images); pypdf is about 3x
+faster per page and is already our PDF parser for structure, attachments, page counts
+and decryption, so ``documents.pdf_text`` uses pypdf for native text.
 """
 
 from __future__ import annotations

@@ -14,13 +14,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROJECT_ROOT_PATH = PROJECT_ROOT
 DEFAULT_CONFIG = PROJECT_ROOT / "vouchflow.toml"
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$")
+_TIMEDELTA: TypeAdapter[dt.timedelta] = TypeAdapter(dt.timedelta)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -30,6 +31,9 @@ def parse_duration(value: Any) -> dt.timedelta:
         return value
     if isinstance(value, int | float):
         return dt.timedelta(seconds=value)
+    if isinstance(value, str) and value.lstrip("-").startswith("P"):
+        # ISO 8601, as pydantic serialises timedeltas (settings travel through history).
+        return _TIMEDELTA.validate_python(value)
     match = _DURATION.match(str(value))
     if not match:
         raise ValueError(f"not a duration: {value!r} (use e.g. '90s', '5m', '24h', '7d')")

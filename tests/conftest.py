@@ -11,15 +11,19 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from runtime.binaries import temporal_test_server_path
+from runtime.search_attributes import register_search_attributes
 from settings import Settings, load_settings
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
+    """A fresh test server per test: time skipping is global to a server, so one test's
+    timers (or an activity cut short by its worker stopping) must not hold up another's."""
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(temporal_test_server_path()),
         data_converter=pydantic_data_converter,
     )
+    await register_search_attributes(env.client, "default")
     try:
         yield env
     finally:

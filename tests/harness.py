@@ -6,10 +6,12 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import contextlib
+from dataclasses import dataclass, field
 from typing import Any
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.deps import ActivityDeps, build_deps
@@ -25,14 +27,35 @@ class Harness:
     settings: Settings
     deps: ActivityDeps
     worker: Worker
+    env: WorkflowEnvironment | None = None
+    submitted: list[str] = field(default_factory=list)
 
     async def submit(
         self, data: bytes, filename: str = "invoice.txt", *, submitted_by: str = "clerk"
     ) -> Submission:
-        return await submit_document(
+        submission = await submit_document(
             self.client, self.settings, self.deps.blobs, data,
             filename=filename, source="api", submitted_by=submitted_by,
         )
+        self.submitted.append(submission.workflow_id)
+        return submission
+
+    async def terminate_leftovers(self) -> None:
+        """Workflows still waiting on timers would hold up time skipping for later tests."""
+        # Let in-flight activities finish first: the test server keeps time skipping
+        # locked for an activity that was running when its workflow was terminated.
+        loop = asyncio.get_running_loop()
+        for workflow_id in set(self.submitted):
+            deadline = loop.time() + 10
+            while loop.time() < deadline:
+                desc = await self.handle(workflow_id).describe()
+                if desc.status is None or desc.status.name != "RUNNING":
+                    break
+                if not desc.raw_description.pending_activities:
+                    with contextlib.suppress(Exception):
+                        await self.handle(workflow_id).terminate("test finished")
+                    break
+                await asyncio.sleep(0.05)
 
     def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(workflow_id)
@@ -71,11 +94,21 @@ class Harness:
         )
 
     async def result(self, workflow_id: str) -> InvoiceState:
-        return await self.handle(workflow_id).result(result_type=InvoiceState)
+        handle = self.client.get_workflow_handle(workflow_id, result_type=InvoiceState)
+        unlock = getattr(self.env, "time_skipping_unlocked", None)
+        if unlock is None:
+            return await handle.result()
+        # Handles from get_workflow_handle don't skip time by themselves.
+        async with unlock():
+            return await handle.result()
 
 
 @asynccontextmanager
-async def running_harness(client: Client, settings: Settings) -> AsyncIterator[Harness]:
+async def running_harness(
+    target: Client | WorkflowEnvironment, settings: Settings
+) -> AsyncIterator[Harness]:
+    env = target if isinstance(target, WorkflowEnvironment) else None
+    client = target.client if isinstance(target, WorkflowEnvironment) else target
     task_queue = f"test-{uuid.uuid4().hex[:12]}"
     settings = settings.model_copy(
         update={"temporal": settings.temporal.model_copy(update={"task_queue": task_queue})}
@@ -83,4 +116,8 @@ async def running_harness(client: Client, settings: Settings) -> AsyncIterator[H
     deps = build_deps(settings)
     worker = build_worker(client, settings, deps, task_queue=task_queue)
     async with worker:
-        yield Harness(client=client, settings=settings, deps=deps, worker=worker)
+        harness = Harness(client=client, settings=settings, deps=deps, worker=worker, env=env)
+        try:
+            yield harness
+        finally:
+            await harness.terminate_leftovers()

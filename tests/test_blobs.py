@@ -45,7 +45,7 @@ def test_put_is_idempotent_and_leaves_no_temp_files(store: LocalBlobStore) -> No
 
 
 def test_text_roundtrip_is_utf8(store: LocalBlobStore) -> None:
-    text = "Facture n° 12 — total 54,00 €\nДякую"
+    text = "Facture n° 12 — total 54,00 €\n合計 5400円"
     ref = store.put_text(text)
 
     assert ref.media_type == "text/plain; charset=utf-8"

@@ -130,7 +130,9 @@ UBL_JPY = b"""<?xml version="1.0" encoding="UTF-8"?>
     <cac:PartyTaxScheme><cbc:CompanyID>T1234567890123</cbc:CompanyID></cac:PartyTaxScheme>
   </cac:Party></cac:AccountingSupplierParty>
   <cac:AccountingCustomerParty><cac:Party>
-    <cac:PartyLegalEntity><cbc:RegistrationName>Buyer GK</cbc:RegistrationName></cac:PartyLegalEntity>
+    <cac:PartyLegalEntity>
+      <cbc:RegistrationName>Buyer GK</cbc:RegistrationName>
+    </cac:PartyLegalEntity>
   </cac:Party></cac:AccountingCustomerParty>
   <cac:TaxTotal><cbc:TaxAmount currencyID="JPY">330</cbc:TaxAmount></cac:TaxTotal>
   <cac:LegalMonetaryTotal>
@@ -189,20 +191,28 @@ ZUGFERD1 = b"""<?xml version="1.0" encoding="UTF-8"?>
  xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:15">
   <rsm:HeaderExchangedDocument>
     <ram:ID>471102</ram:ID>
-    <ram:IssueDateTime><udt:DateTimeString format="102">20130305</udt:DateTimeString></ram:IssueDateTime>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="102">20130305</udt:DateTimeString>
+    </ram:IssueDateTime>
   </rsm:HeaderExchangedDocument>
   <rsm:SpecifiedSupplyChainTradeTransaction>
     <ram:ApplicableSupplyChainTradeAgreement>
       <ram:SellerTradeParty><ram:Name>Lieferant GmbH</ram:Name>
-        <ram:SpecifiedTaxRegistration><ram:ID schemeID="FC">201/113/40209</ram:ID></ram:SpecifiedTaxRegistration>
-        <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE123456789</ram:ID></ram:SpecifiedTaxRegistration>
+        <ram:SpecifiedTaxRegistration>
+          <ram:ID schemeID="FC">201/113/40209</ram:ID>
+        </ram:SpecifiedTaxRegistration>
+        <ram:SpecifiedTaxRegistration>
+          <ram:ID schemeID="VA">DE123456789</ram:ID>
+        </ram:SpecifiedTaxRegistration>
       </ram:SellerTradeParty>
       <ram:BuyerTradeParty><ram:Name>Kunden AG Mitte</ram:Name></ram:BuyerTradeParty>
     </ram:ApplicableSupplyChainTradeAgreement>
     <ram:ApplicableSupplyChainTradeSettlement>
       <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
       <ram:SpecifiedTradePaymentTerms>
-        <ram:DueDateDateTime><udt:DateTimeString format="102">20130404</udt:DateTimeString></ram:DueDateDateTime>
+        <ram:DueDateDateTime>
+          <udt:DateTimeString format="102">20130404</udt:DateTimeString>
+        </ram:DueDateDateTime>
       </ram:SpecifiedTradePaymentTerms>
       <ram:SpecifiedTradeSettlementMonetarySummation>
         <ram:LineTotalAmount currencyID="EUR">473.00</ram:LineTotalAmount>

@@ -31,9 +31,11 @@ async def ledger_bills(h: Harness) -> list[dict[str, object]]:
 async def test_clean_invoice_is_auto_drafted_then_emailed_then_completed(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice().bytes())
-        state = await h.wait_status(sub.workflow_id, "drafted")
+        state = await h.wait_for(
+            sub.workflow_id, lambda s: s.email_state == "scheduled", what="email scheduled"
+        )
         assert state.assessment is not None
         assert state.assessment.decision.route == "auto_draft", state.assessment.decision.reasons
         assert state.draft_bill is not None and state.draft_bill.status == "DRAFT"
@@ -62,7 +64,7 @@ async def test_clean_invoice_is_auto_drafted_then_emailed_then_completed(
 async def test_review_then_approve_posts_one_draft(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice().bytes())
         state = await h.wait_status(sub.workflow_id, "awaiting_approval")
         assert state.assessment is not None and state.assessment.decision.route == "review"
@@ -83,7 +85,7 @@ async def test_review_then_approve_posts_one_draft(
 async def test_reject_ends_without_draft(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice("INV-3001").bytes())
         await h.wait_status(sub.workflow_id, "awaiting_approval")
         await h.handle(sub.workflow_id).signal(
@@ -100,7 +102,7 @@ async def test_reject_ends_without_draft(
 async def test_reminder_escalation_and_expiry_timers(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice("INV-4001").bytes())
         await h.wait_status(sub.workflow_id, "awaiting_approval")
         await time_skipping_env.sleep(dt.timedelta(hours=25))
@@ -121,7 +123,7 @@ async def test_reminder_escalation_and_expiry_timers(
 async def test_refused_approvals_are_audited_and_waiting_continues(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         # 16,200.00 GBP: within alice's limit, above bob's (10,000.00 GBP).
         big = TextInvoice(number="INV-5001", lines=[Line("Server rack", 3, 450000)])
         sub = await h.submit(big.bytes(), submitted_by="alice")
@@ -146,7 +148,7 @@ async def test_refused_approvals_are_audited_and_waiting_continues(
 async def test_approve_with_corrections_is_revalidated(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number=None).bytes())
         state = await h.wait_status(sub.workflow_id, "awaiting_approval")
         assert state.assessment is not None
@@ -173,7 +175,7 @@ async def test_approve_with_corrections_is_revalidated(
 async def test_cancel_email_during_delay(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-6001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
         await h.handle(sub.workflow_id).signal("cancel_email", CancelEmailSignal(requested_by="alice"))
@@ -187,7 +189,7 @@ async def test_cancel_email_during_delay(
 async def test_revert_deletes_the_draft(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-7001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
         await h.handle(sub.workflow_id).signal("revert", RevertSignal(requested_by="alice", reason="wrong entity"))
@@ -205,7 +207,7 @@ async def test_revert_deletes_the_draft(
 async def test_same_document_twice_is_one_workflow_and_one_draft(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         data = TextInvoice(number="INV-8001").bytes()
         first = await h.submit(data)
         second = await h.submit(data)
@@ -220,7 +222,7 @@ async def test_same_document_twice_is_one_workflow_and_one_draft(
 async def test_reissued_copy_of_a_drafted_invoice_is_flagged(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         original = await h.submit(TextInvoice(number="INV-8101").bytes())
         await h.wait_status(original.workflow_id, "drafted")
         copy = TextInvoice(number="INV-8101", extra_text="COPY - re-issued")
@@ -243,7 +245,7 @@ async def test_reissued_copy_of_a_drafted_invoice_is_flagged(
 async def test_bad_input_ends_in_rejected_input_and_keeps_the_original(
     time_skipping_env: WorkflowEnvironment, settings: Settings, name: str, data: bytes, code: str
 ) -> None:
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(data, filename=name)
         final = await h.result(sub.workflow_id)
         assert final.status == "rejected_input"
@@ -261,7 +263,7 @@ async def test_not_an_invoice_is_rejected_with_reason(
         "Please bring cakes and good weather. The committee thanks everyone who helped "
         "last year and looks forward to seeing you all.\n\nWarm regards,\nThe committee\n"
     )
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(letter.encode(), filename="letter.txt")
         final = await h.result(sub.workflow_id)
         assert final.status == "rejected_input"
@@ -275,7 +277,7 @@ async def test_oversized_file_is_rejected_before_reading(
     from tests.conftest import make_settings
 
     settings = make_settings(tmp_path / "home", intake__max_file_bytes=1000)
-    async with running_harness(time_skipping_env.client, settings) as h:
+    async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice().bytes() * 10)
         final = await h.result(sub.workflow_id)
         assert final.status == "rejected_input"

@@ -364,8 +364,8 @@ async def test_server_errors_are_retryable(fake: FakeXero, status: int) -> None:
 
 
 async def test_timeout_is_retryable(fake: FakeXero) -> None:
-    fake.latency_s = 1.0
-    dest = destination(fake, timeout="0.2s")
+    fake.latency_s = 0.5
+    dest = destination(fake, timeout="0.1s")
     with pytest.raises(DestinationError, match="timed out") as err:
         await dest.api.call("GET", "/Contacts")
     assert err.value.retryable

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import anthropic
-from anthropic.lib._parse._transform import transform_schema
 
 from llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from llm.output import StrictInvoiceOutput
@@ -19,7 +18,7 @@ async def complete_anthropic(conversation: Conversation, call: CallSettings) -> 
     # parse would raise on an invalid answer and lose its usage and errors, which the
     # repair attempt and the cost record need.
     output_config: Any = {
-        "format": {"type": "json_schema", "schema": transform_schema(StrictInvoiceOutput)}
+        "format": {"type": "json_schema", "schema": anthropic.transform_schema(StrictInvoiceOutput)}
     }
     messages: list[Any] = [{"role": t.role, "content": t.content} for t in conversation.turns]
     try:

@@ -88,7 +88,7 @@ async def main() -> None:
         for name, scenario in SCENARIOS.items():
             with tempfile.TemporaryDirectory() as tmp:
                 settings = make_settings(Path(tmp) / "home")
-                async with running_harness(env.client, settings) as h:
+                async with running_harness(env, settings) as h:
                     workflow_id = await scenario(h, env)
                     history = await h.handle(workflow_id).fetch_history()
             out = HERE / f"invoice_{name}.json"

@@ -1,0 +1,1 @@
+"""Choosing and checking the side-effect integrations (destination, notifier, email)."""

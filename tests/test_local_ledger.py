@@ -1,0 +1,104 @@
+"""The embedded SQLite ledger of draft bills."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from destinations.local_ledger import LocalLedger
+from schemas.documents import BlobRef
+from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
+from schemas.invoice import Invoice
+
+
+def request(
+    workflow_id: str,
+    *,
+    supplier: str = "Acme Office Supplies Ltd",
+    number: str = "INV-1",
+    sha: str = "aa",
+) -> DraftBillRequest:
+    return DraftBillRequest(
+        workflow_id=workflow_id,
+        idempotency_key=f"{workflow_id}:draft-bill",
+        invoice=Invoice(
+            supplier_name=supplier, invoice_number=number, currency="GBP", total_minor=6900
+        ),
+        document=BlobRef(sha256=sha * 32, size_bytes=3),
+        document_filename="x.pdf",
+    )
+
+
+def query(
+    workflow_id: str,
+    *,
+    supplier: str | None = "Acme Office Supplies Ltd",
+    number: str | None = "INV-1",
+    sha: str = "zz",
+) -> DuplicateQuery:
+    return DuplicateQuery(
+        workflow_id=workflow_id,
+        supplier_name=supplier,
+        invoice_number=number,
+        document_sha256=sha * 32,
+    )
+
+
+async def test_create_is_idempotent_by_key(tmp_path: Path) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    first = await ledger.create_draft_bill(request("wf-1"), b"pdf")
+    again = await ledger.create_draft_bill(request("wf-1"), b"pdf")
+    assert first.created and not again.created
+    assert first.bill_id == again.bill_id and first.status == "DRAFT"
+    (bill,) = ledger.list_bills()
+    assert bill.total_minor == 6900 and bill.currency == "GBP"
+    assert Invoice.model_validate_json(bill.invoice_json).invoice_number == "INV-1"
+
+
+async def test_concurrent_creates_from_two_ledgers_make_one_bill(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    results = await asyncio.gather(
+        *[LocalLedger(path).create_draft_bill(request("wf-1"), b"pdf") for _ in range(8)]
+    )
+    assert sum(r.created for r in results) == 1
+    assert len({r.bill_id for r in results}) == 1
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_duplicates_by_normalised_supplier_and_number(tmp_path: Path) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    bill = await ledger.create_draft_bill(request("wf-1"), b"pdf")
+    (match,) = await ledger.find_duplicates(
+        query("wf-2", supplier="  acme   OFFICE supplies ltd ", number="inv-1")
+    )
+    assert match.bill_id == bill.bill_id and match.workflow_id == "wf-1"
+    assert match.reason == "same_supplier_and_number"
+    assert await ledger.find_duplicates(query("wf-2", number="INV-2")) == []
+    assert await ledger.find_duplicates(query("wf-1")) == []  # its own bill
+
+
+async def test_duplicates_by_document_hash(tmp_path: Path) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    await ledger.create_draft_bill(request("wf-1", sha="bb"), b"pdf")
+    (match,) = await ledger.find_duplicates(query("wf-2", supplier=None, number=None, sha="bb"))
+    assert match.reason == "same_document"
+
+
+async def test_revert_marks_deleted_and_is_idempotent(tmp_path: Path) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    bill = await ledger.create_draft_bill(request("wf-1"), b"pdf")
+    revert = RevertRequest(workflow_id="wf-1", bill_id=bill.bill_id, idempotency_key="r")
+    assert (await ledger.revert_draft_bill(revert)).reverted
+    again = await ledger.revert_draft_bill(revert)
+    assert again.reverted and again.status == "DELETED"
+    (row,) = ledger.list_bills()
+    assert row.status == "DELETED" and row.deleted_at is not None
+    assert ledger.list_bills(include_deleted=False) == []
+    assert await ledger.find_duplicates(query("wf-2")) == []  # deleted bills don't count
+
+    missing = await ledger.revert_draft_bill(
+        RevertRequest(workflow_id="wf-9", bill_id="LB-NOPE", idempotency_key="r9")
+    )
+    assert not missing.reverted and "not found" in missing.reason

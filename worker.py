@@ -40,6 +40,7 @@ def all_activities(deps: ActivityDeps) -> list[object]:
     return [
         documents.read_document,
         extraction.extract_invoice_fields,
+        extraction.resolve_prompt,
         assessment.load_policy,
         assessment.find_duplicates,
         assessment.assess_invoice,

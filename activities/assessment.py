@@ -41,7 +41,9 @@ class AssessmentActivities:
                 apply_corrections(extraction.invoice, request.corrections)
             except ValueError as err:
                 raise ApplicationError(
-                    f"corrections are not valid: {err}", type="InvalidCorrections", non_retryable=True
+                    f"corrections are not valid: {err}",
+                    type="InvalidCorrections",
+                    non_retryable=True,
                 ) from err
             extraction = corrected_extraction(extraction, request.corrections)
         return assess(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from stores.audit import AuditStore, open_audit_store
-
 from destinations.base import Destination
 from documents.blobs import BlobStore, LocalBlobStore
 from mailer.base import EmailTransport
 from notifiers.base import Notifier
 from settings import Settings
+from stores.audit import AuditStore, open_audit_store
 
 
 @dataclass

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from documents.reader import read_document
 from temporalio import activity
 
 from activities.deps import ActivityDeps
+from documents.reader import read_document
 from schemas.documents import DocumentText
 from schemas.workflow import ReadDocumentInput
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from documents.einvoice import parse_einvoice
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
 from activities.errors import to_application_error
+from documents.einvoice import parse_einvoice
+from extraction.structured_check import cross_check_structured
 from extraction.base import ExtractionError
 from extraction.runner import ExtractionRequest, run_extraction
 from schemas.extraction import ExtractionResult
-from schemas.workflow import ExtractFieldsInput
+from schemas.workflow import ExtractFieldsInput, PromptRef, ResolvePromptInput
 
 
 class ExtractionActivities:
@@ -27,7 +29,12 @@ class ExtractionActivities:
             if doc.einvoice_ref is None:
                 raise ValueError("no e-invoice XML on this document")
             xml = await asyncio.to_thread(blobs.get, doc.einvoice_ref.sha256)
-            return await asyncio.to_thread(parse_einvoice, xml)
+            result = await asyncio.to_thread(parse_einvoice, xml)
+            if doc.text_ref is not None and doc.method != "einvoice_xml":
+                # The page a person sees may say something else than the XML.
+                text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
+                result = cross_check_structured(result, text, filename=request.filename)
+            return result
         if doc.text_ref is None:
             raise ValueError("document has no text to extract from")
         text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
@@ -45,3 +52,25 @@ class ExtractionActivities:
             )
         except ExtractionError as err:
             raise to_application_error(err) from err
+
+    @activity.defn(name="resolve_prompt")
+    async def resolve_prompt(self, request: ResolvePromptInput) -> PromptRef:
+        """Label -> version, once per workflow; the answer is then fixed in history, so a
+        `prompt promote` or `rollback` affects new workflows only."""
+        from llm.config import llm_settings
+        from prompts.registry import PromptError, resolve_label
+
+        cfg = llm_settings(request.settings)
+        try:
+            spec = await asyncio.to_thread(
+                resolve_label, cfg.prompt_name, cfg.prompt_label, request.settings.home
+            )
+        except PromptError as err:
+            raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err
+        return PromptRef(
+            name=spec.name,
+            version=spec.version,
+            label=cfg.prompt_label,
+            model=spec.model,
+            token_budget=cfg.token_budget_per_workflow,
+        )

@@ -47,7 +47,10 @@ async def fetch_state(client: Client, workflow_id: str) -> InvoiceState:
 def collect_files(path: Path) -> list[Path]:
     if path.is_dir():
         return sorted(
-            p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+            p
+            for p in path.iterdir()
+            if p.is_file()
+            and not p.name.startswith(".")
             and p.suffix.lower() not in {".json", ".md"}
         )
     if not path.exists():
@@ -96,8 +99,13 @@ async def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
         task = progress.add_task("submitting", total=len(files))
         for file in files:
             submission = await submit_document(
-                client, settings, blobs, file.read_bytes(), filename=file.name,
-                source="cli", submitted_by=args.submitted_by,
+                client,
+                settings,
+                blobs,
+                file.read_bytes(),
+                filename=file.name,
+                source="cli",
+                submitted_by=args.submitted_by,
             )
             submissions.append(submission)
             progress.advance(task)
@@ -180,7 +188,9 @@ async def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
     signal = RejectSignal(reviewer=args.reviewer, reason=args.reason, channel="cli")
-    return await _signal_decision(settings, args.workflow_id, "reject", signal, "reject", args.reviewer)
+    return await _signal_decision(
+        settings, args.workflow_id, "reject", signal, "reject", args.reviewer
+    )
 
 
 async def cmd_cancel_email(args: argparse.Namespace, settings: Settings) -> int:
@@ -197,7 +207,9 @@ async def cmd_revert(args: argparse.Namespace, settings: Settings) -> int:
     client = await _client(settings)
     state = await fetch_state(client, args.workflow_id)
     if state.status != "drafted":
-        raise CliError(f"cannot revert: status is {state.status} (only a posted draft can be reverted)")
+        raise CliError(
+            f"cannot revert: status is {state.status} (only a posted draft can be reverted)"
+        )
     await client.get_workflow_handle(args.workflow_id).signal(
         "revert", RevertSignal(requested_by=args.by, reason=args.reason)
     )
@@ -248,7 +260,8 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             console.print(
                 f"#{record.seq:<5} {record.created_at:%Y-%m-%d %H:%M:%S}  {record.type:<28} "
                 f"{json.dumps(record.payload, ensure_ascii=False, default=str)[:160]}",
-                markup=False, highlight=False,
+                markup=False,
+                highlight=False,
             )
     return 0
 
@@ -286,7 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workflow_id")
     p.add_argument("--reviewer", required=True)
     p.add_argument("--comment", default="")
-    p.add_argument("--corrections", help='JSON of corrected fields, e.g. \'{"invoice_number": "A-1"}\'')
+    p.add_argument(
+        "--corrections", help='JSON of corrected fields, e.g. \'{"invoice_number": "A-1"}\''
+    )
 
     p = sub.add_parser("reject", help="reject an invoice awaiting review")
     p.add_argument("workflow_id")
@@ -315,7 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
 
     p = sub.add_parser("demo", help="submit the bundled samples and show where each ended")
-    p.add_argument("--samples", default=str(Path(__file__).resolve().parent.parent / "samples" / "invoices"))
+    p.add_argument(
+        "--samples", default=str(Path(__file__).resolve().parent.parent / "samples" / "invoices")
+    )
     return parser
 
 

@@ -28,8 +28,13 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
         task = progress.add_task("processing samples", total=len(files))
         for file in files:
             submission = await submit_document(
-                client, settings, blobs, file.read_bytes(), filename=file.name,
-                source="demo", submitted_by="demo",
+                client,
+                settings,
+                blobs,
+                file.read_bytes(),
+                filename=file.name,
+                source="demo",
+                submitted_by="demo",
             )
             states += await wait_until_resting(client, [submission.workflow_id], timeout_s=60)
             progress.advance(task)
@@ -40,11 +45,17 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
     if waiting:
         console.print("\nWaiting for a human. Approve or reject with, for example:")
         first = waiting[0].workflow_id
-        console.print(f"  python starter.py approve {first} --reviewer alice --comment 'checked'", markup=False)
-        console.print(f"  python starter.py reject  {first} --reviewer alice --reason 'not ours'", markup=False)
+        console.print(
+            f"  python starter.py approve {first} --reviewer alice --comment 'checked'",
+            markup=False,
+        )
+        console.print(
+            f"  python starter.py reject  {first} --reviewer alice --reason 'not ours'",
+            markup=False,
+        )
         console.print(
             f"  .venv/bin/temporal workflow signal --workflow-id {first} --name approve "
-            "--input '{\"reviewer\": \"alice\", \"comment\": \"ok\"}'",
+            '--input \'{"reviewer": "alice", "comment": "ok"}\'',
             markup=False,
         )
         console.print("  Waiting:", markup=False)

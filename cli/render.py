@@ -22,7 +22,16 @@ def total_text(state: InvoiceState) -> str:
 
 def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
     table = Table(title=title, show_lines=False)
-    for column in ("workflow id", "file", "supplier", "invoice no", "total", "conf", "route", "status"):
+    for column in (
+        "workflow id",
+        "file",
+        "supplier",
+        "invoice no",
+        "total",
+        "conf",
+        "route",
+        "status",
+    ):
         table.add_column(column, overflow="fold")
     for state in states:
         inv = state.assessment.invoice if state.assessment else None
@@ -66,7 +75,10 @@ def status_lines(state: InvoiceState) -> list[str]:
             lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
     if state.extraction is not None:
         ex = state.extraction.extractor
-        lines.append(f"Extractor:  {ex.name}" + (f" ({ex.prompt_name} v{ex.prompt_version})" if ex.prompt_version else ""))
+        lines.append(
+            f"Extractor:  {ex.name}"
+            + (f" ({ex.prompt_name} v{ex.prompt_version})" if ex.prompt_version else "")
+        )
     for decision in state.decisions:
         verdict = "accepted" if decision.accepted else "REFUSED"
         lines.append(
@@ -77,6 +89,11 @@ def status_lines(state: InvoiceState) -> list[str]:
         if effect.status != "intended":
             lines.append(f"Effect:     {effect.effect} {effect.status} {effect.detail}")
     if state.draft_bill is not None:
-        lines.append(f"Draft bill: {state.draft_bill.destination} {state.draft_bill.bill_id} ({state.draft_bill.status})")
-    lines.append(f"Email:      {state.email_state}" + (f" at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC" if state.email_due_at else ""))
+        lines.append(
+            f"Draft bill: {state.draft_bill.destination} {state.draft_bill.bill_id} ({state.draft_bill.status})"
+        )
+    lines.append(
+        f"Email:      {state.email_state}"
+        + (f" at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC" if state.email_due_at else "")
+    )
     return lines

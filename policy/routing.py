@@ -75,6 +75,7 @@ def _review_reasons(
         reasons.append(f"the extractor produced no valid result ({why})")
     if extraction.text_truncated:
         reasons.append("the document text was cut at the size limit, so fields may be missing")
+    reasons += _structured_source_conflicts(extraction)
     minimum = settings.confidence.auto_draft_min_score
     if confidence.score < minimum:
         reasons.append(f"confidence {confidence.score} is below the auto-draft minimum {minimum}")
@@ -82,6 +83,27 @@ def _review_reasons(
     if not is_known_supplier(invoice.supplier_name, settings):
         name = invoice.supplier_name or "(missing)"
         reasons.append(f"supplier {name!r} is not a known supplier")
+    return reasons
+
+
+# Fields where an embedded e-invoice and the visible page must agree (real files differ).
+_MUST_AGREE = ("total_minor", "invoice_number")
+
+
+def _structured_source_conflicts(extraction: ExtractionResult) -> list[str]:
+    """The e-invoice XML and the visible text disagree: a human must see both values."""
+    if extraction.extractor.kind != "einvoice" or extraction.cross_check_invoice is None:
+        return []
+    reasons = []
+    for field in _MUST_AGREE:
+        if field not in extraction.disagreeing_fields:
+            continue
+        xml_value = getattr(extraction.invoice, field)
+        text_value = getattr(extraction.cross_check_invoice, field)
+        reasons.append(
+            f"the embedded e-invoice XML and the visible text disagree on {field}: "
+            f"XML says {xml_value!r}, the page says {text_value!r}"
+        )
     return reasons
 
 

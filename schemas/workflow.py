@@ -95,6 +95,8 @@ class InvoiceState(BaseModel):
     escalated: bool = False
     audit_records: int = 0
     prompt_version: str | None = None
+    tokens_used: int = 0
+    cost_micro_usd: int = 0
 
 
 # ---- activity inputs (one model per activity) -------------------------------------------
@@ -119,6 +121,24 @@ class ExtractFieldsInput(BaseModel):
     prompt_version: str | None = None
     token_budget_remaining: int | None = None
     settings: Settings
+
+
+class ResolvePromptInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    settings: Settings
+
+
+class PromptRef(BaseModel):
+    """The prompt version a workflow runs with, resolved from its label once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    label: str
+    model: str
+    token_budget: int
 
 
 class AssessInput(BaseModel):

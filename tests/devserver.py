@@ -30,24 +30,37 @@ def cli_env(address: str, home: Path, task_queue: str, **extra: str) -> dict[str
 def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     handle = open(log, "ab")  # noqa: SIM115 - lives as long as the process
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "worker.py")], cwd=ROOT, env=env, stdout=handle,
+        [sys.executable, str(ROOT / "worker.py")],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
         stderr=subprocess.STDOUT,
     )
 
 
-def starter(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def starter(
+    env: dict[str, str], *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "starter.py"), *args], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, str(ROOT / "starter.py"), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"starter {args} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}")
+        raise AssertionError(
+            f"starter {args} failed ({proc.returncode}): {proc.stdout}\n{proc.stderr}"
+        )
     return proc
 
 
 def temporal_cli(address: str, *args: str) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        [str(temporal_cli_path()), *args, "--address", address], capture_output=True, text=True,
+        [str(temporal_cli_path()), *args, "--address", address],
+        capture_output=True,
+        text=True,
         timeout=60,
     )
     if proc.returncode != 0:
@@ -59,7 +72,9 @@ def status_json(env: dict[str, str], workflow_id: str) -> dict[str, Any]:
     return json.loads(starter(env, "status", workflow_id, "--json").stdout)
 
 
-def wait_status(env: dict[str, str], workflow_id: str, *statuses: str, timeout_s: float = 60) -> dict[str, Any]:
+def wait_status(
+    env: dict[str, str], workflow_id: str, *statuses: str, timeout_s: float = 60
+) -> dict[str, Any]:
     deadline = time.monotonic() + timeout_s
     state: dict[str, Any] = {}
     while time.monotonic() < deadline:

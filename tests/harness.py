@@ -34,8 +34,13 @@ class Harness:
         self, data: bytes, filename: str = "invoice.txt", *, submitted_by: str = "clerk"
     ) -> Submission:
         submission = await submit_document(
-            self.client, self.settings, self.deps.blobs, data,
-            filename=filename, source="api", submitted_by=submitted_by,
+            self.client,
+            self.settings,
+            self.deps.blobs,
+            data,
+            filename=filename,
+            source="api",
+            submitted_by=submitted_by,
         )
         self.submitted.append(submission.workflow_id)
         return submission
@@ -87,9 +92,13 @@ class Harness:
             f"{last.status if last else None}: {last.status_reason if last else None}"
         )
 
-    async def wait_status(self, workflow_id: str, *statuses: str, timeout_s: float = 30.0) -> InvoiceState:
+    async def wait_status(
+        self, workflow_id: str, *statuses: str, timeout_s: float = 30.0
+    ) -> InvoiceState:
         return await self.wait_for(
-            workflow_id, lambda s: s.status in statuses, what=f"status in {statuses}",
+            workflow_id,
+            lambda s: s.status in statuses,
+            what=f"status in {statuses}",
             timeout_s=timeout_s,
         )
 

@@ -28,7 +28,10 @@ class TextInvoice:
     issue: str = "01/10/2026"
     due: str = "31/10/2026"
     lines: list[Line] = field(
-        default_factory=lambda: [Line("A4 copier paper, box of 5 reams", 4, 2450), Line("Toner cartridge", 2, 6800)]
+        default_factory=lambda: [
+            Line("A4 copier paper, box of 5 reams", 4, 2450),
+            Line("Toner cartridge", 2, 6800),
+        ]
     )
     total_override_minor: int | None = None
     extra_text: str = ""
@@ -36,7 +39,9 @@ class TextInvoice:
     def render(self) -> str:
         subtotal = sum(line.total_minor for line in self.lines)
         vat = sum(line.total_minor * line.vat_percent // 100 for line in self.lines)
-        total = self.total_override_minor if self.total_override_minor is not None else subtotal + vat
+        total = (
+            self.total_override_minor if self.total_override_minor is not None else subtotal + vat
+        )
         rows = "\n".join(
             f"{line.description}    {line.quantity}    {_money(line.unit_price_minor)}    "
             f"{line.vat_percent}%    {_money(line.total_minor)}"

@@ -42,12 +42,16 @@ def _bills(home: Path) -> list[tuple[str, str]]:
         return list(db.execute("SELECT workflow_id, status FROM draft_bills"))
 
 
-async def test_cli_worker_and_temporal_cli_signal(dev_server: WorkflowEnvironment, tmp_path: Path) -> None:
+async def test_cli_worker_and_temporal_cli_signal(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
     home = tmp_path / "home"
     address = _address(dev_server)
     env = cli_env(address, home, f"e2e-{uuid.uuid4().hex[:8]}")
     invoice = tmp_path / "desks.txt"
-    invoice.write_bytes(TextInvoice(number="E2E-1", lines=[Line("Standing desks", 20, 29900)]).bytes())
+    invoice.write_bytes(
+        TextInvoice(number="E2E-1", lines=[Line("Standing desks", 20, 29900)]).bytes()
+    )
     worker = start_worker(env, tmp_path / "worker.log")
     try:
         out = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout
@@ -58,13 +62,26 @@ async def test_cli_worker_and_temporal_cli_signal(dev_server: WorkflowEnvironmen
         listed = starter(env, "list", "--awaiting").stdout
         assert workflow_id[:20] in listed
         visible = temporal_cli(
-            address, "workflow", "list", "--query", "VouchflowStatus='awaiting_approval'", "-o", "json"
+            address,
+            "workflow",
+            "list",
+            "--query",
+            "VouchflowStatus='awaiting_approval'",
+            "-o",
+            "json",
         ).stdout
         assert workflow_id in visible
 
         temporal_cli(
-            address, "workflow", "signal", "--workflow-id", workflow_id, "--name", "approve",
-            "--input", json.dumps({"reviewer": "alice", "comment": "approved from the temporal CLI"}),
+            address,
+            "workflow",
+            "signal",
+            "--workflow-id",
+            workflow_id,
+            "--name",
+            "approve",
+            "--input",
+            json.dumps({"reviewer": "alice", "comment": "approved from the temporal CLI"}),
         )
         state = wait_status(env, workflow_id, "drafted")
         approval = state["decisions"][-1]
@@ -92,7 +109,9 @@ async def test_worker_killed_before_posting_resumes_with_exactly_one_draft(
     home = tmp_path / "home"
     env = cli_env(_address(dev_server), home, f"crash-{uuid.uuid4().hex[:8]}")
     invoice = tmp_path / "crash.txt"
-    invoice.write_bytes(TextInvoice(number="CRASH-1", lines=[Line("Standing desks", 20, 29900)]).bytes())
+    invoice.write_bytes(
+        TextInvoice(number="CRASH-1", lines=[Line("Standing desks", 20, 29900)]).bytes()
+    )
     first = start_worker(env, tmp_path / "worker1.log")
     workflow_id = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout.split()[0]
     state = wait_status(env, workflow_id, "awaiting_approval")
@@ -101,8 +120,15 @@ async def test_worker_killed_before_posting_resumes_with_exactly_one_draft(
     first.send_signal(signal.SIGKILL)  # no graceful anything
     first.wait(timeout=10)
     temporal_cli(
-        _address(dev_server), "workflow", "signal", "--workflow-id", workflow_id,
-        "--name", "approve", "--input", json.dumps({"reviewer": "alice"}),
+        _address(dev_server),
+        "workflow",
+        "signal",
+        "--workflow-id",
+        workflow_id,
+        "--name",
+        "approve",
+        "--input",
+        json.dumps({"reviewer": "alice"}),
     )
     second = start_worker(env, tmp_path / "worker2.log")
     try:

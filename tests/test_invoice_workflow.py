@@ -69,7 +69,9 @@ async def test_review_then_approve_posts_one_draft(
         state = await h.wait_status(sub.workflow_id, "awaiting_approval")
         assert state.assessment is not None and state.assessment.decision.route == "review"
         assert any("limit" in r for r in state.assessment.decision.reasons)
-        await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="alice", comment="ok"))
+        await h.handle(sub.workflow_id).signal(
+            "approve", ApproveSignal(reviewer="alice", comment="ok")
+        )
         state = await h.wait_status(sub.workflow_id, "drafted")
         assert state.decisions[-1].kind == "approve" and state.decisions[-1].accepted
         assert len(await ledger_bills(h)) == 1
@@ -132,7 +134,9 @@ async def test_refused_approvals_are_audited_and_waiting_continues(
         await handle.signal("approve", ApproveSignal(reviewer="mallory"))
         await handle.signal("approve", ApproveSignal(reviewer="bob"))
         await handle.signal("approve", ApproveSignal(reviewer="alice"))
-        state = await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 3, what="3 decisions")
+        state = await h.wait_for(
+            sub.workflow_id, lambda s: len(s.decisions) == 3, what="3 decisions"
+        )
         reasons = [d.reason for d in state.decisions]
         assert all(not d.accepted for d in state.decisions), reasons
         assert "approver" in reasons[0]
@@ -157,7 +161,9 @@ async def test_approve_with_corrections_is_revalidated(
         # A correction that breaks the arithmetic is refused...
         await handle.signal(
             "approve",
-            ApproveSignal(reviewer="alice", corrections={"invoice_number": "INV-9", "total_minor": 1}),
+            ApproveSignal(
+                reviewer="alice", corrections={"invoice_number": "INV-9", "total_minor": 1}
+            ),
         )
         state = await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1, what="refusal")
         assert not state.decisions[0].accepted
@@ -178,8 +184,12 @@ async def test_cancel_email_during_delay(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-6001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
-        await h.handle(sub.workflow_id).signal("cancel_email", CancelEmailSignal(requested_by="alice"))
-        state = await h.wait_for(sub.workflow_id, lambda s: s.email_state == "cancelled", what="cancel")
+        await h.handle(sub.workflow_id).signal(
+            "cancel_email", CancelEmailSignal(requested_by="alice")
+        )
+        state = await h.wait_for(
+            sub.workflow_id, lambda s: s.email_state == "cancelled", what="cancel"
+        )
         assert state.email_due_at is None
         await time_skipping_env.sleep(dt.timedelta(minutes=10))
         assert list(h.settings.outbox_dir.glob("*.eml")) == []
@@ -192,7 +202,9 @@ async def test_revert_deletes_the_draft(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-7001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
-        await h.handle(sub.workflow_id).signal("revert", RevertSignal(requested_by="alice", reason="wrong entity"))
+        await h.handle(sub.workflow_id).signal(
+            "revert", RevertSignal(requested_by="alice", reason="wrong entity")
+        )
         final = await h.result(sub.workflow_id)
         assert final.status == "reverted"
         assert final.email_state == "cancelled"  # revert also stops the pending email

@@ -16,7 +16,13 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
 def test_there_is_a_history_for_every_route() -> None:
     names = {p.stem for p in HISTORIES}
-    for route in ("auto_draft", "review_approved_reverted", "review_rejected", "flagged_duplicate", "rejected_input"):
+    for route in (
+        "auto_draft",
+        "review_approved_reverted",
+        "review_rejected",
+        "flagged_duplicate",
+        "rejected_input",
+    ):
         assert f"invoice_{route}" in names
 
 

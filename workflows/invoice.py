@@ -44,7 +44,8 @@ with workflow.unsafe.imports_passed_through():
         RevertOutcome,
         RevertRequest,
     )
-    from schemas.extraction import ExtractionResult
+    from schemas.extraction import ExtractionResult, ExtractorInfo
+    from schemas.invoice import Invoice
     from schemas.money import format_minor
     from schemas.workflow import (
         ApprovalCheckInput,
@@ -55,9 +56,13 @@ with workflow.unsafe.imports_passed_through():
         InvoiceState,
         InvoiceStatus,
         InvoiceWorkflowInput,
+        PromptRef,
         ReadDocumentInput,
+        ResolvePromptInput,
     )
     from settings.config import Settings
+
+LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 
 # Timeouts and retries, per kind of step. Temporal owns retries; integrations are
 # called with their own retries off.
@@ -137,14 +142,23 @@ class InvoiceWorkflow:
 
         document = await self._read_document()
         self._state.document = document
-        if not document.ok:
+        if not document.ok and document.bad_input_code != "ocr_not_installed":
             await self._finish_rejected_input(
                 f"{document.bad_input_code}: {document.reason}", code=document.bad_input_code
             )
             return await self._finish()
 
         self._set_status("extracting", "extracting invoice fields")
-        extraction = await self._extract(document)
+        if document.ok:
+            extraction = await self._extract(document)
+        else:
+            # A scan without OCR is still an invoice: a person can key it in (fail closed).
+            extraction = ExtractionResult(
+                invoice=Invoice(),
+                extractor=ExtractorInfo(kind="rules", name="no text layer (OCR not installed)"),
+                failed_closed=True,
+                failure_reason=document.reason or "OCR not installed",
+            )
         if extraction is None:
             await self._finish_needs_attention(
                 "no extractor could read this document: "
@@ -258,9 +272,28 @@ class InvoiceWorkflow:
             chain = ["einvoice", *chain]
         return chain or ["rules"]
 
+    async def _resolve_prompt(self, chain: list[str]) -> PromptRef | None:
+        if not any(p.split(":", 1)[0] in LLM_PROVIDERS for p in chain):
+            return None
+        prompt = await workflow.execute_activity(
+            "resolve_prompt",
+            ResolvePromptInput(settings=self._policy),
+            result_type=PromptRef,
+            **QUICK,
+        )
+        self._state.prompt_version = f"{prompt.name}@{prompt.version}"
+        self._publish()
+        await self._audit("prompt.resolved", prompt.model_dump(mode="json"))
+        return prompt
+
     async def _extract(self, document: DocumentText) -> ExtractionResult | None:
         failures: list[str] = []
-        for provider in self._provider_chain(document):
+        chain = self._provider_chain(document)
+        prompt = await self._resolve_prompt(chain)
+        for provider in chain:
+            remaining = None
+            if prompt is not None:
+                remaining = max(prompt.token_budget - self._state.tokens_used, 0)
             try:
                 result = await workflow.execute_activity(
                     "extract_invoice_fields",
@@ -269,6 +302,9 @@ class InvoiceWorkflow:
                         document=document,
                         filename=self._state.event.filename,
                         provider=provider,
+                        prompt_name=prompt.name if prompt else None,
+                        prompt_version=prompt.version if prompt else None,
+                        token_budget_remaining=remaining,
                         settings=self._policy,
                     ),
                     result_type=ExtractionResult,
@@ -283,6 +319,8 @@ class InvoiceWorkflow:
                 )
                 continue
             self._state.extraction_attempts.append(f"{provider}: ok")
+            self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
+            self._state.cost_micro_usd += result.usage.cost_micro_usd
             if failures:
                 result.notes.append("fallback: used " + provider + " after " + "; ".join(failures))
             await self._audit(
@@ -721,6 +759,8 @@ class InvoiceWorkflow:
             )
             updates.append(sa.CONFIDENCE.value_set(state.assessment.confidence.score))
             updates.append(sa.ROUTE.value_set(state.assessment.decision.route))
+        if state.prompt_version:
+            updates.append(sa.PROMPT_VERSION.value_set(state.prompt_version))
         workflow.upsert_search_attributes(updates)
         details = f"**{state.status}**: {state.status_reason}"
         if state.waiting_for:
@@ -748,6 +788,37 @@ class InvoiceWorkflow:
             lines += [f"Reason: {r}" for r in state.assessment.decision.reasons]
         lines.append(f"Status: {state.status} ({state.status_reason})")
         return lines
+
+    def _facts(self) -> dict[str, str]:
+        state = self._state
+        facts = {"Status": state.status}
+        if state.assessment is not None:
+            inv = state.assessment.invoice
+            facts.update(
+                {
+                    "Supplier": inv.supplier_name or "unknown",
+                    "Invoice number": inv.invoice_number or "missing",
+                    "Total": (
+                        format_minor(inv.total_minor, inv.currency)
+                        if inv.total_minor is not None and inv.currency
+                        else "unknown"
+                    ),
+                    "Due": inv.due_date.isoformat() if inv.due_date else "unknown",
+                    "Confidence": f"{state.assessment.confidence.score}/100",
+                }
+            )
+            weakest = sorted(state.assessment.confidence.signals, key=lambda sig: sig.value)[:3]
+            facts["Main signals"] = ", ".join(f"{sig.name} {sig.value:.2f}" for sig in weakest)
+        decided = [d for d in state.decisions if d.accepted and d.kind in ("approve", "reject")]
+        if decided:
+            facts["Decided by"] = f"{decided[-1].actor} ({decided[-1].kind})"
+        return facts
+
+    def _web_url(self) -> str | None:
+        if self._settings is None:
+            return None
+        ui = self._policy.temporal.web_ui_url.rstrip("/")
+        return f"{ui}/namespaces/{self._policy.temporal.namespace}/workflows/{self._state.workflow_id}"
 
     def _email_message(self) -> EmailMessage:
         effects = self._policy.effects
@@ -821,6 +892,8 @@ class InvoiceWorkflow:
             update_ref=self._state.notification_ref if update else None,
             with_buttons=with_buttons,
             channels=channels or [],
+            facts=self._facts(),
+            web_url=self._web_url(),
         )
         effect = f"notify.{kind}"
         await self._effect_intent(effect, {"idempotency_key": notification.idempotency_key})

@@ -23,9 +23,11 @@ from activities.deps import ActivityDeps, build_deps
 from activities.documents import DocumentActivities
 from activities.effects import EffectActivities
 from activities.extraction import ExtractionActivities
+from activities.folder_watch import FolderActivities
 from observability.logging import configure_logging
 from runtime.client import TemporalUnavailable, connect
 from settings import Settings, load_settings
+from workflows.folder_watch import FolderScanWorkflow
 from workflows.invoice import InvoiceWorkflow
 
 log = structlog.get_logger("vouchflow.worker")
@@ -50,6 +52,7 @@ def all_activities(deps: ActivityDeps) -> list[object]:
         effects.revert_draft_bill,
         effects.send_notification,
         effects.send_email,
+        FolderActivities(deps).scan_folder,
     ]
 
 
@@ -59,7 +62,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
-        workflows=[InvoiceWorkflow],
+        workflows=[InvoiceWorkflow, FolderScanWorkflow],
         activities=all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,

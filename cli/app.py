@@ -14,6 +14,7 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from cli.render import console, status_lines, summary_table
+from cli.watch import cmd_unwatch, cmd_watch
 from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
 from schemas.workflow import RESTING_STATUSES, InvoiceState
 from settings import Settings, load_settings
@@ -329,10 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("workflow_id")
     show.add_argument("--json", action="store_true")
 
+    p = sub.add_parser(
+        "prompt",
+        help="versioned prompts: list, show, promote, rollback, verify, lock",
+        add_help=False,
+    )
+    p.add_argument("prompt_args", nargs=argparse.REMAINDER)
+
     p = sub.add_parser("demo", help="submit the bundled samples and show where each ended")
     p.add_argument(
         "--samples", default=str(Path(__file__).resolve().parent.parent / "samples" / "invoices")
     )
+
+    from cli.watch import add_watch_parsers
+
+    add_watch_parsers(sub)
     return parser
 
 
@@ -346,15 +358,25 @@ ASYNC_COMMANDS = {
     "revert": cmd_revert,
     "extract": cmd_extract,
     "demo": cmd_demo,
+    "watch": cmd_watch,
+    "unwatch": cmd_unwatch,
 }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    # `prompt` hands its own arguments (options included) to the prompt CLI.
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "prompt":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     settings = load_settings()
     try:
         if args.command == "audit":
             return cmd_audit(args, settings)
+        if args.command == "prompt":
+            from prompts.cli import prompt_cli
+
+            return prompt_cli([*args.prompt_args, *extra], settings)
         return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
     except CliError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -46,11 +46,11 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
         console.print("\nWaiting for a human. Approve or reject with, for example:")
         first = waiting[0].workflow_id
         console.print(
-            f"  python starter.py approve {first} --reviewer alice --comment 'checked'",
+            f"  .venv/bin/python starter.py approve {first} --reviewer alice --comment 'checked'",
             markup=False,
         )
         console.print(
-            f"  python starter.py reject  {first} --reviewer alice --reason 'not ours'",
+            f"  .venv/bin/python starter.py reject  {first} --reviewer alice --reason 'not ours'",
             markup=False,
         )
         console.print(

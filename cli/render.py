@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 
-console = Console()
+# Piped output (scripts, CI logs) gets a wide console so ids are never folded.
+console = Console(width=None if sys.stdout.isatty() else 240)
 
 
 def total_text(state: InvoiceState) -> str:
@@ -35,7 +39,7 @@ def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
         table.add_column(column, overflow="fold")
     for state in states:
         inv = state.assessment.invoice if state.assessment else None
-        reason = state.status_reason
+        reason = why(state)
         table.add_row(
             state.workflow_id,
             state.event.filename,
@@ -44,9 +48,16 @@ def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
             total_text(state),
             str(state.assessment.confidence.score) if state.assessment else "-",
             state.assessment.decision.route if state.assessment else "-",
-            f"{state.status}\n[dim]{reason[:120]}[/dim]" if reason else state.status,
+            f"{state.status}\n[dim]{escape(reason[:160])}[/dim]" if reason else state.status,
         )
     return table
+
+
+def why(state: InvoiceState) -> str:
+    """The one line a person needs: why it is where it is."""
+    if state.status in ("awaiting_approval", "flagged") and state.assessment is not None:
+        return "; ".join(state.assessment.decision.reasons)
+    return state.status_reason
 
 
 def status_lines(state: InvoiceState) -> list[str]:

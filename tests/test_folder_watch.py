@@ -1,0 +1,257 @@
+"""Watched-folder intake: a Temporal Schedule on the real dev server starts a folder scan,
+each new file becomes one invoice workflow (a duplicate copy attaches), files move aside."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from temporalio.client import Client, ScheduleOverlapPolicy
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
+from temporalio.testing import WorkflowEnvironment
+
+from activities.folder_watch import scan_directory, settled, snapshot
+from cli.app import CliError
+from cli.watch import cmd_unwatch, cmd_watch, watch_folder
+from runtime.binaries import temporal_cli_path
+from runtime.search_attributes import ALL_KEYS
+from runtime.submit import Submission
+from settings import Settings
+from tests.conftest import make_settings
+from tests.harness import Harness, running_harness
+from tests.invoice_texts import Line, TextInvoice
+from workflows.folder_watch import FolderScanInput, FolderScanSummary, watch_id
+
+
+@pytest.fixture(scope="module")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli_path()),
+        search_attributes=ALL_KEYS,
+        data_converter=pydantic_data_converter,
+    )
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+def _cli_settings(h: Harness, dev: WorkflowEnvironment) -> Settings:
+    """What `starter.py` would load: the harness's task queue, the dev server's address."""
+    address = dev.client.service_client.config.target_host
+    return h.settings.model_copy(
+        update={"temporal": h.settings.temporal.model_copy(update={"address": address})}
+    )
+
+
+async def _next_scan(client: Client, schedule_id: str, already: int) -> FolderScanSummary:
+    """Wait for the schedule's next action and return that scan's summary."""
+    handle = client.get_schedule_handle(schedule_id)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        desc = await handle.describe()
+        if desc.info.num_actions > already and desc.info.recent_actions:
+            action = desc.info.recent_actions[-1].action
+            scan = client.get_workflow_handle(action.workflow_id, result_type=FolderScanSummary)
+            return await scan.result()
+        await asyncio.sleep(0.1)
+    raise AssertionError("the schedule never started a scan")
+
+
+def _invoice(number: str) -> bytes:
+    return TextInvoice(number=number, lines=[Line("Office chairs", 3, 12000)]).bytes()
+
+
+async def test_watch_schedule_scans_submits_dedupes_moves_and_unwatches(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_bytes(_invoice("FW-1"))
+    (inbox / "b.txt").write_bytes(_invoice("FW-2"))
+    (inbox / "a-copy.txt").write_bytes(_invoice("FW-1"))  # same bytes as a.txt
+    (inbox / ".hidden.txt").write_bytes(_invoice("FW-3"))
+    (inbox / "processed").mkdir()
+    (inbox / "processed" / "old.txt").write_bytes(_invoice("FW-OLD"))
+
+    async with running_harness(dev_server, make_settings(tmp_path / "home")) as h:
+        cli_settings = _cli_settings(h, dev_server)
+        args = argparse.Namespace(
+            directory=str(inbox), every="1h", submitted_by="scanner", now=False
+        )
+        assert await cmd_watch(args, cli_settings) == 0
+
+        schedule_id = watch_id(str(inbox))
+        handle = h.client.get_schedule_handle(schedule_id)
+        desc = await handle.describe()
+        assert desc.schedule.policy.overlap == ScheduleOverlapPolicy.SKIP
+        assert [i.every.total_seconds() for i in desc.schedule.spec.intervals] == [3600]
+        assert desc.info.num_actions == 0
+
+        await handle.trigger()
+        summary = await _next_scan(h.client, schedule_id, already=0)
+
+        assert (summary.seen, summary.started, summary.already_known) == (3, 2, 1)
+        assert summary.failed == 0
+        by_name = {f.filename: f for f in summary.files}
+        assert set(by_name) == {"a.txt", "a-copy.txt", "b.txt"}
+        # The copy attached to a.txt's workflow: one workflow per document, not per file.
+        assert by_name["a.txt"].workflow_id == by_name["a-copy.txt"].workflow_id
+        assert by_name["a.txt"].workflow_id != by_name["b.txt"].workflow_id
+        assert by_name["a-copy.txt"].outcome == "already_known"
+        invoice_ids = {f.workflow_id for f in summary.files if f.workflow_id}
+        assert len(invoice_ids) == 2
+        h.submitted.extend(invoice_ids)
+        for workflow_id in invoice_ids:
+            state = await h.wait_status(workflow_id, "awaiting_approval")
+            assert state.event.source == "folder"
+            assert state.event.submitted_by == "scanner"
+
+        remaining = sorted(p.name for p in inbox.iterdir())
+        assert remaining == [".hidden.txt", "processed"]
+        processed = sorted(p.name for p in (inbox / "processed").iterdir())
+        assert processed == ["a-copy.txt", "a.txt", "b.txt", "old.txt"]
+
+        # A file with the name of one already processed is kept beside it, not overwritten.
+        (inbox / "b.txt").write_bytes(_invoice("FW-4"))
+        await handle.trigger()
+        again = await _next_scan(h.client, schedule_id, already=1)
+        assert (again.seen, again.started, again.already_known) == (1, 1, 0)
+        h.submitted.extend(f.workflow_id for f in again.files if f.workflow_id)
+        moved = Path(again.files[0].moved_to or "")
+        assert moved.parent == inbox / "processed" and moved.name != "b.txt"
+        assert (inbox / "processed" / "b.txt").read_bytes() == _invoice("FW-2")
+
+        # Watching again updates the one schedule in place.
+        _, created = await watch_folder(h.client, cli_settings, inbox, dt.timedelta(minutes=5))
+        assert not created
+        desc = await handle.describe()
+        assert [i.every.total_seconds() for i in desc.schedule.spec.intervals] == [300]
+
+        assert await cmd_unwatch(argparse.Namespace(directory=str(inbox)), cli_settings) == 0
+        with pytest.raises(RPCError) as gone:
+            await handle.describe()
+        assert gone.value.status == RPCStatusCode.NOT_FOUND
+        with pytest.raises(CliError, match="not being watched"):
+            await cmd_unwatch(argparse.Namespace(directory=str(inbox)), cli_settings)
+
+
+async def test_watch_refuses_a_missing_folder_and_a_too_short_interval(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "home")
+    with pytest.raises(CliError, match="not a directory"):
+        await cmd_watch(
+            argparse.Namespace(
+                directory=str(tmp_path / "nope"), every="1m", submitted_by="x", now=False
+            ),
+            settings,
+        )
+    with pytest.raises(CliError, match="at least"):
+        await cmd_watch(
+            argparse.Namespace(directory=str(tmp_path), every="1s", submitted_by="x", now=False),
+            settings,
+        )
+
+
+# ---- file selection (no server) --------------------------------------------------------------
+
+
+class _Recorder:
+    """A submit function that records what it was given (stands in for submit_document)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    async def __call__(self, data: bytes, filename: str) -> Submission:
+        self.names.append(filename)
+        sha = f"{len(self.names):064x}"
+        return Submission(
+            workflow_id=f"invoice-{sha[:32]}", filename=filename, document_sha256=sha, started=True
+        )
+
+
+async def test_scan_skips_files_still_being_written(tmp_path: Path) -> None:
+    (tmp_path / "done.txt").write_bytes(b"finished invoice")
+    growing = tmp_path / "growing.pdf"
+    growing.write_bytes(b"%PDF-1.7\n")
+    stop = asyncio.Event()
+
+    async def keep_writing() -> None:
+        while not stop.is_set():
+            with growing.open("ab") as fh:  # noqa: ASYNC230 - tiny appends
+                fh.write(b"0" * 64)
+            await asyncio.sleep(0.01)
+
+    writer = asyncio.create_task(keep_writing())
+    submit = _Recorder()
+    try:
+        summary = await scan_directory(
+            FolderScanInput(directory=str(tmp_path), settle_seconds=0.3), submit
+        )
+    finally:
+        stop.set()
+        await writer
+    assert submit.names == ["done.txt"]
+    assert summary.still_writing == 1 and summary.started == 1
+    assert growing.exists()  # left in place for the next round
+
+    later = await scan_directory(
+        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit
+    )
+    assert [f.filename for f in later.files] == ["growing.pdf"]
+
+
+async def test_scan_ignores_hidden_partial_symlinks_and_subfolders(tmp_path: Path) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
+    secret.write_text("not an invoice")
+    (tmp_path / "ok.txt").write_text("invoice")
+    (tmp_path / ".DS_Store").write_text("x")
+    (tmp_path / "big.pdf.part").write_text("half")
+    (tmp_path / "link.txt").symlink_to(secret)
+    (tmp_path / "failed").mkdir()
+    (tmp_path / "failed" / "bad.txt").write_text("x")
+    (tmp_path / "nested").mkdir()
+    submit = _Recorder()
+    summary = await scan_directory(
+        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit
+    )
+    assert submit.names == ["ok.txt"]
+    assert summary.seen == 1
+    assert (tmp_path / "link.txt").is_symlink() and secret.read_text() == "not an invoice"
+
+
+async def test_scan_caps_files_per_round(tmp_path: Path) -> None:
+    for i in range(5):
+        (tmp_path / f"{i}.txt").write_text(f"invoice {i}")
+    submit = _Recorder()
+    summary = await scan_directory(
+        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0, max_files=2), submit
+    )
+    assert submit.names == ["0.txt", "1.txt"]
+    assert summary.deferred == 3
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["2.txt", "3.txt", "4.txt"]
+
+
+def test_settled_compares_size_and_mtime(tmp_path: Path) -> None:
+    (tmp_path / "x.txt").write_text("1")
+    before = snapshot(tmp_path)
+    (tmp_path / "x.txt").write_text("12")
+    (tmp_path / "y.txt").write_text("new")
+    stable, changing = settled(before, snapshot(tmp_path))
+    assert stable == [] and changing == 2
+
+
+def test_watch_id_is_stable_per_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "in").mkdir()
+    assert watch_id("in") == watch_id(str(tmp_path / "in"))
+    assert watch_id(str(tmp_path / "in")) != watch_id(str(tmp_path / "other"))

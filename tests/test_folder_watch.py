@@ -104,7 +104,8 @@ async def test_watch_schedule_scans_submits_dedupes_moves_and_unwatches(
         # The copy attached to a.txt's workflow: one workflow per document, not per file.
         assert by_name["a.txt"].workflow_id == by_name["a-copy.txt"].workflow_id
         assert by_name["a.txt"].workflow_id != by_name["b.txt"].workflow_id
-        assert by_name["a-copy.txt"].outcome == "already_known"
+        pair = {by_name["a.txt"].outcome, by_name["a-copy.txt"].outcome}
+        assert pair == {"started", "already_known"}
         invoice_ids = {f.workflow_id for f in summary.files if f.workflow_id}
         assert len(invoice_ids) == 2
         h.submitted.extend(invoice_ids)
@@ -185,7 +186,7 @@ async def test_scan_skips_files_still_being_written(tmp_path: Path) -> None:
 
     async def keep_writing() -> None:
         while not stop.is_set():
-            with growing.open("ab") as fh:  # noqa: ASYNC230 - tiny appends
+            with growing.open("ab") as fh:
                 fh.write(b"0" * 64)
             await asyncio.sleep(0.01)
 
@@ -236,7 +237,8 @@ async def test_scan_caps_files_per_round(tmp_path: Path) -> None:
     )
     assert submit.names == ["0.txt", "1.txt"]
     assert summary.deferred == 3
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["2.txt", "3.txt", "4.txt"]
+    left = sorted(p.name for p in tmp_path.glob("*.txt"))  # noqa: ASYNC240
+    assert left == ["2.txt", "3.txt", "4.txt"]
 
 
 def test_settled_compares_size_and_mtime(tmp_path: Path) -> None:

@@ -164,7 +164,8 @@ async def test_valid_answer_records_prompt_usage_cost_and_cross_check(
         assert final.status == "completed", final.status_reason
         assert final.assessment is not None
         assert final.assessment.decision.route == "auto_draft", final.assessment.decision.reasons
-        assert final.draft_bill is not None and final.draft_bill.invoice_number == "MDL-1001"
+        assert final.draft_bill is not None and final.draft_bill.status == "DRAFT"
+        assert final.assessment.invoice.invoice_number == "MDL-1001"
         extraction = final.extraction
         assert extraction is not None
         assert extraction.extractor.kind == "openai"

@@ -19,6 +19,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from runtime.binaries import temporal_test_server_path
+from runtime.search_attributes import register_search_attributes
 from schemas.decisions import ApproveSignal, RejectSignal, RevertSignal
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
@@ -84,6 +85,7 @@ async def main() -> None:
         test_server_existing_path=str(temporal_test_server_path()),
         data_converter=pydantic_data_converter,
     )
+    await register_search_attributes(env.client, "default")
     try:
         for name, scenario in SCENARIOS.items():
             with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,489 @@
+"""The HTTP gateway against a real Temporal test server and a real worker.
+
+Slack clicks are signed exactly as Slack signs them; intake requests carry a
+bearer token or an HMAC of the body. Every refusal is checked against the
+workflow history: a refused request must not have signalled anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from destinations.local_ledger import LocalLedger
+from documents.blobs import sha256_hex
+from gateway.app import create_app
+from gateway.auth import body_signature
+from notifiers.slack_signature import slack_signature
+from runtime.binaries import temporal_test_server_path
+from runtime.search_attributes import register_search_attributes
+from settings import Settings
+from tests.conftest import make_settings
+from tests.harness import Harness, running_harness
+from tests.invoice_texts import Line, TextInvoice
+
+SIGNING_SECRET = "test-signing-secret-8c1f"
+INTAKE_TOKEN = "test-intake-token-3b9a"
+HMAC_SECRET = "test-hmac-secret-77d0"
+ENV = {
+    "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    "VOUCHFLOW_INTAKE_TOKEN": INTAKE_TOKEN,
+    "VOUCHFLOW_INTAKE_HMAC_SECRET": HMAC_SECRET,
+}
+AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
+
+
+# ---- helpers shared with the end-to-end tests -----------------------------------------------
+
+
+def block_actions_payload(
+    workflow_id: str, action_id: str = "approve", user_id: str = "U0ALICE"
+) -> dict[str, Any]:
+    """A block_actions callback shaped like the ones Slack sends for our buttons."""
+    return {
+        "type": "block_actions",
+        "user": {"id": user_id, "username": "alice", "name": "alice", "team_id": "T0VOUCH"},
+        "api_app_id": "A0VOUCHFLOW",
+        "token": "legacy-verification-token",
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": "C0APPROVAL",
+            "is_ephemeral": False,
+        },
+        "trigger_id": "1111.2222.abcd",
+        "team": {"id": "T0VOUCH", "domain": "vouchflow"},
+        "channel": {"id": "C0APPROVAL", "name": "ap-approvals"},
+        "message": {"type": "message", "ts": "1700000000.000100", "text": "Approval needed"},
+        "response_url": "https://hooks.slack.com/actions/T0VOUCH/1/abc",
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "vouchflow_decision",
+                "text": {"type": "plain_text", "text": action_id.title(), "emoji": True},
+                "value": workflow_id,
+                "style": "primary" if action_id == "approve" else "danger",
+                "type": "button",
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+
+
+def signed_click(
+    payload: Mapping[str, Any],
+    *,
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """Body and headers exactly as Slack sends an interactivity request."""
+    body = urlencode({"payload": json.dumps(payload)}).encode()
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": slack_signature(secret, ts, body),
+    }
+    return body, headers
+
+
+async def signal_count(client: Client, workflow_id: str) -> int:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
+    return sum(
+        1 for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")
+    )
+
+
+def review_invoice(number: str) -> bytes:
+    # Above the 5,000.00 GBP auto-draft limit: waits for a person.
+    return TextInvoice(number=number, lines=[Line("Standing desks", 20, 29900)]).bytes()
+
+
+# ---- fixtures -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+async def env() -> AsyncIterator[WorkflowEnvironment]:
+    # One server for the module: no test here waits on a timer, and every test uses
+    # its own documents (so its own workflow ids).
+    server = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server_path()),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(server.client, "default")
+    try:
+        yield server
+    finally:
+        await server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield tmp_path_factory.mktemp("gateway") / "home"
+
+
+@pytest.fixture(scope="module")
+async def harness(env: WorkflowEnvironment, home: Path) -> AsyncIterator[Harness]:
+    async with running_harness(env, make_settings(home)) as h:
+        yield h
+
+
+def gateway_settings(h: Harness, **gateway: Any) -> Settings:
+    integrations = dict(h.settings.integrations)
+    integrations["gateway"] = {**integrations.get("gateway", {}), **gateway}
+    return h.settings.model_copy(update={"integrations": integrations})
+
+
+def http(h: Harness, settings: Settings | None = None, **env: str) -> httpx.AsyncClient:
+    client = h.client
+
+    async def factory() -> Client:
+        return client
+
+    app = create_app(settings or h.settings, client_factory=factory, env=ENV | env)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gateway")
+
+
+async def upload(gw: httpx.AsyncClient, h: Harness, data: bytes, name: str) -> str:
+    response = await gw.post("/invoices", content=data, headers=AUTH | {"X-Filename": name})
+    assert response.status_code == 202, response.text
+    workflow_id = str(response.json()["workflow_id"])
+    h.submitted.append(workflow_id)
+    return workflow_id
+
+
+async def awaiting(h: Harness, number: str) -> tuple[httpx.AsyncClient, str]:
+    gw = http(h)
+    workflow_id = await upload(gw, h, review_invoice(number), f"{number}.txt")
+    await h.wait_status(workflow_id, "awaiting_approval")
+    return gw, workflow_id
+
+
+# ---- Slack interactions ---------------------------------------------------------------------
+
+
+async def test_double_click_approve_yields_one_decision_and_one_bill(harness: Harness) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-1")
+    body, headers = signed_click(block_actions_payload(workflow_id))
+    first, second = await asyncio.gather(
+        gw.post("/slack/interactions", content=body, headers=headers),
+        gw.post("/slack/interactions", content=body, headers=headers),
+    )
+    assert first.status_code == second.status_code == 200
+    assert "Approval by alice sent" in first.json()["text"]
+    assert first.json()["response_type"] == "ephemeral"
+
+    state = await harness.wait_for(
+        workflow_id,
+        lambda s: s.status == "drafted" and len(s.decisions) == 2,
+        what="drafted with both clicks recorded",
+    )
+    accepted = [d for d in state.decisions if d.accepted]
+    refused = [d for d in state.decisions if not d.accepted]
+    assert [(d.kind, d.actor, d.channel) for d in accepted] == [("approve", "alice", "slack")]
+    assert [(d.kind, d.actor) for d in refused] == [("approve", "alice")]
+    assert await signal_count(harness.client, workflow_id) == 2
+    ledger = harness.deps.destination
+    assert isinstance(ledger, LocalLedger)
+    assert [b.workflow_id for b in ledger.list_bills()].count(workflow_id) == 1
+    types = [r.type for r in harness.deps.audit.trail(workflow_id)]
+    assert types.count("decision.approved") == 1 and types.count("decision.refused") == 1
+
+
+async def test_reject_click_rejects_in_the_name_of_the_mapped_reviewer(harness: Harness) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-2")
+    body, headers = signed_click(block_actions_payload(workflow_id, "reject", user_id="U0BOB"))
+    response = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert response.status_code == 200 and "Rejection by bob" in response.json()["text"]
+    state = await harness.wait_status(workflow_id, "rejected")
+    (decision,) = state.decisions
+    assert (decision.kind, decision.actor, decision.reason, decision.channel) == (
+        "reject",
+        "bob",
+        "rejected in Slack",
+        "slack",
+    )
+    assert state.draft_bill is None
+
+
+async def test_bad_stale_or_missing_signatures_are_refused_and_signal_nothing(
+    harness: Harness,
+) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-3")
+    payload = block_actions_payload(workflow_id)
+    good_body, good_headers = signed_click(payload)
+    stale_ts = int(time.time()) - 301
+    cases: dict[str, tuple[bytes, dict[str, str]]] = {
+        "wrong secret": signed_click(payload, secret="not-the-secret"),
+        "stale timestamp": signed_click(payload, timestamp=stale_ts),
+        "future timestamp": signed_click(payload, timestamp=int(time.time()) + 301),
+        "tampered body": (
+            good_body.replace(b"approve", b"reject"),
+            good_headers,
+        ),
+        "timestamp swapped after signing": (
+            good_body,
+            good_headers | {"X-Slack-Request-Timestamp": str(int(time.time()) - 1)},
+        ),
+        "no signature": (
+            good_body,
+            {k: v for k, v in good_headers.items() if k != "X-Slack-Signature"},
+        ),
+        "no timestamp": (
+            good_body,
+            {k: v for k, v in good_headers.items() if k != "X-Slack-Request-Timestamp"},
+        ),
+        "not hex": (good_body, good_headers | {"X-Slack-Signature": "v0=zzz"}),
+    }
+    for name, (body, headers) in cases.items():
+        response = await gw.post("/slack/interactions", content=body, headers=headers)
+        assert response.status_code == 401, name
+    assert await signal_count(harness.client, workflow_id) == 0
+    state = await harness.state(workflow_id)
+    assert state.status == "awaiting_approval" and state.decisions == []
+
+    # The same request, correctly signed and fresh, goes through.
+    response = await gw.post("/slack/interactions", content=good_body, headers=good_headers)
+    assert response.status_code == 200
+    await harness.wait_status(workflow_id, "drafted")
+
+
+async def test_unmapped_slack_user_is_told_and_nothing_is_signalled(harness: Harness) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-4")
+    audit_before = len(harness.deps.audit.trail(workflow_id))
+    body, headers = signed_click(block_actions_payload(workflow_id, user_id="U0MALLORY"))
+    response = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["response_type"] == "ephemeral"
+    assert "not mapped to a vouchflow reviewer" in response.json()["text"]
+    assert await signal_count(harness.client, workflow_id) == 0
+    assert len(harness.deps.audit.trail(workflow_id)) == audit_before
+    assert (await harness.state(workflow_id)).status == "awaiting_approval"
+
+
+async def test_signed_but_malformed_callbacks_are_bad_requests(harness: Harness) -> None:
+    gw = http(harness)
+    bodies = [
+        {"type": "view_submission", "user": {"id": "U0ALICE"}},
+        block_actions_payload("invoice-0123456789abcdef", action_id="delete"),
+        block_actions_payload("some-other-workflow"),
+        {"type": "block_actions", "user": {"id": "U0ALICE"}, "actions": []},
+    ]
+    for payload in bodies:
+        body, headers = signed_click(payload)
+        response = await gw.post("/slack/interactions", content=body, headers=headers)
+        assert response.status_code == 400, payload
+    ts = str(int(time.time()))
+    junk = b"payload=%7Bnot-json"
+    response = await gw.post(
+        "/slack/interactions",
+        content=junk,
+        headers={
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": slack_signature(SIGNING_SECRET, ts, junk),
+        },
+    )
+    assert response.status_code == 400
+
+
+async def test_click_for_a_finished_workflow_is_answered_not_failed(harness: Harness) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-5")
+    await harness.handle(workflow_id).terminate("test")
+    body, headers = signed_click(block_actions_payload(workflow_id))
+    response = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert response.status_code == 200
+    assert "no longer waiting" in response.json()["text"]
+
+
+async def test_slack_route_without_signing_secret_refuses_everything(harness: Harness) -> None:
+    gw = http(harness, SLACK_SIGNING_SECRET="")
+    body, headers = signed_click(block_actions_payload("invoice-0123456789abcdef"), secret="")
+    response = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert response.status_code == 503
+
+
+# ---- intake -------------------------------------------------------------------------------------
+
+
+async def test_raw_upload_with_bearer_token_starts_once_and_reports_status(
+    harness: Harness,
+) -> None:
+    gw = http(harness)
+    data = review_invoice("GW-IN-1")
+    response = await gw.post(
+        "/invoices?filename=query-name.txt",
+        content=data,
+        headers=AUTH | {"Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert response.status_code == 202, response.text
+    created = response.json()
+    workflow_id = created["workflow_id"]
+    harness.submitted.append(workflow_id)
+    assert workflow_id.startswith("invoice-") and created["started"] is True
+    assert created["status_url"] == f"http://gateway/invoices/{workflow_id}"
+
+    again = await gw.post("/invoices", content=data, headers=AUTH | {"X-Filename": "again.txt"})
+    assert again.status_code == 200
+    assert again.json()["workflow_id"] == workflow_id and again.json()["started"] is False
+
+    await harness.wait_status(workflow_id, "awaiting_approval")
+    status = await gw.get(created["status_url"], headers=AUTH)
+    assert status.status_code == 200
+    body = status.json()
+    assert body["workflow_id"] == workflow_id and body["status"] == "awaiting_approval"
+    assert body["event"]["filename"] == "query-name.txt"
+    assert body["event"]["source"] == "webhook" and body["event"]["submitted_by"] == "webhook"
+    assert body["assessment"]["invoice"]["total_minor"] == 717_600
+
+
+async def test_multipart_upload_uses_the_part_filename(harness: Harness) -> None:
+    gw = http(harness)
+    data = review_invoice("GW-IN-2")
+    response = await gw.post(
+        "/invoices",
+        files={"file": ("..\\..\\etc/desks.txt", data, "text/plain")},
+        headers=AUTH,
+    )
+    assert response.status_code == 202, response.text
+    workflow_id = response.json()["workflow_id"]
+    harness.submitted.append(workflow_id)
+    state = await harness.wait_status(workflow_id, "awaiting_approval")
+    assert state.event.filename == "desks.txt"
+    assert state.event.size_bytes == len(data)
+    assert harness.deps.blobs.get(state.event.document_sha256) == data
+
+    no_file = await gw.post("/invoices", files={"note": (None, "no file")}, headers=AUTH)
+    assert no_file.status_code == 400
+    form = await gw.post("/invoices", data={"file": "text"}, headers=AUTH)
+    assert form.status_code == 415
+
+
+async def test_bearer_token_is_required(harness: Harness) -> None:
+    gw = http(harness)
+    data = review_invoice("GW-IN-3")
+    for headers in (
+        {},
+        {"Authorization": "Bearer wrong-token"},
+        {"Authorization": f"Basic {INTAKE_TOKEN}"},
+        {"Authorization": INTAKE_TOKEN},
+    ):
+        response = await gw.post("/invoices", content=data, headers=headers)
+        assert response.status_code == 401, headers
+    assert not harness.deps.blobs.exists(sha256_hex(data))
+    unconfigured = http(harness, VOUCHFLOW_INTAKE_TOKEN="")
+    response = await unconfigured.post(
+        "/invoices", content=data, headers={"Authorization": "Bearer "}
+    )
+    assert response.status_code == 503
+
+
+async def test_hmac_mode_checks_the_body_signature(harness: Harness) -> None:
+    gw = http(harness, gateway_settings(harness, intake_auth="hmac"))
+    data = review_invoice("GW-IN-4")
+    bad = await gw.post(
+        "/invoices",
+        content=data,
+        headers={"X-Vouchflow-Signature": body_signature("wrong", data), "X-Filename": "h.txt"},
+    )
+    assert bad.status_code == 401
+    tampered = await gw.post(
+        "/invoices",
+        content=data + b" ",
+        headers={"X-Vouchflow-Signature": body_signature(HMAC_SECRET, data)},
+    )
+    assert tampered.status_code == 401
+    bearer = await gw.post("/invoices", content=data, headers=AUTH)
+    assert bearer.status_code == 401  # the mode is hmac: a token is not enough
+
+    good = await gw.post(
+        "/invoices",
+        content=data,
+        headers={"X-Vouchflow-Signature": body_signature(HMAC_SECRET, data), "X-Filename": "h.txt"},
+    )
+    assert good.status_code == 202, good.text
+    workflow_id = good.json()["workflow_id"]
+    harness.submitted.append(workflow_id)
+    await harness.wait_status(workflow_id, "awaiting_approval")
+
+    path = f"/invoices/{workflow_id}"
+    status = await gw.get(
+        path, headers={"X-Vouchflow-Signature": body_signature(HMAC_SECRET, path.encode())}
+    )
+    assert status.status_code == 200 and status.json()["status"] == "awaiting_approval"
+    unsigned = await gw.get(
+        path, headers={"X-Vouchflow-Signature": body_signature(HMAC_SECRET, b"")}
+    )
+    assert unsigned.status_code == 401
+
+
+async def test_size_cap_is_enforced_while_reading(harness: Harness) -> None:
+    small = harness.settings.model_copy(
+        update={"intake": harness.settings.intake.model_copy(update={"max_file_bytes": 1000})}
+    )
+    gw = http(harness, small)
+    big = b"x" * 5000
+
+    declared = await gw.post("/invoices", content=big, headers=AUTH | {"X-Filename": "big.txt"})
+    assert declared.status_code == 413
+
+    async def chunks() -> AsyncIterator[bytes]:
+        # No Content-Length: the limit must hold while the body streams in.
+        for _ in range(50):
+            yield b"y" * 100
+
+    streamed = await gw.post("/invoices", content=chunks(), headers=AUTH)
+    assert streamed.status_code == 413
+
+    multipart = await gw.post("/invoices", files={"file": ("big.txt", big)}, headers=AUTH)
+    assert multipart.status_code == 413
+
+    at_limit = await gw.post("/invoices", files={"file": ("ok.txt", b"z" * 1000)}, headers=AUTH)
+    assert at_limit.status_code == 202
+    harness.submitted.append(at_limit.json()["workflow_id"])
+    empty = await gw.post("/invoices", content=b"", headers=AUTH)
+    assert empty.status_code == 400
+
+
+async def test_status_of_unknown_or_malformed_ids_is_404_and_needs_auth(harness: Harness) -> None:
+    gw = http(harness)
+    missing = await gw.get("/invoices/invoice-0123456789abcdef0123456789abcdef", headers=AUTH)
+    assert missing.status_code == 404
+    malformed = await gw.get("/invoices/not-an-invoice", headers=AUTH)
+    assert malformed.status_code == 404
+    unauthorized = await gw.get("/invoices/invoice-0123456789abcdef0123456789abcdef")
+    assert unauthorized.status_code == 401
+
+
+# ---- health -------------------------------------------------------------------------------------
+
+
+async def test_healthz_reports_temporal_reachability(harness: Harness) -> None:
+    response = await http(harness).get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["temporal"] == {"reachable": True}
+    assert response.json()["intake_configured"] is True
+
+    async def unreachable() -> Client:
+        raise RuntimeError("no server")
+
+    app = create_app(harness.settings, client_factory=unreachable, env={})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+    ) as gw:
+        down = await gw.get("/healthz")
+        assert down.status_code == 200
+        assert down.json()["temporal"] == {"reachable": False}
+        assert down.json()["slack_configured"] is False
+        refused = await gw.post("/invoices", content=b"data", headers=AUTH)
+        assert refused.status_code == 503

@@ -11,7 +11,9 @@ import asyncio
 import datetime as dt
 import signal
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import structlog
 from temporalio.client import Client
@@ -33,7 +35,7 @@ from workflows.invoice import InvoiceWorkflow
 log = structlog.get_logger("vouchflow.worker")
 
 
-def all_activities(deps: ActivityDeps) -> list[object]:
+def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     documents = DocumentActivities(deps)
     extraction = ExtractionActivities(deps)
     assessment = AssessmentActivities(deps)

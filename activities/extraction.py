@@ -10,9 +10,9 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from activities.errors import to_application_error
 from documents.einvoice import parse_einvoice
-from extraction.structured_check import cross_check_structured
 from extraction.base import ExtractionError
 from extraction.runner import ExtractionRequest, run_extraction
+from extraction.structured_check import cross_check_structured
 from schemas.extraction import ExtractionResult
 from schemas.workflow import ExtractFieldsInput, PromptRef, ResolvePromptInput
 

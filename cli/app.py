@@ -158,7 +158,7 @@ async def _decision_result(
             if record.kind == kind and record.actor == actor:
                 return record.accepted, record.reason
         await asyncio.sleep(0.25)
-    raise CliError(f"signal sent, but the workflow has not processed it yet (is a worker running?)")
+    raise CliError("signal sent, but the workflow has not processed it yet (is a worker running?)")
 
 
 async def _signal_decision(
@@ -279,7 +279,9 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python starter.py",
-        description="vouchflow: supplier invoices become draft bills, with approvals and an audit trail.",
+        description=(
+            "vouchflow: supplier invoices become draft bills, with approvals and an audit trail."
+        ),
     )
     sub = parser.add_subparsers(dest="command", required=True)
 

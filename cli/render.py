@@ -101,7 +101,8 @@ def status_lines(state: InvoiceState) -> list[str]:
             lines.append(f"Effect:     {effect.effect} {effect.status} {effect.detail}")
     if state.draft_bill is not None:
         lines.append(
-            f"Draft bill: {state.draft_bill.destination} {state.draft_bill.bill_id} ({state.draft_bill.status})"
+            f"Draft bill: {state.draft_bill.destination} {state.draft_bill.bill_id} "
+            f"({state.draft_bill.status})"
         )
     lines.append(
         f"Email:      {state.email_state}"

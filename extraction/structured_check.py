@@ -16,7 +16,9 @@ def _norm(value: object) -> str:
     return "".join(str(value).split()).casefold().lstrip("#")
 
 
-def cross_check_structured(result: ExtractionResult, text: str, *, filename: str) -> ExtractionResult:
+def cross_check_structured(
+    result: ExtractionResult, text: str, *, filename: str
+) -> ExtractionResult:
     visible = extract_with_rules(text, filename=filename).invoice
     compared = 0
     disagreeing: list[str] = []

@@ -3,6 +3,8 @@ and with `temporal workflow list --query 'VouchflowStatus="awaiting_approval"'`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.client import Client
 from temporalio.common import SearchAttributeKey
 
@@ -14,7 +16,7 @@ CONFIDENCE = SearchAttributeKey.for_int("VouchflowConfidence")
 ROUTE = SearchAttributeKey.for_keyword("VouchflowRoute")
 PROMPT_VERSION = SearchAttributeKey.for_keyword("PromptVersion")
 
-ALL_KEYS: list[SearchAttributeKey] = [  # type: ignore[type-arg]
+ALL_KEYS: list[SearchAttributeKey[Any]] = [
     STATUS,
     SUPPLIER,
     TOTAL_MINOR,

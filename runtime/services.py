@@ -154,7 +154,7 @@ def status(settings: Settings) -> list[str]:
     worker = _pid_alive(run_dir / "worker.pid")
     return [
         f"Temporal {settings.temporal.address}: {'up' if port_open(host, port) else 'down'}",
-        f"worker: {'running (pid %d)' % worker if worker else 'not running'}",
+        f"worker: {f'running (pid {worker})' if worker else 'not running'}",
     ]
 
 

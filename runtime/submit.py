@@ -46,7 +46,7 @@ async def submit_document(
     workflow_id = invoice_workflow_id(ref.sha256)
     event = InvoiceReceivedV1(
         event_id=hashlib.sha256(f"{source}:{filename}:{ref.sha256}".encode()).hexdigest()[:32],
-        source=source,  # type: ignore[arg-type]
+        source=source,
         filename=filename,
         content_type=content_type or mimetypes.guess_type(filename)[0],
         document_sha256=ref.sha256,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -30,7 +31,7 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         await env.shutdown()
 
 
-def make_settings(home: Path, **overrides: object) -> Settings:
+def make_settings(home: Path, **overrides: Any) -> Settings:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VOUCHFLOW_")}
     env["VOUCHFLOW_HOME"] = str(home)
     return load_settings(env=env, **overrides)

@@ -110,7 +110,7 @@ async def test_watch_schedule_scans_submits_dedupes_moves_and_unwatches(
         assert len(invoice_ids) == 2
         h.submitted.extend(invoice_ids)
         for workflow_id in invoice_ids:
-            state = await h.wait_status(workflow_id, "awaiting_approval")
+            state = await h.wait_status(workflow_id, "awaiting_approval", "drafted")
             assert state.event.source == "folder"
             assert state.event.submitted_by == "scanner"
 

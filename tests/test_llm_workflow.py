@@ -336,7 +336,9 @@ async def test_refusal_or_cut_off_falls_back_to_the_next_provider(
         assert signal is not None and signal.value == 0.5
         assert state.assessment is not None
         others = [s for s in state.assessment.confidence.signals if s.name != "provider_fallback"]
-        without = round(100 * sum(s.weight * s.value for s in others) / sum(s.weight for s in others))
+        without = round(
+            100 * sum(s.weight * s.value for s in others) / sum(s.weight for s in others)
+        )
         assert state.assessment.confidence.score < without
 
 

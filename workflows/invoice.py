@@ -12,8 +12,9 @@ no integration code is imported into the workflow sandbox.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
@@ -62,25 +63,31 @@ with workflow.unsafe.imports_passed_through():
     )
     from settings.config import Settings
 
+
+class ActivityOptions(TypedDict):
+    start_to_close_timeout: timedelta
+    retry_policy: RetryPolicy
+
+
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 
 # Timeouts and retries, per kind of step. Temporal owns retries; integrations are
 # called with their own retries off.
-QUICK = {
+QUICK: ActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
 }
 # The audit log must accept the intent before any effect: keep retrying (an outage
 # pauses the workflow visibly instead of skipping the audit).
-AUDIT = {
+AUDIT: ActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
 }
-READ = {
+READ: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=3),
     "retry_policy": RetryPolicy(maximum_attempts=3, non_retryable_error_types=["ValueError"]),
 }
-EXTRACT = {
+EXTRACT: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=3),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=2),
@@ -89,7 +96,7 @@ EXTRACT = {
         non_retryable_error_types=["ValueError"],
     ),
 }
-POST = {
+POST: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=2),
     "retry_policy": RetryPolicy(
         initial_interval=timedelta(seconds=2),
@@ -97,11 +104,11 @@ POST = {
         maximum_attempts=10,
     ),
 }
-NOTIFY = {
+NOTIFY: ActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30)),
 }
-EMAIL = {
+EMAIL: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=1),
     "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=1)),
 }
@@ -580,13 +587,11 @@ class InvoiceWorkflow:
             "email.scheduled",
             {"due_at": self._state.email_due_at.isoformat(), "to": effects.email_to},
         )
-        try:
+        with contextlib.suppress(TimeoutError):
             await workflow.wait_condition(
                 lambda: self._cancel_email is not None or self._revert is not None,
                 timeout=effects.email_delay,
             )
-        except TimeoutError:
-            pass
         if self._cancel_email is not None or self._revert is not None:
             why = "cancel_email signal" if self._cancel_email is not None else "revert requested"
             await self._cancelled_email(why)
@@ -707,7 +712,7 @@ class InvoiceWorkflow:
 
     async def _refuse(self, kind: str, actor: str, channel: str, reason: str) -> None:
         record = DecisionRecord(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             actor=actor,
             accepted=False,
             reason=reason,
@@ -734,7 +739,8 @@ class InvoiceWorkflow:
             return f"approve or reject by one of: {approvers}"
         if state.status == "drafted":
             if state.email_state == "scheduled" and state.email_due_at:
-                return f"email at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC (cancel_email stops it); revert possible"
+                due = f"{state.email_due_at:%Y-%m-%d %H:%M:%S}"
+                return f"email at {due} UTC (cancel_email stops it); revert possible"
             return "revert possible until the revert window closes"
         return ""
 
@@ -791,7 +797,7 @@ class InvoiceWorkflow:
 
     def _facts(self) -> dict[str, str]:
         state = self._state
-        facts = {"Status": state.status}
+        facts: dict[str, str] = {"Status": str(state.status)}
         if state.assessment is not None:
             inv = state.assessment.invoice
             facts.update(
@@ -818,7 +824,9 @@ class InvoiceWorkflow:
         if self._settings is None:
             return None
         ui = self._policy.temporal.web_ui_url.rstrip("/")
-        return f"{ui}/namespaces/{self._policy.temporal.namespace}/workflows/{self._state.workflow_id}"
+        return (
+            f"{ui}/namespaces/{self._policy.temporal.namespace}/workflows/{self._state.workflow_id}"
+        )
 
     def _email_message(self) -> EmailMessage:
         effects = self._policy.effects
@@ -849,7 +857,7 @@ class InvoiceWorkflow:
 
     def _record_effect(self, effect: str, status: str, detail: str, ref: str | None = None) -> None:
         self._state.effects.append(
-            EffectRecord(effect=effect, status=status, at=workflow.now(), detail=detail, ref=ref)  # type: ignore[arg-type]
+            EffectRecord(effect=effect, status=status, at=workflow.now(), detail=detail, ref=ref)
         )
 
     async def _effect_intent(self, effect: str, payload: dict[str, Any]) -> None:

@@ -267,6 +267,20 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.explain import explain_lines
+    from stores.audit import open_audit_store
+
+    client = await _client(settings)
+    state = await fetch_state(client, args.workflow_id)
+    store = open_audit_store(settings)
+    trail = await asyncio.to_thread(store.trail, args.workflow_id)
+    verification = await asyncio.to_thread(store.verify)
+    for line in explain_lines(state, trail, verification.ok):
+        console.print(line, markup=False, highlight=False)
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from cli.demo import run_demo
 
@@ -321,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default="cli-user")
     p.add_argument("--reason", default="")
 
+    p = sub.add_parser("explain", help="why did the system do what it did with this invoice?")
+    p.add_argument("workflow_id")
+
     p = sub.add_parser("extract", help="extract, validate and score a file locally (no workflow)")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
@@ -359,6 +376,7 @@ ASYNC_COMMANDS = {
     "cancel-email": cmd_cancel_email,
     "revert": cmd_revert,
     "extract": cmd_extract,
+    "explain": cmd_explain,
     "demo": cmd_demo,
     "watch": cmd_watch,
     "unwatch": cmd_unwatch,

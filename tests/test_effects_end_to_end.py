@@ -278,7 +278,7 @@ async def test_xero_429_storm_still_ends_in_exactly_one_bill(
     dev_server: WorkflowEnvironment, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     invoice = TextInvoice(
-        supplier=SUPPLIER, number="NW-429", lines=[Line("Filing cabinets", 30, 21900)]
+        supplier=SUPPLIER, number="NW-42900", lines=[Line("Filing cabinets", 30, 21900)]
     )
     async with effects_stack(dev_server.client, home, monkeypatch) as stack:
         h = stack.harness
@@ -297,7 +297,7 @@ async def test_xero_429_storm_still_ends_in_exactly_one_bill(
         assert [r.path for r in during].count("/Contacts") == 6
         assert len(stack.xero.api_requests("PUT", "/Invoices")) == 1
         (bill,) = stack.xero.invoices.values()
-        assert bill["Status"] == "DRAFT" and bill["InvoiceNumber"] == "NW-429"
+        assert bill["Status"] == "DRAFT" and bill["InvoiceNumber"] == "NW-42900"
         assert state.draft_bill is not None and state.draft_bill.bill_id == bill["InvoiceID"]
         assert len(stack.xero.attachments[bill["InvoiceID"]]) == 1
         posts = [e for e in state.effects if e.effect == "post_draft_bill"]
@@ -308,7 +308,7 @@ async def test_double_click_through_slack_posts_one_bill_and_refuses_the_second(
     dev_server: WorkflowEnvironment, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     invoice = TextInvoice(
-        supplier=SUPPLIER, number="NW-DBL", lines=[Line("Meeting tables", 8, 89900)]
+        supplier=SUPPLIER, number="NW-55010", lines=[Line("Meeting tables", 8, 89900)]
     )
     async with effects_stack(dev_server.client, home, monkeypatch) as stack:
         h = stack.harness

@@ -93,6 +93,9 @@ async def test_cli_worker_and_temporal_cli_signal(
         assert refused.returncode == 3 and "REFUSED" in refused.stdout
 
         assert "decision.approved" in starter(env, "audit", "show", workflow_id).stdout
+        explained = starter(env, "explain", workflow_id).stdout
+        assert "approve by alice (temporal-cli) accepted" in explained
+        assert "Confidence" in explained and "How to roll back" in explained
         assert starter(env, "audit", "verify").returncode == 0
 
         starter(env, "revert", workflow_id, "--by", "alice")

@@ -294,3 +294,27 @@ async def test_oversized_file_is_rejected_before_reading(
         final = await h.result(sub.workflow_id)
         assert final.status == "rejected_input"
         assert final.status_reason.startswith("too_large")
+
+
+async def test_explain_tells_why_from_state_and_audit(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    from cli.explain import explain_lines
+
+    async with running_harness(time_skipping_env, settings) as h:
+        sub = await h.submit(review_invoice("INV-9901").bytes())
+        await h.wait_status(sub.workflow_id, "awaiting_approval")
+        await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="mallory"))
+        await h.handle(sub.workflow_id).signal(
+            "approve", ApproveSignal(reviewer="alice", comment="PO 77")
+        )
+        state = await h.wait_status(sub.workflow_id, "drafted")
+        text = "\n".join(explain_lines(state, h.deps.audit.trail(sub.workflow_id), True))
+    assert "Proposed by: rules extractor (no model)" in text
+    assert "passed  required fields" in text
+    assert "Route: review" in text and "auto-draft limit" in text
+    assert "approve by mallory" in text and "refused" in text
+    assert "approve by alice" in text and "'PO 77'" in text
+    assert "post_draft_bill: done" in text
+    assert "hash chain: verified" in text
+    assert f"starter.py revert {sub.workflow_id}" in text

@@ -100,9 +100,15 @@ def _structured_source_conflicts(extraction: ExtractionResult) -> list[str]:
             continue
         xml_value = getattr(extraction.invoice, field)
         text_value = getattr(extraction.cross_check_invoice, field)
+        currency = extraction.invoice.currency
+        if field.endswith("_minor") and currency:
+            xml_value, text_value = (
+                format_minor(xml_value, currency),
+                format_minor(text_value, currency),
+            )
         reasons.append(
             f"the embedded e-invoice XML and the visible text disagree on {field}: "
-            f"XML says {xml_value!r}, the page says {text_value!r}"
+            f"XML says {xml_value}, the page says {text_value}"
         )
     return reasons
 

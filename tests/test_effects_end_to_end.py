@@ -8,6 +8,7 @@ gateway and decisions come back as Slack-signed button clicks.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -245,8 +246,10 @@ async def test_pdf_through_gateway_slack_xero_email_and_revert(
         assert [d.actor for d in state.decisions if d.accepted] == ["alice"]
 
         # The email goes out after the (short) delay, with the deterministic Message-ID.
-        assert state.email_state in ("scheduled", "sent")
         state = await h.wait_for(workflow_id, lambda s: s.email_state == "sent", what="email")
+        approved_at = next(d.at for d in state.decisions if d.accepted)
+        sent = next(e for e in state.effects if e.effect == "send_email" and e.status == "done")
+        assert sent.at - approved_at >= dt.timedelta(seconds=2)  # the timer, not a clock race
         (mail,) = stack.smtp.received
         assert mail.message["Message-ID"] == f"<{workflow_id}.draft-bill@vouchflow>"
         assert mail.recipients == ["accounts-payable@example.com"]

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from temporalio.client import Client, ScheduleOverlapPolicy
+from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, ScheduleOverlapPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
@@ -58,6 +58,7 @@ async def _next_scan(client: Client, schedule_id: str, already: int) -> FolderSc
         desc = await handle.describe()
         if desc.info.num_actions > already and desc.info.recent_actions:
             action = desc.info.recent_actions[-1].action
+            assert isinstance(action, ScheduleActionExecutionStartWorkflow)
             scan = client.get_workflow_handle(action.workflow_id, result_type=FolderScanSummary)
             return await scan.result()
         await asyncio.sleep(0.1)

@@ -1,0 +1,120 @@
+"""Field accuracy on the development corpus, per extraction path.
+
+Run: ``python -m evals.accuracy_by_path [--corpus ../shared/corpus] [-v]``
+
+Paths, each scored on ``labeled_fields`` of ``recommended_for_scoring`` documents:
+
+* ``einvoice``      the embedded e-invoice XML (Factur-X/ZUGFeRD CII, UBL) read exactly
+                    by ``documents.einvoice`` - only documents that carry one.
+* ``rules/text``    the rules extractor on the text the production reader produces
+                    (``documents.reader.read_document``: pypdf text layer, page separators).
+* ``rules/text on e-invoice PDFs``  the same rules path on the PDFs that carry XML, with the
+                    XML ignored: what those documents would score without it.
+* ``production``    what the workflow does: the XML when present, else rules on the text.
+
+These are measurements on 14 documents, not a benchmark.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from documents.blobs import LocalBlobStore
+from documents.einvoice import extract_embedded_xml, parse_einvoice
+from documents.reader import read_document
+from evals.corpus_accuracy import DEFAULT_CORPUS, HEADER_FIELDS, Tally, line_items_score
+from extraction.rules import extract_with_rules
+from settings.config import IntakeSettings
+
+View = dict[str, Any]
+
+
+def production_text(path: Path, blobs: LocalBlobStore) -> str:
+    result = read_document(
+        path.read_bytes(), filename=path.name, limits=IntakeSettings(), blobs=blobs
+    )
+    if not result.ok or result.text_ref is None:
+        return ""
+    return blobs.get_text(result.text_ref.sha256)
+
+
+def rules_view(path: Path, blobs: LocalBlobStore) -> View:
+    return extract_with_rules(
+        production_text(path, blobs), filename=path.name
+    ).invoice.ground_truth_view()
+
+
+def einvoice_view(path: Path) -> View | None:
+    found = extract_embedded_xml(path.read_bytes())
+    if found is None:
+        return None
+    return parse_einvoice(found[1]).invoice.ground_truth_view()
+
+
+class PathScore:
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.tally = Tally()
+        self.lines = [0, 0]
+        self.docs = 0
+
+    def add(self, doc: dict[str, Any], got: View) -> None:
+        self.docs += 1
+        name = doc["id"].split("/")[-1]
+        truth = doc["ground_truth"]
+        for field in HEADER_FIELDS:
+            if field in doc["labeled_fields"]:
+                self.tally.add(name, field, truth.get(field), got.get(field))
+        if doc.get("line_items_labeled"):
+            m, t = line_items_score(truth.get("line_items") or [], got.get("line_items") or [])
+            self.lines[0] += m
+            self.lines[1] += t
+
+    def print(self, verbose: bool) -> None:
+        self.tally.print(
+            f"{self.title} ({self.docs} documents)", (self.lines[0], self.lines[1]), verbose
+        )
+
+
+def score(corpus: Path, verbose: bool) -> list[PathScore]:
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    docs = [d for d in manifest["documents"] if d.get("recommended_for_scoring")]
+    einvoice = PathScore("einvoice: embedded XML")
+    rules_all = PathScore("rules/text: all scored documents")
+    rules_einv = PathScore("rules/text on the e-invoice PDFs (XML ignored)")
+    production = PathScore("production: XML when present, else rules/text")
+    with tempfile.TemporaryDirectory() as tmp:
+        blobs = LocalBlobStore(Path(tmp))
+        for doc in docs:
+            path = corpus / doc["file"]
+            rules = rules_view(path, blobs)
+            rules_all.add(doc, rules)
+            xml = einvoice_view(path) if path.suffix.lower() == ".pdf" else None
+            if xml is not None:
+                einvoice.add(doc, xml)
+                rules_einv.add(doc, rules)
+            production.add(doc, xml if xml is not None else rules)
+    paths = [einvoice, rules_einv, rules_all, production]
+    for p in paths:
+        p.print(verbose)
+    return paths
+
+
+def main(argv: list[str] | None = None, out: Callable[[str], None] = print) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--verbose", "-v", action="store_true", help="list every miss")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "manifest.json").exists():
+        out(f"no corpus manifest under {args.corpus}")
+        return
+    score(args.corpus, args.verbose)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from activities.effects import EffectActivities
 from activities.extraction import ExtractionActivities
 from activities.folder_watch import FolderActivities
 from observability.logging import configure_logging
-from runtime.client import TemporalUnavailable, connect
+from runtime.client import TemporalUnavailable, connect, metrics_runtime
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
 from workflows.invoice import InvoiceWorkflow
@@ -89,8 +90,10 @@ async def main() -> int:
     except Exception as err:  # a config error must read as one line
         print(f"vouchflow worker: configuration error: {err}", file=sys.stderr)
         return 2
+    metrics_bind = os.environ.get("VOUCHFLOW_METRICS_BIND")
+    runtime = metrics_runtime(metrics_bind) if metrics_bind else None
     try:
-        client = await connect(settings)
+        client = await connect(settings, runtime=runtime)
     except TemporalUnavailable as err:
         print(str(err), file=sys.stderr)
         return 1
@@ -106,6 +109,7 @@ async def main() -> int:
         address=settings.temporal.address,
         extractor=settings.extraction.extractor,
         destination=settings.effects.destination,
+        metrics=f"http://{metrics_bind}/metrics" if metrics_bind else "off",
     )
     async with worker:
         await stop.wait()

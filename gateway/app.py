@@ -179,10 +179,9 @@ def create_app(
         if gateway.intake_auth == "bearer" and not authorized(request, b""):
             return _error(401, "unauthorized")
         cap = settings.intake.max_file_bytes
-        declared_type = request.headers.get("content-type", "").lower()
-        if declared_type.startswith("application/x-www-form-urlencoded"):
-            return _error(415, "send the file as multipart/form-data or as the raw body")
-        multipart = declared_type.startswith("multipart/form-data")
+        multipart = (
+            request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+        )
         body_cap = cap + MULTIPART_OVERHEAD if multipart else cap
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > body_cap:
@@ -365,8 +364,9 @@ def _media_type(content_type: str | None) -> str | None:
     if not content_type:
         return None
     main = content_type.split(";", 1)[0].strip().lower()
-    # Generic types say nothing: the reader sniffs the bytes anyway.
-    if main in ("", "application/octet-stream"):
+    # Generic types say nothing (curl --data-binary sends form-urlencoded): the reader
+    # sniffs the bytes anyway.
+    if main in ("", "application/octet-stream", "application/x-www-form-urlencoded"):
         return None
     return content_type.strip()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
 from settings import Settings
@@ -13,13 +14,24 @@ class TemporalUnavailable(RuntimeError):
     """Raised with a one-line, actionable message when the server can't be reached."""
 
 
-async def connect(settings: Settings) -> Client:
+def metrics_runtime(bind_address: str) -> Runtime:
+    """A Temporal runtime exporting SDK and workflow metrics (vouchflow_* business
+    counters included) at http://BIND/metrics for Prometheus."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            metrics=PrometheusConfig(bind_address=bind_address, counters_total_suffix=True)
+        )
+    )
+
+
+async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Client:
     address = settings.temporal.address
     try:
         return await Client.connect(
             address,
             namespace=settings.temporal.namespace,
             data_converter=pydantic_data_converter,
+            runtime=runtime,
         )
     except (RuntimeError, RPCError, OSError) as err:
         raise TemporalUnavailable(

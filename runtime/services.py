@@ -107,6 +107,7 @@ def start_worker(settings: Settings) -> str:
     if _pid_alive(pid_file):
         return "Worker already running"
     env = dict(os.environ, VOUCHFLOW_HOME=str(settings.home.resolve()))
+    env.setdefault("VOUCHFLOW_METRICS_BIND", "127.0.0.1:9464")
     pid = _spawn(
         [sys.executable, str(PROJECT_ROOT_PATH / "worker.py")],
         settings.home / "logs" / "worker.log",

@@ -193,6 +193,7 @@ class InvoiceWorkflow:
         )
 
         route = assessment.decision.route
+        self._count("vouchflow_invoices_routed", {"route": route})
         if route == "reject_input":
             await self._finish_rejected_input("; ".join(assessment.decision.reasons), code=None)
             return await self._finish()
@@ -320,6 +321,7 @@ class InvoiceWorkflow:
             except ActivityError as err:
                 reason = _failure_message(err)
                 failures.append(f"{provider}: {reason}")
+                self._count("vouchflow_extraction_failures", {"provider": provider})
                 self._state.extraction_attempts.append(f"{provider}: failed ({reason})")
                 await self._audit(
                     "extraction.provider_failed", {"provider": provider, "reason": reason}
@@ -328,6 +330,13 @@ class InvoiceWorkflow:
             self._state.extraction_attempts.append(f"{provider}: ok")
             self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
             self._state.cost_micro_usd += result.usage.cost_micro_usd
+            meter = workflow.metric_meter()
+            tokens = result.usage.input_tokens + result.usage.output_tokens
+            if tokens:
+                meter.create_counter("vouchflow_llm_tokens").add(tokens, {"provider": provider})
+                meter.create_counter("vouchflow_llm_cost_micro_usd").add(
+                    result.usage.cost_micro_usd, {"provider": provider}
+                )
             if failures:
                 result.notes.append("fallback: used " + provider + " after " + "; ".join(failures))
             await self._audit(
@@ -465,6 +474,7 @@ class InvoiceWorkflow:
                 channel=signal.channel,
             )
             self._state.decisions.append(record)
+            self._count("vouchflow_decisions", {"kind": "reject", "accepted": True})
             await self._audit("decision.rejected", record.model_dump(mode="json"))
             self._set_status("rejected", f"rejected by {signal.reviewer}: {signal.reason}")
             await self._notify("decision", "Rejected", self._summary(), update=True)
@@ -509,6 +519,7 @@ class InvoiceWorkflow:
             details=details,
         )
         self._state.decisions.append(record)
+        self._count("vouchflow_decisions", {"kind": "approve", "accepted": True})
         await self._audit("decision.approved", record.model_dump(mode="json"))
         return True
 
@@ -688,6 +699,10 @@ class InvoiceWorkflow:
     async def _finish(self) -> InvoiceState:
         self._review_open = False
         await workflow.wait_condition(workflow.all_handlers_finished)
+        self._count("vouchflow_invoices_finished", {"status": self._state.status})
+        workflow.metric_meter().create_histogram_timedelta(
+            "vouchflow_invoice_duration", "received to finished", "duration"
+        ).record(workflow.now() - self._state.event.received_at)
         await self._audit(
             "workflow.finished",
             {"status": self._state.status, "reason": self._state.status_reason},
@@ -701,6 +716,11 @@ class InvoiceWorkflow:
             await self._refuse(kind, signal.reviewer, signal.channel, why)
 
     # ---- helpers -----------------------------------------------------------------------------
+
+    def _count(self, name: str, attributes: dict[str, str | int | float | bool]) -> None:
+        """Business metrics (exported by the worker's Prometheus endpoint); not recorded on
+        replay, so a replayed workflow never double counts."""
+        workflow.metric_meter().create_counter(name).add(1, attributes)
 
     @property
     def _policy(self) -> Settings:
@@ -720,6 +740,7 @@ class InvoiceWorkflow:
             channel=channel,
         )
         self._state.decisions.append(record)
+        self._count("vouchflow_decisions", {"kind": kind, "accepted": False})
         await self._audit("decision.refused", record.model_dump(mode="json"))
         if self._settings is not None and kind in ("approve", "reject"):
             await self._notify("approval_refused", f"{kind.title()} by {actor} refused", [reason])
@@ -874,6 +895,7 @@ class InvoiceWorkflow:
         extra: dict[str, Any] | None = None,
     ) -> None:
         self._record_effect(effect, status, detail, ref)
+        self._count("vouchflow_effects", {"effect": effect, "status": status})
         await self._audit(
             "effect.outcome",
             {"effect": effect, "status": status, "detail": detail, "ref": ref, **(extra or {})},

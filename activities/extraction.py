@@ -9,12 +9,29 @@ from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
 from activities.errors import to_application_error
+from documents.blobs import BlobStore
 from documents.einvoice import parse_einvoice
 from extraction.base import ExtractionError
 from extraction.runner import ExtractionRequest, run_extraction
 from extraction.structured_check import cross_check_structured
 from schemas.extraction import ExtractionResult
 from schemas.workflow import ExtractFieldsInput, PromptRef, ResolvePromptInput
+
+# Evidence quotes longer than this are cut in history (the full text is in the blob).
+MAX_EVIDENCE_CHARS = 160
+
+
+def compact_for_history(result: ExtractionResult, blobs: BlobStore) -> ExtractionResult:
+    """Keep workflow payloads small whatever the number of lines: the full result
+    (every line item's evidence) goes to the blob store, history keeps the header
+    evidence that confidence and people need, plus the reference."""
+    ref = blobs.put(result.model_dump_json().encode(), "application/json")
+    header = [
+        ev.model_copy(update={"source_text": (ev.source_text or "")[:MAX_EVIDENCE_CHARS] or None})
+        for ev in result.evidence
+        if not ev.field.startswith("line_items")
+    ]
+    return result.model_copy(update={"evidence": header, "full_result_ref": ref})
 
 
 class ExtractionActivities:
@@ -23,6 +40,10 @@ class ExtractionActivities:
 
     @activity.defn(name="extract_invoice_fields")
     async def extract_invoice_fields(self, request: ExtractFieldsInput) -> ExtractionResult:
+        result = await self._extract(request)
+        return await asyncio.to_thread(compact_for_history, result, self._deps.blobs)
+
+    async def _extract(self, request: ExtractFieldsInput) -> ExtractionResult:
         blobs = self._deps.blobs
         doc = request.document
         if request.provider == "einvoice":

@@ -132,19 +132,17 @@ def create_app(
             signal = ApproveSignal(reviewer=reviewer, channel="slack")
         else:
             signal = RejectSignal(reviewer=reviewer, reason="rejected in Slack", channel="slack")
-        try:
-            client = await asyncio.wait_for(temporal.client(), gateway.signal_timeout_s)
-            handle = client.get_workflow_handle(workflow_id)
-            # Slack wants an answer within 3 seconds; the workflow records the outcome
-            # and updates the message itself.
-            await asyncio.wait_for(
-                handle.signal(
-                    action,
-                    signal,
-                    rpc_timeout=dt.timedelta(seconds=gateway.signal_timeout_s),
-                ),
-                gateway.signal_timeout_s,
+
+        async def deliver() -> None:
+            client = await temporal.client()
+            await client.get_workflow_handle(workflow_id).signal(
+                action, signal, rpc_timeout=dt.timedelta(seconds=gateway.signal_timeout_s)
             )
+
+        try:
+            # Slack wants an answer within 3 seconds, connecting included; the workflow
+            # records the outcome and updates the message itself.
+            await asyncio.wait_for(deliver(), gateway.signal_timeout_s)
         except RPCError as err:
             if err.status == RPCStatusCode.NOT_FOUND:
                 return _ephemeral("This invoice is no longer waiting for a decision.")

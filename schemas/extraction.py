@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.documents import BlobRef
 from schemas.invoice import Invoice
 
 
@@ -81,6 +82,9 @@ class ExtractionResult(BaseModel):
     cross_check_invoice: Invoice | None = None
     agreement: float | None = None
     disagreeing_fields: list[str] = Field(default_factory=list)
+    # Line-item evidence stays in the blob store (it grows with every line); the
+    # workflow carries header evidence and this reference.
+    full_result_ref: BlobRef | None = None
 
     def certainty_of(self, field: str) -> float | None:
         for ev in self.evidence:

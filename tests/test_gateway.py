@@ -491,3 +491,14 @@ async def test_healthz_reports_temporal_reachability(harness: Harness) -> None:
         assert down.json()["slack_configured"] is False
         refused = await gw.post("/invoices", content=b"data", headers=AUTH)
         assert refused.status_code == 503
+
+    configured = create_app(harness.settings, client_factory=unreachable, env=ENV)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=configured), base_url="http://gateway"
+    ) as gw:
+        intake = await gw.post("/invoices", content=b"data", headers=AUTH)
+        assert intake.status_code == 503
+        body, headers = signed_click(block_actions_payload("invoice-0123456789abcdef"))
+        click = await gw.post("/slack/interactions", content=body, headers=headers)
+        # Slack still gets its answer; the person is told the decision was not recorded.
+        assert click.status_code == 200 and "Could not record" in click.json()["text"]

@@ -387,7 +387,9 @@ class InvoiceWorkflow:
     async def _review(self) -> bool:
         """Wait for a human. True = approved (go on to post), False = ended here."""
         review = self._policy.review
-        self._set_status("awaiting_approval", self._waiting_text())
+        assert self._state.assessment is not None
+        why = "; ".join(self._state.assessment.decision.reasons)
+        self._set_status("awaiting_approval", why)
         self._review_open = True
         receipt = await self._notify(
             "approval_request",
@@ -445,7 +447,7 @@ class InvoiceWorkflow:
                     )
                     await self._drain_inbox("review expired")
                     return False
-                self._set_status("awaiting_approval", self._waiting_text())
+                self._set_status("awaiting_approval", why)
                 continue
 
             signal = self._inbox.pop(0)

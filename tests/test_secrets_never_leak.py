@@ -227,6 +227,10 @@ async def test_no_secret_appears_in_history_audit_files_logs_or_messages(
         workflow_id = await stack.upload(invoice.bytes(), "nw-77002.txt")
         await wait_ended(h, workflow_id)
         assert stack.xero.token_requests >= 1 and stack.xero.invoices == {}
+        # Fail closed with the reason: a person is asked, the workflow does not crash.
+        ended = await h.state(workflow_id)
+        assert ended.status == "needs_attention"
+        assert "Xero rejected the client credentials" in ended.status_reason
         await collect(leaks, stack, home)
         # The refusal itself is recorded (that is the text that must not quote the secret).
         assert any(

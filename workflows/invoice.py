@@ -175,7 +175,15 @@ class InvoiceWorkflow:
         self._state.extraction = extraction
 
         self._set_status("assessing", "validating and scoring")
-        assessment = await self._assess(extraction, corrections=None)
+        try:
+            assessment = await self._assess(extraction, corrections=None)
+        except ActivityError as err:
+            # E.g. the destination refuses our credentials for the duplicate check:
+            # without it nothing can be proven safe, so a person must look.
+            await self._finish_needs_attention(
+                f"the invoice could not be checked: {_failure_message(err)}"
+            )
+            return await self._finish()
         self._state.assessment = assessment
         self._publish()
         # Audit before effect: the decision and why, before anything leaves the system.
@@ -215,14 +223,18 @@ class InvoiceWorkflow:
     @workflow.signal(name="approve")
     async def approve(self, signal: ApproveSignal) -> None:
         if not self._review_open:
-            await self._refuse("approve", signal.reviewer, signal.channel, self._not_reviewable())
+            await self._refuse(
+                "approve", signal.reviewer, signal.channel, self._not_reviewable(), notify=False
+            )
             return
         self._inbox.append(signal)
 
     @workflow.signal(name="reject")
     async def reject(self, signal: RejectSignal) -> None:
         if not self._review_open:
-            await self._refuse("reject", signal.reviewer, signal.channel, self._not_reviewable())
+            await self._refuse(
+                "reject", signal.reviewer, signal.channel, self._not_reviewable(), notify=False
+            )
             return
         self._inbox.append(signal)
 
@@ -715,7 +727,7 @@ class InvoiceWorkflow:
         while self._inbox:
             signal = self._inbox.pop(0)
             kind = "approve" if isinstance(signal, ApproveSignal) else "reject"
-            await self._refuse(kind, signal.reviewer, signal.channel, why)
+            await self._refuse(kind, signal.reviewer, signal.channel, why, notify=False)
 
     # ---- helpers -----------------------------------------------------------------------------
 
@@ -732,7 +744,9 @@ class InvoiceWorkflow:
     def _not_reviewable(self) -> str:
         return f"not awaiting approval (status: {self._state.status})"
 
-    async def _refuse(self, kind: str, actor: str, channel: str, reason: str) -> None:
+    async def _refuse(
+        self, kind: str, actor: str, channel: str, reason: str, *, notify: bool = True
+    ) -> None:
         record = DecisionRecord(
             kind=kind,
             actor=actor,
@@ -744,7 +758,7 @@ class InvoiceWorkflow:
         self._state.decisions.append(record)
         self._count("vouchflow_decisions", {"kind": kind, "accepted": False})
         await self._audit("decision.refused", record.model_dump(mode="json"))
-        if self._settings is not None and kind in ("approve", "reject"):
+        if notify and self._settings is not None and kind in ("approve", "reject"):
             await self._notify("approval_refused", f"{kind.title()} by {actor} refused", [reason])
 
     def _set_status(self, status: InvoiceStatus, reason: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 from temporalio.client import Client
+from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.worker import Worker
 
 from activities.assessment import AssessmentActivities
@@ -28,6 +29,7 @@ from activities.effects import EffectActivities
 from activities.extraction import ExtractionActivities
 from activities.folder_watch import FolderActivities
 from observability.logging import configure_logging
+from observability.tracing import configure_console_tracing
 from runtime.client import TemporalUnavailable, connect, metrics_runtime
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
@@ -70,6 +72,8 @@ def build_worker(
         activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,
         graceful_shutdown_timeout=dt.timedelta(seconds=10),
+        # Workflow and activity spans join the model-call spans (no-op without a provider).
+        interceptors=[TracingInterceptor()],
     )
 
 
@@ -85,6 +89,8 @@ def check_startup_config(settings: Settings) -> None:
 async def main() -> int:
     settings = load_settings()
     configure_logging(settings)
+    if os.environ.get("VOUCHFLOW_TRACING") == "console":
+        configure_console_tracing()
     try:
         check_startup_config(settings)
     except Exception as err:  # a config error must read as one line

@@ -365,8 +365,7 @@ async def run_noop(client: Client, n: int, activities: int, concurrency: int) ->
 
 def table(rows: list[Figures], baseline: Figures) -> str:
     header = (
-        f"{'run':<44} {'n':>5} {'wall s':>8} {'per s':>8} {'p50 ms':>9} {'p95 ms':>9}"
-        f" {'wall x':>8}"
+        f"{'run':<44} {'n':>5} {'wall s':>8} {'per s':>8} {'p50 ms':>9} {'p95 ms':>9} {'wall x':>8}"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
@@ -431,7 +430,9 @@ async def main(argv: Sequence[str] | None = None) -> int:
         f" plain+audit = {per_invoice_ms:+.1f} ms;"
         f" no-op workflow alone {noop.wall_s / n * 1000:.1f} ms"
     )
-    print(f"median of per-invoice plain latency: {statistics.median(plain.latencies_s) * 1000:.2f} ms")
+    print(
+        f"median of per-invoice plain latency: {statistics.median(plain.latencies_s) * 1000:.2f} ms"
+    )
     return 0
 
 

@@ -17,6 +17,7 @@ from llm.crosscheck import compare_invoices
 from llm.output import parse_output
 from llm.pricing import add_usage, cost_micro_usd, price_for
 from llm.providers import CallSettings, Completion, Conversation, Turn, complete_with
+from observability.tracing import genai_span, record_usage
 from prompts.registry import PromptSpec, load_spec, render, render_repair, resolve_label
 from schemas.extraction import ExtractionResult, ExtractorInfo, LlmAttempt, TokenUsage
 from schemas.invoice import Invoice
@@ -159,8 +160,23 @@ async def run_llm_extraction(
                 f" {max(token_budget_remaining - spent, 0)} left in the workflow budget"
             )
             return failed(BUDGET_EXCEEDED)
-        completion = await complete_with(kind, conversation, call)
-        usage = _usage(completion, model, cfg)
+        with genai_span(
+            provider=kind,
+            model=model,
+            max_tokens=max_out,
+            temperature=temperature,
+            prompt_name=spec.name,
+            prompt_version=spec.version,
+            attempt=attempt,
+        ) as span:
+            completion = await complete_with(kind, conversation, call)
+            usage = _usage(completion, model, cfg)
+            record_usage(
+                span,
+                response_model=completion.model,
+                input_tokens=usage.input_tokens,
+                output_tokens=usage.output_tokens,
+            )
         total = add_usage(total, usage)
         parsed, errors = parse_output(completion.text)
         attempts.append(

@@ -46,6 +46,6 @@ async def test_routes_effects_and_outcomes_are_counted(
         line.startswith("vouchflow_invoices_finished_total") and 'status="rejected_input"' in line
         for line in lines
     ), lines
-    assert any(
-        'effect="post_draft_bill"' in line and 'status="done"' in line for line in lines
-    ), lines
+    assert any('effect="post_draft_bill"' in line and 'status="done"' in line for line in lines), (
+        lines
+    )

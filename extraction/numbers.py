@@ -36,6 +36,17 @@ ISO_CODES = (
     "ZAR", "JPY",
 )  # fmt: skip
 _CODE_RE = re.compile(r"(?<![A-Za-z])(" + "|".join(ISO_CODES) + r")(?![A-Za-z])")
+# Currencies we do not book (validation flags them), recognised only right beside an
+# amount so that ordinary three-letter words are never read as a currency.
+OTHER_CODES = (
+    "HKD", "SGD", "CNY", "RMB", "RUB", "TRY", "BRL", "MXN", "AED", "SAR", "KRW", "THB",
+    "IDR", "MYR", "PHP", "HUF", "RON", "BGN", "ISK", "ILS", "EGP", "NGN", "KES", "ARS",
+    "CLP", "COP", "PEN", "VND", "UAH", "BTC", "ETH", "USDT", "XYZ",
+)  # fmt: skip
+_OTHER_RE = re.compile(
+    r"(?<![A-Za-z])(" + "|".join(OTHER_CODES) + r")\s?\d|\d\s?(" + "|".join(OTHER_CODES)
+    + r")(?![A-Za-z])"
+)
 # A currency marker right beside an amount, used to tell money from other numbers.
 CURRENCY_MARK_RE = re.compile(
     r"(?:US\$|[£€$₹¥]|zł|\b(?:" + "|".join(ISO_CODES) + r")\b|\bRs\.?)", re.I
@@ -254,6 +265,7 @@ def detect_currency(text: str) -> tuple[str | None, str | None]:
     evidence: dict[str, str] = {}
     for line in text.splitlines():
         found: list[str] = [m.group(1).upper() for m in _CODE_RE.finditer(line)]
+        found += [(m.group(1) or m.group(2)).upper() for m in _OTHER_RE.finditer(line)]
         rest = line
         for token, code in _CURRENCY_TOKENS:
             count = rest.count(token)

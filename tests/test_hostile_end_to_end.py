@@ -304,10 +304,10 @@ async def test_text_invoice_in_an_unknown_currency(
     async with running_harness(time_skipping_env, make_settings(tmp_path / "home")) as h:
         state, _, trail = await _run(h, data, "btc.txt", resting=("awaiting_approval", "flagged"))
         assert state.assessment is not None
-        # The text path never guesses a currency it does not know: it is missing, not GBP.
-        assert state.assessment.invoice.currency is None
-        reasons = " ".join(state.assessment.decision.reasons).lower()
-        assert "currency" in reasons
+        # The text path reads the code it sees (never guessing GBP) and the policy flags it.
+        assert state.assessment.invoice.currency == "BTC"
+        assert state.status == "flagged"
+        assert "currency 'BTC' is not supported" in state.assessment.decision.reasons
         assert state.draft_bill is None
         routed = [r for r in trail if r.type == "decision.routed"]
-        assert len(routed) == 1 and routed[0].payload["route"] in ("review", "flag")
+        assert len(routed) == 1 and routed[0].payload["route"] == "flag"

@@ -80,9 +80,21 @@ class NoopWorkflow:
 # ---- inputs --------------------------------------------------------------------------------
 
 
+_WORDS = (
+    "Amber Birch Cedar Delta Ember Falcon Granite Harbour Iris Juniper Kestrel Linden Meadow"
+    " Nimbus Orchard Pebble Quarry Raven Summit Thistle Umber Valley Willow Yarrow Zephyr Aspen"
+).split()
+
+
+def supplier_name(i: int) -> str:
+    """Letters only (the rules extractor reads a supplier line as a name, not a code)."""
+    w = len(_WORDS)
+    return f"{_WORDS[i % w]} {_WORDS[(i // w) % w]} {_WORDS[(i // w // w) % w]} Supplies Ltd"
+
+
 def invoice_text(i: int) -> tuple[str, str]:
     """(supplier, text) of a small, arithmetically correct GBP invoice, unique per i."""
-    supplier = f"Bench Supplier {i:05d} Ltd"
+    supplier = supplier_name(i)
     qty_a, price_a = 1 + i % 7, 1000 + (i * 37) % 9000
     qty_b, price_b = 1 + i % 3, 500 + (i * 53) % 4000
     net_a, net_b = qty_a * price_a, qty_b * price_b
@@ -105,7 +117,8 @@ def invoice_text(i: int) -> tuple[str, str]:
 
 
 def bench_settings(home: Path, n: int, task_queue: str, address: str) -> Settings:
-    suppliers = [invoice_text(i)[0] for i in range(n)]
+    # One more than n: the warm-up invoice (index n) must auto-draft too.
+    suppliers = [invoice_text(i)[0] for i in range(n + 1)]
     return load_settings(
         env={"VOUCHFLOW_HOME": str(home)},
         temporal__address=address,
@@ -200,12 +213,12 @@ async def run_invoice_workflows(
         )
         submitted[sub.workflow_id] = t0
         handle = client.get_workflow_handle(sub.workflow_id, result_type=InvoiceState)
-        states[sub.workflow_id] = await handle.result()
+        states[sub.workflow_id] = await asyncio.wait_for(handle.result(), 600)
         done[sub.workflow_id] = time.time()
 
     async with worker:
         # Warm-up (imports, sandbox, SQLite files) outside the timed run.
-        await _warm_up(client, settings, deps)
+        await _warm_up(client, settings, deps, n)
         started = time.time()
         await bounded(range(n), concurrency, push)
         wall = time.time() - started
@@ -227,12 +240,12 @@ async def run_invoice_workflows(
     )
 
 
-async def _warm_up(client: Client, settings: Settings, deps: ActivityDeps) -> None:
-    _, text = invoice_text(10_000_000)
+async def _warm_up(client: Client, settings: Settings, deps: ActivityDeps, index: int) -> None:
+    _, text = invoice_text(index)
     sub = await submit_document(
         client, settings, deps.blobs, text.encode(), filename="warm-up.txt", source="api"
     )
-    await client.get_workflow_handle(sub.workflow_id).result()
+    await asyncio.wait_for(client.get_workflow_handle(sub.workflow_id).result(), 120)
 
 
 def _drafted_latencies(deps: ActivityDeps, submitted: dict[str, float]) -> list[float]:

@@ -11,8 +11,8 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_test_server_path
-from runtime.search_attributes import register_search_attributes
+from runtime.binaries import temporal_cli_path, temporal_test_server_path
+from runtime.search_attributes import ALL_KEYS, register_search_attributes
 from settings import Settings, load_settings
 
 
@@ -25,6 +25,21 @@ async def time_skipping_env() -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
     )
     await register_search_attributes(env.client, "default")
+    try:
+        yield env
+    finally:
+        await env.shutdown()
+
+
+@pytest.fixture(scope="module")
+async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
+    """The real dev server (the binary `make demo` runs), one per test module: workflow ids
+    derive from document bytes, so modules that submit the same sample must not share one."""
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_cli_path()),
+        search_attributes=ALL_KEYS,
+        data_converter=pydantic_data_converter,
+    )
     try:
         yield env
     finally:

@@ -19,12 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from gateway.app import create_app
-from runtime.binaries import temporal_cli_path
-from runtime.search_attributes import ALL_KEYS
 from schemas.decisions import RevertSignal
 from schemas.workflow import InvoiceState
 from settings import PROJECT_ROOT_PATH
@@ -43,19 +40,6 @@ SAMPLE_PDF = PROJECT_ROOT_PATH / "samples" / "invoices" / "02_above_limit.pdf"
 SUPPLIER = "Northwind Stationery Ltd"
 SIGNING_SECRET = "e2e-signing-secret"
 INTAKE_TOKEN = "e2e-intake-token"
-
-
-@pytest.fixture(scope="module")
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli_path()),
-        search_attributes=ALL_KEYS,
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 @dataclass

@@ -7,30 +7,12 @@ import json
 import signal
 import sqlite3
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_cli_path
-from runtime.search_attributes import ALL_KEYS
 from tests.devserver import cli_env, start_worker, starter, status_json, temporal_cli, wait_status
 from tests.invoice_texts import Line, TextInvoice
-
-
-@pytest.fixture(scope="module")
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli_path()),
-        search_attributes=ALL_KEYS,
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 def _address(env: WorkflowEnvironment) -> str:

@@ -6,39 +6,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, ScheduleOverlapPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from activities.folder_watch import scan_directory, settled, snapshot
 from cli.app import CliError
 from cli.watch import cmd_unwatch, cmd_watch, watch_folder
-from runtime.binaries import temporal_cli_path
-from runtime.search_attributes import ALL_KEYS
 from runtime.submit import Submission
 from settings import Settings
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
 from workflows.folder_watch import FolderScanInput, FolderScanSummary, watch_id
-
-
-@pytest.fixture(scope="module")
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli_path()),
-        search_attributes=ALL_KEYS,
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 def _cli_settings(h: Harness, dev: WorkflowEnvironment) -> Settings:

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_cli_path
-from runtime.search_attributes import ALL_KEYS
 from schemas.decisions import ApproveSignal, RevertSignal
 from schemas.workflow import InvoiceState
 from tests.fakes.fake_slack import FakeSlack
@@ -53,19 +49,6 @@ SECRETS = (
     WRONG_SLACK_TOKEN,
     WRONG_SMTP_PASSWORD,
 )
-
-
-@pytest.fixture(scope="module")
-async def dev_server() -> AsyncIterator[WorkflowEnvironment]:
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli_path()),
-        search_attributes=ALL_KEYS,
-        data_converter=pydantic_data_converter,
-    )
-    try:
-        yield env
-    finally:
-        await env.shutdown()
 
 
 def fakes() -> tuple[FakeXero, FakeSlack, FakeSmtp]:

@@ -21,7 +21,7 @@ import datetime as dt
 import io
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Any, Literal
 
 from lxml import etree
 from pypdf import PdfReader
@@ -257,6 +257,16 @@ def _paths(prefixes: tuple[str, ...], *rest: tuple[str, ...] | str) -> list[str]
     return out
 
 
+def _header_invoice(
+    r: _Reader, lines: list[LineItem], **fields: tuple[Any, etree._Element | None]
+) -> Invoice:
+    """Build the invoice from (value, XML node) pairs and record each field's evidence."""
+    invoice = Invoice(line_items=lines, **{name: value for name, (value, _) in fields.items()})
+    for name, (_, node) in fields.items():
+        r.record(name, getattr(invoice, name), node)
+    return invoice
+
+
 def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     root = r.root
     notes: list[str] = []
@@ -320,36 +330,22 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
         for field, node in line_nodes.items():
             r.record(f"line_items[{index}].{field}", getattr(line, field), node)
 
-    invoice = Invoice(
-        supplier_name=supplier,
-        invoice_number=number,
-        issue_date=_date(issue_raw),
-        due_date=_date(due_raw),
-        currency=currency,
-        subtotal_minor=subtotal,
-        tax_total_minor=tax,
-        total_minor=total,
-        line_items=lines,
-        allowance_total_minor=allowances or 0,
-        charge_total_minor=charges or 0,
-        supplier_vat_id=vat_id,
-        buyer_name=buyer,
+    invoice = _header_invoice(
+        r,
+        lines,
+        supplier_name=(supplier, s_node),
+        invoice_number=(number, n_node),
+        issue_date=(_date(issue_raw), issue_node),
+        due_date=(_date(due_raw), due_node),
+        currency=(currency, c_node),
+        subtotal_minor=(subtotal, sub_node),
+        tax_total_minor=(tax, tax_node),
+        total_minor=(total, total_node),
+        allowance_total_minor=(allowances or 0, a_node),
+        charge_total_minor=(charges or 0, ch_node),
+        supplier_vat_id=(vat_id, vat_node),
+        buyer_name=(buyer, b_node),
     )
-    for field, node in (
-        ("supplier_name", s_node),
-        ("invoice_number", n_node),
-        ("issue_date", issue_node),
-        ("due_date", due_node),
-        ("currency", c_node),
-        ("subtotal_minor", sub_node),
-        ("tax_total_minor", tax_node),
-        ("total_minor", total_node),
-        ("allowance_total_minor", a_node),
-        ("charge_total_minor", ch_node),
-        ("supplier_vat_id", vat_node),
-        ("buyer_name", b_node),
-    ):
-        r.record(field, getattr(invoice, field), node)
     if not lines:
         notes.append("the XML carries no line items (e.g. MINIMUM / BASIC WL profile)")
     return invoice, notes
@@ -468,36 +464,22 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
         ):
             r.record(f"line_items[{index}].{field}", getattr(line, field), node)
 
-    invoice = Invoice(
-        supplier_name=supplier,
-        invoice_number=number,
-        issue_date=_date(issue_raw),
-        due_date=_date(due_raw),
-        currency=currency,
-        subtotal_minor=subtotal,
-        tax_total_minor=tax,
-        total_minor=total,
-        line_items=lines,
-        allowance_total_minor=allowances or 0,
-        charge_total_minor=charges or 0,
-        supplier_vat_id=vat_id,
-        buyer_name=buyer,
+    invoice = _header_invoice(
+        r,
+        lines,
+        supplier_name=(supplier, s_node),
+        invoice_number=(number, n_node),
+        issue_date=(_date(issue_raw), issue_node),
+        due_date=(_date(due_raw), due_node),
+        currency=(currency, c_node),
+        subtotal_minor=(subtotal, sub_node),
+        tax_total_minor=(tax, tax_node),
+        total_minor=(total, total_node),
+        allowance_total_minor=(allowances or 0, a_node),
+        charge_total_minor=(charges or 0, ch_node),
+        supplier_vat_id=(vat_id, vat_node),
+        buyer_name=(buyer, b_node),
     )
-    for field, node in (
-        ("supplier_name", s_node),
-        ("invoice_number", n_node),
-        ("issue_date", issue_node),
-        ("due_date", due_node),
-        ("currency", c_node),
-        ("subtotal_minor", sub_node),
-        ("tax_total_minor", tax_node),
-        ("total_minor", total_node),
-        ("allowance_total_minor", a_node),
-        ("charge_total_minor", ch_node),
-        ("supplier_vat_id", vat_node),
-        ("buyer_name", b_node),
-    ):
-        r.record(field, getattr(invoice, field), node)
     if etree.QName(root).namespace == UBL_CREDIT_NOTE_NS:
         notes.append("the document is a UBL CreditNote, not an Invoice")
     return invoice, notes

@@ -26,7 +26,6 @@ import contextlib
 import datetime as dt
 import io
 import statistics
-import sys
 import tempfile
 import time
 import uuid
@@ -42,17 +41,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
-
-from activities.deps import ActivityDeps, build_deps  # noqa: E402
-from runtime.binaries import temporal_cli_path  # noqa: E402
-from runtime.search_attributes import ALL_KEYS  # noqa: E402
-from runtime.submit import submit_document  # noqa: E402
-from schemas.workflow import InvoiceState  # noqa: E402
-from settings import Settings, load_settings  # noqa: E402
-from worker import build_worker  # noqa: E402
+# The workflow sandbox re-imports this module to run NoopWorkflow: pass the project's
+# modules through instead of re-importing them inside it.
+with workflow.unsafe.imports_passed_through():
+    from activities.deps import ActivityDeps, build_deps
+    from runtime.binaries import temporal_cli_path
+    from runtime.search_attributes import ALL_KEYS
+    from runtime.submit import submit_document
+    from schemas.workflow import InvoiceState
+    from settings import Settings, load_settings
+    from worker import build_worker
 
 TINY = "10ms"
 
@@ -80,10 +78,34 @@ class NoopWorkflow:
 # ---- inputs --------------------------------------------------------------------------------
 
 
-_WORDS = (
-    "Amber Birch Cedar Delta Ember Falcon Granite Harbour Iris Juniper Kestrel Linden Meadow"
-    " Nimbus Orchard Pebble Quarry Raven Summit Thistle Umber Valley Willow Yarrow Zephyr Aspen"
-).split()
+_WORDS = [
+    "Amber",
+    "Birch",
+    "Cedar",
+    "Delta",
+    "Ember",
+    "Falcon",
+    "Granite",
+    "Harbour",
+    "Iris",
+    "Juniper",
+    "Kestrel",
+    "Linden",
+    "Meadow",
+    "Nimbus",
+    "Orchard",
+    "Pebble",
+    "Quarry",
+    "Raven",
+    "Summit",
+    "Thistle",
+    "Umber",
+    "Valley",
+    "Willow",
+    "Yarrow",
+    "Zephyr",
+    "Aspen",
+]
 
 
 def supplier_name(i: int) -> str:
@@ -116,7 +138,9 @@ def invoice_text(i: int) -> tuple[str, str]:
     return supplier, text
 
 
-def bench_settings(home: Path, n: int, task_queue: str, address: str) -> Settings:
+def bench_settings(
+    home: Path, n: int, task_queue: str, address: str, extractor: str = "rules"
+) -> Settings:
     # One more than n: the warm-up invoice (index n) must auto-draft too.
     suppliers = [invoice_text(i)[0] for i in range(n + 1)]
     return load_settings(
@@ -129,7 +153,7 @@ def bench_settings(home: Path, n: int, task_queue: str, address: str) -> Setting
         effects__notifier="console",
         effects__email="outbox",
         effects__destination="local",
-        extraction__extractor="rules",
+        extraction__extractor=extractor,
     )
 
 

@@ -28,7 +28,9 @@ _PATTERNS: list[tuple[str, str]] = [
     (
         "reference to the system prompt or model",
         r"\bsystem\s+prompt\b|\b(?:developer|system)\s+(?:message|instructions?)\b|"
-        r"\b(?:language\s+model|llm|chatgpt|ai\s+assistant|ai\s+model)\b|\bjailbreak\b|"
+        r"\b(?:language\s+model|chatgpt|ai\s+assistant|ai\s+model)\b|"
+        # "LLM" alone only as a word: never inside references such as LLM-1001.
+        r"\bllm\b(?!\s*[-_/.]?\s*\d)|\bjailbreak\b|"
         r"\bnew\s+instructions?\b|\b(?:BEGIN|END)\s+(?:SYSTEM|INSTRUCTIONS?)\b|<\|?im_start\|?>",
     ),
     (

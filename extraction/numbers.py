@@ -44,7 +44,10 @@ OTHER_CODES = (
     "CLP", "COP", "PEN", "VND", "UAH", "BTC", "ETH", "USDT", "XYZ",
 )  # fmt: skip
 _OTHER_RE = re.compile(
-    r"(?<![A-Za-z])(" + "|".join(OTHER_CODES) + r")\s?\d|\d\s?(" + "|".join(OTHER_CODES)
+    r"(?<![A-Za-z])("
+    + "|".join(OTHER_CODES)
+    + r")\s?\d|\d\s?("
+    + "|".join(OTHER_CODES)
     + r")(?![A-Za-z])"
 )
 # A currency marker right beside an amount, used to tell money from other numbers.

@@ -4,19 +4,28 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import pytest
+from temporalio import workflow
 from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
+from temporalio.workflow import NondeterminismError
 
+from schemas.audit import AuditEntry, AuditRecord
+from schemas.workflow import InvoiceState, InvoiceWorkflowInput
+from workflows import invoice
 from workflows.invoice import InvoiceWorkflow
 
-HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
+HERE = Path(__file__).parent / "histories"
+# Current histories at the top; histories of earlier workflow versions in subfolders,
+# kept so that code changes guarded by workflow.patched keep replaying them.
+HISTORIES = sorted(HERE.rglob("*.json"))
 
 
 def test_there_is_a_history_for_every_route() -> None:
-    names = {p.stem for p in HISTORIES}
+    names = {p.stem for p in HERE.glob("*.json")}
     for route in (
         "auto_draft",
         "review_approved_reverted",
@@ -27,8 +36,46 @@ def test_there_is_a_history_for_every_route() -> None:
         assert f"invoice_{route}" in names
 
 
-@pytest.mark.parametrize("path", HISTORIES, ids=[p.stem for p in HISTORIES])
+def test_earlier_versions_are_kept() -> None:
+    assert list((HERE / "v1_audit_activity").glob("invoice_*.json"))
+
+
+@pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(HERE)) for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
     history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text))
     replayer = Replayer(workflows=[InvoiceWorkflow], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)
+
+
+@workflow.defn(name="InvoiceWorkflow", sandboxed=False)
+class UnguardedInvoiceWorkflow(InvoiceWorkflow):
+    """The current workflow as it would be if the audit change had shipped unguarded."""
+
+    @workflow.run
+    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
+        return await super().run(request)
+
+    async def _audit(self, type_: str, payload: dict[str, Any]) -> None:
+        info = workflow.info()
+        entry = AuditEntry(
+            workflow_id=info.workflow_id,
+            run_id=info.run_id,
+            type=type_,
+            payload=payload,
+            idempotency_key=type_,
+        )
+        await workflow.execute_local_activity(
+            "append_audit", entry, result_type=AuditRecord, **invoice.AUDIT
+        )
+
+
+async def test_an_unguarded_change_is_caught_by_replay() -> None:
+    """Switching the audit call without `workflow.patched` breaks old histories: the
+    replayer must say so (this is what the committed histories are for)."""
+    old = HERE / "v1_audit_activity" / "invoice_auto_draft.json"
+    history = WorkflowHistory.from_json("old", await asyncio.to_thread(old.read_text))
+    replayer = Replayer(
+        workflows=[UnguardedInvoiceWorkflow], data_converter=pydantic_data_converter
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert isinstance(result.replay_failure, NondeterminismError)

@@ -69,6 +69,9 @@ class ActivityOptions(TypedDict):
     retry_policy: RetryPolicy
 
 
+# Patch ids: workflows started before a change replay on the old path.
+AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
+
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 
 # Timeouts and retries, per kind of step. Temporal owns retries; integrations are
@@ -889,7 +892,16 @@ class InvoiceWorkflow:
             payload=payload,
             idempotency_key=f"{info.workflow_id}:{info.run_id}:{self._audit_count}:{type_}",
         )
-        await workflow.execute_activity("append_audit", entry, result_type=AuditRecord, **AUDIT)
+        if workflow.patched(AUDIT_AS_LOCAL_ACTIVITY):
+            # Same worker, no task-queue round trip: an append is small, idempotent and
+            # on the path of every step, so it should cost milliseconds, not a dispatch.
+            await workflow.execute_local_activity(
+                "append_audit", entry, result_type=AuditRecord, **AUDIT
+            )
+        else:
+            await workflow.execute_activity(
+                "append_audit", entry, result_type=AuditRecord, **AUDIT
+            )
         self._state.audit_records += 1
 
     def _record_effect(self, effect: str, status: str, detail: str, ref: str | None = None) -> None:

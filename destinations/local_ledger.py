@@ -22,6 +22,7 @@ from schemas.effects import (
     RevertOutcome,
     RevertRequest,
 )
+from stores.sqlite_wal import ensure_wal
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS draft_bills (
@@ -96,7 +97,7 @@ class LocalLedger:
         conn.row_factory = sqlite3.Row
         conn.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
         if not self._initialised:
-            conn.execute("PRAGMA journal_mode = WAL")
+            ensure_wal(conn)
             conn.executescript(_SCHEMA)
             self._initialised = True
         return conn

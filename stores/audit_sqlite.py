@@ -18,6 +18,7 @@ from pathlib import Path
 from schemas.audit import AuditEntry, AuditRecord, AuditVerification
 from stores.audit import build_record, prepare_payload, verify_chain
 from stores.canonical import GENESIS_HASH, canonical_json, utc_iso
+from stores.sqlite_wal import ensure_wal
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -55,7 +56,7 @@ class SqliteAuditStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
+            ensure_wal(conn)
             conn.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + "\nCOMMIT;")
 
     @contextmanager

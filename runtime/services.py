@@ -8,6 +8,7 @@ State, logs and pid files live in the state directory (VOUCHFLOW_HOME, default
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import os
 import signal
@@ -70,6 +71,8 @@ def start_dev_server(settings: Settings) -> str:
     host, port = _host_port(settings.temporal.address)
     run_dir = settings.home / "run"
     if port_open(host, port):
+        # Someone else's server (or one started by hand): make sure our attributes exist.
+        asyncio.run(_register_attributes(settings))
         return f"Temporal already running at {settings.temporal.address}"
     ui_port = int(os.environ.get("VOUCHFLOW_UI_PORT", "8233"))
     cmd = [
@@ -100,6 +103,14 @@ def start_dev_server(settings: Settings) -> str:
         f"Temporal dev server did not open {settings.temporal.address} within 60 s; "
         f"see {settings.home / 'logs' / 'temporal.log'}"
     )
+
+
+async def _register_attributes(settings: Settings) -> None:
+    from runtime.client import connect
+    from runtime.search_attributes import register_search_attributes
+
+    client = await connect(settings)
+    await register_search_attributes(client, settings.temporal.namespace)
 
 
 def start_worker(settings: Settings) -> str:

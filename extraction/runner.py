@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
+from extraction.base import ExtractionError
 from extraction.factory import split_provider
 from schemas.extraction import ExtractionResult
 from settings import Settings
@@ -38,15 +39,26 @@ async def run_extraction(
         from extraction.rules import extract_with_rules
 
         return extract_with_rules(request.text, filename=request.filename)
+    from llm.circuit import breaker_for
+    from llm.config import llm_settings
     from llm.extract import run_llm_extraction
 
-    return await run_llm_extraction(
-        text=request.text,
-        filename=request.filename,
-        provider=request.provider,
-        settings=settings,
-        env=os.environ if env is None else env,
-        prompt_name=request.prompt_name,
-        prompt_version=request.prompt_version,
-        token_budget_remaining=request.token_budget_remaining,
-    )
+    cfg = llm_settings(settings)
+    breaker = breaker_for(cfg.circuit_failures, cfg.circuit_cooldown.total_seconds())
+    breaker.before_call(request.provider)
+    try:
+        result = await run_llm_extraction(
+            text=request.text,
+            filename=request.filename,
+            provider=request.provider,
+            settings=settings,
+            env=os.environ if env is None else env,
+            prompt_name=request.prompt_name,
+            prompt_version=request.prompt_version,
+            token_budget_remaining=request.token_budget_remaining,
+        )
+    except ExtractionError as err:
+        breaker.record_failure(request.provider, err)
+        raise
+    breaker.record_success(request.provider)
+    return result

@@ -35,6 +35,10 @@ class LlmSettings(BaseModel):
     token_budget_per_workflow: int = Field(default=200_000, gt=0)
     # Rough chars-per-token used to estimate a call before making it.
     chars_per_token: int = Field(default=3, gt=0)
+    # Consecutive retryable failures that open a provider's circuit, and how long it stays
+    # open before one trial call (llm/circuit.py).
+    circuit_failures: int = Field(default=5, gt=0)
+    circuit_cooldown: Duration = dt.timedelta(seconds=60)
     prompt_name: str = "invoice_extraction"
     prompt_label: str = "production"
     # Model name -> price. `default` prices any model not listed (conservatively).

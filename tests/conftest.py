@@ -52,6 +52,14 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
     return load_settings(env=env, **overrides)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_circuit_breakers() -> None:
+    """Provider circuits are per process: one test's failures must not open another's."""
+    from llm.circuit import reset_breakers
+
+    reset_breakers()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path / "home")

@@ -899,9 +899,7 @@ class InvoiceWorkflow:
                 "append_audit", entry, result_type=AuditRecord, **AUDIT
             )
         else:
-            await workflow.execute_activity(
-                "append_audit", entry, result_type=AuditRecord, **AUDIT
-            )
+            await workflow.execute_activity("append_audit", entry, result_type=AuditRecord, **AUDIT)
         self._state.audit_records += 1
 
     def _record_effect(self, effect: str, status: str, detail: str, ref: str | None = None) -> None:

@@ -31,6 +31,7 @@ from activities.folder_watch import FolderActivities
 from observability.logging import configure_logging
 from observability.tracing import configure_console_tracing
 from runtime.client import TemporalUnavailable, connect, metrics_runtime
+from runtime.codec import codec_from_env
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
 from workflows.invoice import InvoiceWorkflow
@@ -84,6 +85,7 @@ def check_startup_config(settings: Settings) -> None:
 
     check_effects_config(settings)
     check_extractor_config(settings)
+    codec_from_env()  # a malformed payload key must stop the worker, not the first invoice
 
 
 async def main() -> int:

@@ -35,11 +35,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from documents.blobs import BlobStore, LocalBlobStore
 from gateway.auth import intake_authorized
+from gateway.codec_server import codec_routes
 from gateway.config import GatewaySecrets, GatewaySettings
 from notifiers.slack import SlackSettings
 from notifiers.slack_blocks import APPROVE_ACTION, REJECT_ACTION
 from notifiers.slack_signature import verify_slack_signature
 from runtime.client import connect
+from runtime.codec import codec_from_env
 from runtime.submit import submit_document
 from schemas.decisions import ApproveSignal, RejectSignal
 from schemas.workflow import InvoiceState
@@ -279,8 +281,10 @@ def create_app(
             }
         )
 
+    codec = codec_from_env(env)
     return Starlette(
         routes=[
+            *(codec_routes(codec, env) if codec is not None else []),
             Route("/slack/interactions", slack_interactions, methods=["POST"]),
             Route("/invoices", intake, methods=["POST"]),
             Route(

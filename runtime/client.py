@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
+from runtime.codec import data_converter
 from settings import Settings
 
 
@@ -30,7 +30,7 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
         return await Client.connect(
             address,
             namespace=settings.temporal.namespace,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(),
             runtime=runtime,
         )
     except (RuntimeError, RPCError, OSError) as err:

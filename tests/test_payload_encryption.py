@@ -44,7 +44,7 @@ async def test_history_holds_only_ciphertext_and_plain_signals_still_work(
 
         history = await plain.fetch_history()
     sealed = 0
-    plain: list[bytes] = []
+    readable: list[bytes] = []
     for event in history.events:
         # Search attributes are indexed for filtering, so they stay readable by design.
         if event.HasField("upsert_workflow_search_attributes_event_attributes"):
@@ -59,10 +59,10 @@ async def test_history_holds_only_ciphertext_and_plain_signals_still_work(
             if payload.metadata.get("encoding") == ENCODING:
                 sealed += 1
             elif not is_marker:
-                plain.append(payload.data)
+                readable.append(payload.data)
     assert sealed > 20
     # The one readable payload is the signal typed without the key.
-    assert len(plain) == 1 and b'"comment":"plain"' in plain[0]
+    assert len(readable) == 1 and b"\"comment\":\"plain\"" in readable[0]
 
 
 def _payloads(message: Message) -> Iterator[Payload]:

@@ -11,6 +11,8 @@ from documents.reader import read_document
 from schemas.documents import DocumentText
 from schemas.workflow import ReadDocumentInput
 
+HEARTBEAT_EVERY_S = 5.0
+
 
 class DocumentActivities:
     def __init__(self, deps: ActivityDeps) -> None:
@@ -31,6 +33,15 @@ class DocumentActivities:
                 ),
             )
         data = await asyncio.to_thread(blobs.get, request.document.sha256)
-        return await asyncio.to_thread(
-            read_document, data, filename=request.filename, limits=limits, blobs=blobs
+        reading = asyncio.ensure_future(
+            asyncio.to_thread(
+                read_document, data, filename=request.filename, limits=limits, blobs=blobs
+            )
         )
+        # OCR of a long scan takes a while: heartbeat so a dead worker is noticed within
+        # the heartbeat timeout instead of the whole start-to-close timeout.
+        while True:
+            done, _ = await asyncio.wait({reading}, timeout=HEARTBEAT_EVERY_S)
+            if done:
+                return reading.result()
+            activity.heartbeat("reading")

@@ -64,9 +64,13 @@ with workflow.unsafe.imports_passed_through():
     from settings.config import Settings
 
 
-class ActivityOptions(TypedDict):
+class LocalActivityOptions(TypedDict):
     start_to_close_timeout: timedelta
     retry_policy: RetryPolicy
+
+
+class ActivityOptions(LocalActivityOptions, total=False):
+    heartbeat_timeout: timedelta
 
 
 # Patch ids: workflows started before a change replay on the old path.
@@ -82,12 +86,13 @@ QUICK: ActivityOptions = {
 }
 # The audit log must accept the intent before any effect: keep retrying (an outage
 # pauses the workflow visibly instead of skipping the audit).
-AUDIT: ActivityOptions = {
+AUDIT: LocalActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
 }
 READ: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=3),
+    "heartbeat_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_attempts=3, non_retryable_error_types=["ValueError"]),
 }
 EXTRACT: ActivityOptions = {

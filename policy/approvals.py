@@ -52,10 +52,19 @@ def check_approval(
             allowed=False,
             reason=f"{approver.id} submitted this invoice and cannot also approve it",
         )
+    if not invoice.supplier_name:
+        return ApprovalCheck(
+            allowed=False,
+            reason="the invoice has no supplier: approve with corrections that name it",
+        )
     currency, total = invoice.currency, invoice.total_minor
     if currency is None or total is None:
         return ApprovalCheck(
-            allowed=False, reason="the invoice has no total or currency to check a limit against"
+            allowed=False,
+            reason=(
+                "the invoice has no total or currency to check a limit against: approve with"
+                " corrections that supply them"
+            ),
         )
     limit = approver.limits_minor.get(currency)
     if limit is None:

@@ -311,3 +311,45 @@ async def test_text_invoice_in_an_unknown_currency(
         assert state.draft_bill is None
         routed = [r for r in trail if r.type == "decision.routed"]
         assert len(routed) == 1 and routed[0].payload["route"] == "flag"
+
+
+async def test_a_scan_without_ocr_can_be_keyed_in_by_a_reviewer(
+    time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schemas.decisions import ApproveSignal
+
+    monkeypatch.setattr(ocr, "ocr_available", lambda: False)
+    async with running_harness(time_skipping_env, make_settings(tmp_path / "home")) as h:
+        sub = await h.submit(hostile.image_only_pdf(), filename="scan.pdf")
+        await h.wait_status(sub.workflow_id, "awaiting_approval")
+        handle = h.handle(sub.workflow_id)
+        # Approving an empty invoice as it is must be refused, with what to do instead.
+        await handle.signal("approve", ApproveSignal(reviewer="alice"))
+        state = await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1)
+        assert not state.decisions[0].accepted
+        assert "corrections" in state.decisions[0].reason
+        keyed_in = {
+            "supplier_name": "Acme Office Supplies Ltd",
+            "invoice_number": "SCAN-1",
+            "issue_date": "2026-10-01",
+            "due_date": "2026-10-31",
+            "currency": "GBP",
+            "subtotal_minor": 10000,
+            "tax_total_minor": 2000,
+            "total_minor": 12000,
+            "line_items": [
+                {
+                    "description": "Printer paper",
+                    "quantity": "10",
+                    "unit_price_minor": 1000,
+                    "tax_rate": "20",
+                    "line_total_minor": 10000,
+                }
+            ],
+        }
+        await handle.signal("approve", ApproveSignal(reviewer="alice", corrections=keyed_in))
+        state = await h.wait_status(sub.workflow_id, "drafted")
+        assert state.assessment is not None
+        assert state.assessment.invoice.invoice_number == "SCAN-1"
+        assert state.assessment.invoice.total_minor == 12000
+        assert state.draft_bill is not None

@@ -37,6 +37,7 @@ from documents.blobs import BlobStore, LocalBlobStore
 from gateway.auth import intake_authorized
 from gateway.codec_server import codec_routes
 from gateway.config import GatewaySecrets, GatewaySettings
+from gateway.review import review_routes
 from notifiers.slack import SlackSettings
 from notifiers.slack_blocks import APPROVE_ACTION, REJECT_ACTION
 from notifiers.slack_signature import verify_slack_signature
@@ -285,6 +286,7 @@ def create_app(
     return Starlette(
         routes=[
             *(codec_routes(codec, env) if codec is not None else []),
+            *review_routes(temporal.client, env),
             Route("/slack/interactions", slack_interactions, methods=["POST"]),
             Route("/invoices", intake, methods=["POST"]),
             Route(

@@ -1,0 +1,123 @@
+"""The review page: a signed-in approver decides from a browser; the workflow's policy rules."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from gateway.app import create_app
+from gateway.review import form_token
+from settings import Settings
+from tests.harness import Harness, running_harness
+from tests.invoice_texts import Line, TextInvoice
+
+TOKENS = {"alice": "alice-review-token", "bob": "bob-review-token"}
+ENV = {"VOUCHFLOW_REVIEW_TOKENS": ",".join(f"{k}:{v}" for k, v in TOKENS.items())}
+
+
+@pytest.fixture
+async def harness(dev_server: WorkflowEnvironment, settings: Settings) -> AsyncIterator[Harness]:
+    # The listing uses visibility queries, which the time-skipping server does not serve.
+    async with running_harness(dev_server, settings) as h:
+        yield h
+
+
+def browser(h: Harness, reviewer: str | None) -> httpx.AsyncClient:
+    async def factory() -> Client:
+        return h.client
+
+    app = create_app(h.settings, client_factory=factory, env=ENV)
+    auth = (reviewer, TOKENS[reviewer]) if reviewer else None
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway", auth=auth
+    )
+
+
+async def _awaiting(h: Harness, number: str, total_lines: int = 20) -> str:
+    invoice = TextInvoice(number=number, lines=[Line("Standing desks", total_lines, 29900)])
+    sub = await h.submit(invoice.bytes())
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    return sub.workflow_id
+
+
+async def test_sign_in_is_required(harness: Harness) -> None:
+    async with browser(harness, None) as anonymous:
+        response = await anonymous.get("/review")
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"].startswith("Basic")
+    async with browser(harness, "alice") as alice:
+        alice.auth = ("alice", "wrong")
+        assert (await alice.get("/review")).status_code == 401
+
+
+async def test_list_detail_and_approve(harness: Harness) -> None:
+    workflow_id = await _awaiting(harness, "RP-1")
+    async with browser(harness, "alice") as alice:
+        for _ in range(50):  # visibility catches up within moments
+            listing = await alice.get("/review")
+            if workflow_id in listing.text:
+                break
+            await asyncio.sleep(0.1)
+        assert listing.status_code == 200 and workflow_id in listing.text
+        assert "auto-draft limit" in listing.text
+        page = await alice.get(f"/review/{workflow_id}")
+        assert "Standing desks" in page.text and "Why it needs you" in page.text
+        token = re.search(r"name='form_token' value='([0-9a-f]+)'", page.text)
+        assert token is not None
+        done = await alice.post(
+            f"/review/{workflow_id}/approve",
+            data={"form_token": token.group(1), "comment": "matches PO 12"},
+            follow_redirects=True,
+        )
+    assert "Your approve: accepted" in done.text
+    state = await harness.wait_status(workflow_id, "drafted")
+    decision = state.decisions[-1]
+    assert (decision.actor, decision.channel, decision.comment) == (
+        "alice",
+        "review-page",
+        "matches PO 12",
+    )
+
+
+async def test_forged_form_is_refused_and_policy_still_decides(harness: Harness) -> None:
+    workflow_id = await _awaiting(harness, "RP-2", total_lines=40)  # above bob's limit
+    async with browser(harness, "bob") as bob:
+        forged = await bob.post(f"/review/{workflow_id}/approve", data={"form_token": "0" * 64})
+        assert forged.status_code == 403
+        # A token made for another reviewer does not work either.
+        alices = form_token(TOKENS["alice"], "alice", workflow_id)
+        assert (
+            await bob.post(f"/review/{workflow_id}/approve", data={"form_token": alices})
+        ).status_code == 403
+        assert (await harness.state(workflow_id)).decisions == []
+        token = form_token(TOKENS["bob"], "bob", workflow_id)
+        refused = await bob.post(
+            f"/review/{workflow_id}/approve", data={"form_token": token}, follow_redirects=True
+        )
+        assert "Your approve: REFUSED" in refused.text and "limit" in refused.text
+        rejected = await bob.post(
+            f"/review/{workflow_id}/reject",
+            data={"form_token": token, "reason": "not ordered"},
+            follow_redirects=True,
+        )
+    assert "Your reject: accepted" in rejected.text
+    final = await harness.result(workflow_id)
+    assert final.status == "rejected" and "not ordered" in final.status_reason
+
+
+async def test_without_tokens_there_is_no_review_page(harness: Harness, tmp_path: Path) -> None:
+    async def factory() -> Client:
+        return harness.client
+
+    app = create_app(harness.settings, client_factory=factory, env={})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway"
+    ) as http:
+        assert (await http.get("/review")).status_code == 404

@@ -1,8 +1,10 @@
-"""Line-item rows: a description followed by quantity, unit price, optional tax rate and
-line total, in whichever order the table prints them.
+"""Line-item rows: a description followed by quantity, unit price, optional discount, tax
+rate and line total, in whichever order the table prints them.
 
-A row is only accepted when its own arithmetic holds (quantity x unit price = line
-total, within a cent per unit), which keeps headers, totals and addresses out.
+A row is only accepted when its own arithmetic holds (quantity x unit price, less any
+discount = line total, within a cent per unit), which keeps headers, totals and
+addresses out. Text layers that print each table cell on its own line are read by
+joining the cells of a row back together (see ``_stacked_rows``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ _SKIP_ROW = re.compile(
 @dataclass(frozen=True)
 class Row:
     description: str
-    quantity: Decimal
-    unit_price: Decimal
+    quantity: Decimal | None
+    unit_price: Decimal | None
     tax_rate: Decimal | None
     line_total: Decimal
     source: str
@@ -50,6 +52,41 @@ def _consistent(qty: Decimal, unit: Decimal, total: Decimal) -> bool:
     return abs(qty * unit - total) <= tolerance
 
 
+def _discounted(qty: Decimal, unit: Decimal, discount: Decimal, total: Decimal) -> bool:
+    """A discount column holds either a percentage or an amount off the row."""
+    if qty <= 0 or discount < 0:
+        return False
+    tolerance = Decimal("0.01") * max(Decimal(1), qty)
+    gross = qty * unit
+    if discount <= 100 and abs(gross * (100 - discount) / 100 - total) <= tolerance:
+        return True
+    return abs(gross - discount - total) <= tolerance
+
+
+# "Pos. Qty Description ... price amount": a position number then the quantity lead the row.
+_LEADING_POS_QTY = re.compile(r"^(\d{1,4})\s+(\d{1,5})\s+(?=[^\d\s])")
+
+
+def _description(line: str, end: int) -> str:
+    text = CURRENCY_MARK_RE.sub(" ", line[:end])
+    return re.sub(r"\s+", " ", text).strip(" -:|\t")
+
+
+def _candidates(nums: list[Amount]) -> list[tuple[Amount, Amount, Amount | None, int]]:
+    """(qty, unit, discount, start of the numeric part) in the orders tables use:
+    qty, unit, [rate], total | unit, [rate], qty, total | qty, unit, discount, total."""
+    out: list[tuple[Amount, Amount, Amount | None, int]] = []
+    if len(nums) >= 3:
+        q, u = nums[-3], nums[-2]
+        out.append((q, u, None, q.start))
+        out.append((u, q, None, q.start))
+    if len(nums) >= 4:
+        q, u, d = nums[-4], nums[-3], nums[-2]
+        out.append((q, u, d, q.start))
+    out.append((nums[-2], nums[-2], None, nums[-2].start))  # qty 1, unit == total
+    return out
+
+
 def parse_row(line: str) -> Row | None:
     """Read one table row, or None when the line is not a self-consistent row."""
     if _SKIP_ROW.search(line):
@@ -60,19 +97,10 @@ def parse_row(line: str) -> Row | None:
     total = nums[-1]
     if not total.money_like:
         return None
-    # Try the orders tables use: qty, unit, [rate], total  |  unit, [rate], qty, total.
-    candidates: list[tuple[Amount, Amount, int]] = []
-    if len(nums) >= 3:
-        q, u = nums[-3], nums[-2]
-        candidates.append((q, u, q.start))
-        u2, q2 = nums[-3], nums[-2]
-        candidates.append((q2, u2, u2.start))
-    if len(nums) >= 2:
-        candidates.append((nums[-2], nums[-2], nums[-2].start))  # qty 1, unit == total
-    for qty_a, unit_a, first_start in candidates:
+    for qty_a, unit_a, disc_a, first_start in _candidates(nums):
+        qty: Decimal | None
         if qty_a is unit_a:
-            qty = Decimal(1)
-            unit = unit_a.value
+            qty, unit = None, unit_a.value
             if unit != total.value or not unit_a.money_like:
                 continue
             between = line[unit_a.end : total.start]
@@ -82,18 +110,30 @@ def parse_row(line: str) -> Row | None:
                 continue
             if qty_a.decimals == 2 and qty_a.has_currency:
                 continue
-            if not _consistent(qty, unit, total.value):
+            if disc_a is None and not _consistent(qty, unit, total.value):
                 continue
-            lo, hi = sorted([qty_a, unit_a], key=lambda a: a.start)
-            between = line[lo.end : hi.start] + " " + line[hi.end : total.start]
+            if disc_a is not None and (
+                disc_a.has_currency or not _discounted(qty, unit, disc_a.value, total.value)
+            ):
+                continue
+            parts = sorted([a for a in (qty_a, unit_a, disc_a) if a is not None], key=lambda a: a.start)
+            between = " ".join(line[a.end : b.start] for a, b in zip(parts, parts[1:] + [total]))
         if not _rest_is_noise(between):
             continue
-        description = CURRENCY_MARK_RE.sub(" ", line[:first_start])
-        description = re.sub(r"\s+", " ", description).strip(" -:|\t")
+        description = _description(line, first_start)
+        certainty = 0.85 if qty is not None else 0.6
+        if qty is None:
+            lead = _LEADING_POS_QTY.match(description)
+            if lead and _consistent(Decimal(lead.group(2)), unit, total.value):
+                qty, certainty = Decimal(lead.group(2)), 0.8
+                description = description[lead.end() :]
+            else:
+                # Without a quantity column, one unit at the line total is an assumption
+                # the layout supports: unit price and total are both printed and equal.
+                qty = Decimal(1)
         if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", description)) < 2:
             continue
         rates = find_percents(line[first_start:])
-        certainty = 0.85 if qty_a is not unit_a else 0.6
         return Row(
             description=description,
             quantity=qty,
@@ -108,14 +148,120 @@ def parse_row(line: str) -> Row | None:
 
 _SPACE_GROUP = re.compile(r"(\d)[  ](\d{3}[,.]\d{2})")
 
+# Column captions; a run of them one per line marks a table whose cells are stacked.
+_COLUMN_WORD = re.compile(
+    r"^(?:description|item|article|artikel|designation|désignation|beschreibung|omschrijving|"
+    r"qty|quantity|qté|quantité|menge|aantal|units?|unit\s+price|price|prix|preis|prijs|"
+    r"disc(?:ount)?\.?\s*%?|rabatt\s*%?|remise|tax(?:es)?|vat|tva|btw|mwst\.?|rate|"
+    r"amount|total|montant|betrag|bedrag|line\s+total)$",
+    re.I,
+)
+_HEADER_RUN = 3
+_TABLE_END = re.compile(
+    r"^(?:grand\s+)?(?:total|totaal|summe|gesamt\w*|amount\s+due|balance\s+due)\b", re.I
+)
+_SUBTOTAL_LINE = re.compile(r"^(?:sub-?\s?total|subtotaal|zwischensumme|sous-total)\b", re.I)
+# "--- Food Products ---": a section heading inside a table, not part of any item.
+_SECTION_HEADING = re.compile(r"^[-=*_#~]{2,}.*[-=*_#~]{2,}$")
+_MAX_ROW_LINES = 14
+
+
+def _is_cell(text: str) -> bool:
+    """A stacked numeric cell: a number, a percentage, a unit or a currency mark alone."""
+    rest = CURRENCY_MARK_RE.sub(" ", text)
+    rest = re.sub(r"[-\u2212]?\d[\d.,' ]*\s?%?", " ", rest)
+    return all(_QTY_UNIT_WORDS.match(tok) for tok in rest.split())
+
+
+def _is_note(text: str) -> bool:
+    """A sentence under an item ("Delivered in a re-usable container") is not its name."""
+    return len(text.split()) >= 6
+
+
+def _stacked_row(texts: list[str], cells: list[str]) -> Row | None:
+    names = [t for t in texts if not _SECTION_HEADING.match(t) and not _is_note(t)]
+    if not names or not cells or _SUBTOTAL_LINE.match(names[0]) or _TABLE_END.match(names[0]):
+        return None
+    joined = " ".join(names + cells)
+    row = parse_row(joined)
+    if row is None or row.certainty < 0.8:
+        # One amount repeated is too weak a signal when cells are only joined by order.
+        return None
+    description = re.sub(r"\s+", " ", " ".join(names)).strip(" -:|")
+    return Row(
+        description=description,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        tax_rate=row.tax_rate,
+        line_total=row.line_total,
+        source=joined,
+        certainty=round(row.certainty - 0.1, 3),
+    )
+
+
+def _stacked_rows(lines: list[str]) -> tuple[list[Row], set[int]]:
+    """Rows of a table whose text layer prints every cell on its own line: the name lines
+    of an item, then its numeric cells, until the next name starts. Returns the rows
+    and the indexes of the lines they cover."""
+    rows: list[Row] = []
+    covered: set[int] = set()
+    run = 0
+    in_table = False
+    texts: list[str] = []
+    cells: list[str] = []
+    first = 0
+
+    def close(end: int) -> None:
+        nonlocal texts, cells
+        row = _stacked_row(texts, cells)
+        if row is not None:
+            rows.append(row)
+            covered.update(range(first, end))
+        texts, cells = [], []
+
+    for i, raw in enumerate(lines):
+        text = raw.strip()
+        if not text:
+            continue
+        if _COLUMN_WORD.match(text):
+            run += 1
+            if run >= _HEADER_RUN:
+                # A repeated header on a later page restarts the table.
+                if in_table:
+                    close(i)
+                in_table = True
+            continue
+        run = 0
+        if not in_table:
+            continue
+        if _is_cell(text):
+            cells.append(text)
+            continue
+        if cells:
+            close(i)
+        if _TABLE_END.match(text):
+            in_table = False
+            continue
+        if not texts:
+            first = i
+        texts.append(text)
+        if len(texts) > _MAX_ROW_LINES:
+            texts, cells, in_table = [], [], False
+    if in_table:
+        close(len(lines))
+    return rows, covered
+
 
 def find_rows(lines: list[str]) -> list[Row]:
+    stacked, covered = _stacked_rows(lines)
     rows: list[Row] = []
-    for line in lines:
+    for i, line in enumerate(lines):
+        if i in covered:
+            continue
         row = parse_row(line)
         if row is None and _SPACE_GROUP.search(line):
             # "2 640,00" may be a quantity and a price rather than 2,640.00.
             row = parse_row(_SPACE_GROUP.sub(r"\1  \2", line))
         if row is not None:
             rows.append(row)
-    return rows
+    return rows + stacked

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from extraction.injection import detect_injection
-from extraction.numbers import CURRENCY_MARK_RE, detect_currency, find_dates, money_amounts
+from extraction.numbers import (
+    CURRENCY_MARK_RE,
+    detect_currency,
+    find_dates,
+    find_percents,
+    money_amounts,
+)
 from extraction.rules_labels import (
     DUE_DATE,
     INVOICE_NUMBER,
@@ -129,6 +135,36 @@ def _find_amount(
     return best
 
 
+_BREAKDOWN_HEADER = re.compile(
+    r"(?:vat|tax|tva|btw|mwst|ust|gst)\b.*\b(?:grondslag|base|basis|taxable|netto?|"
+    r"bemessungsgrundlage|assiette|ht)\b.*\b(?:vat|tax|tva|btw|mwst|ust|gst|bedrag|amount|"
+    r"montant|betrag)\b",
+    re.I,
+)
+
+
+def _vat_breakdown(lines: list[str]) -> tuple[Decimal, Decimal, str] | None:
+    """A VAT summary table: a header naming rate, base and tax, then one line per rate
+    ("21 % 41,31 8,68 49,99") under it. Returns the summed base and tax."""
+    for i, line in enumerate(lines):
+        if not _BREAKDOWN_HEADER.search(line) or money_amounts(line):
+            continue
+        base_sum = tax_sum = Decimal(0)
+        sources = [line.strip()]
+        for nxt in lines[i + 1 : i + 8]:
+            amounts = money_amounts(nxt)
+            if not find_percents(nxt) or len(amounts) not in (2, 3):
+                break
+            base, tax = amounts[0].value, amounts[1].value
+            if len(amounts) == 3 and base + tax != amounts[2].value:
+                break
+            base_sum, tax_sum = base_sum + base, tax_sum + tax
+            sources.append(nxt.strip())
+        if len(sources) > 1:
+            return base_sum, tax_sum, " / ".join(sources)
+    return None
+
+
 # --- dates -----------------------------------------------------------------------
 
 
@@ -213,7 +249,7 @@ def _find_invoice_number(lines: list[str]) -> _Hit | None:
                                 source = f"{source} {nxt.strip()}"
                             break
             if value and (best is None or rank > best.rank):
-                best = _Hit(value, source, rank, i, 0.9 if rank >= 3 else 0.7)
+                best = _Hit(value, source, rank, i, {3: 0.9, 2: 0.7}.get(rank, 0.5))
         elif best is None and INVOICE_TITLE.match(line):
             for nxt in _next_lines(lines, i)[:2]:
                 if nxt.strip():
@@ -340,6 +376,14 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     tax_cert = tax.certainty if tax else 0.0
     sub_src = subtotal.source if subtotal else None
     tax_src = tax.source if tax else None
+    breakdown = _vat_breakdown(lines)
+    if breakdown and total_v is not None and breakdown[0] + breakdown[1] == total_v:
+        labelled = (subtotal and subtotal.rank >= 4) or (tax and tax.rank >= 4)
+        if not labelled or (sub_v, tax_v) == breakdown[:2]:
+            # The per-rate table adds up to the total; loose labels elsewhere may not.
+            sub_v, tax_v = breakdown[0], breakdown[1]
+            sub_src = tax_src = breakdown[2]
+            sub_cert = tax_cert = 0.85
     # A "subtotal" equal to the total next to a tax amount is the gross subtotal.
     if sub_v is not None and tax_v and total_v is not None and sub_v == total_v:
         sub_v = None

@@ -45,6 +45,8 @@ INVOICE_NUMBER = _labels(
     (r"\bfaktura\s*(?:vat\s*)?nr\.?", 3),
     (r"\bbill\s*(?:no|number|#)\.?", 2),
     (r"\breceipt\s*(?:no|number|#)\.?", 2),
+    # A receipt's only identifier; any invoice-number label outranks it.
+    (r"\b(?:booking|reservation|receipt)\s*(?:id|ref(?:erence)?)\b", 1),
 )
 # A title on a line of its own, with the number on the next line.
 INVOICE_TITLE = re.compile(r"^\s*(?:tax\s+)?(?:invoice|rechnung|facture|factuur|faktura)\s*$", re.I)
@@ -128,6 +130,13 @@ SUPPLIER = _labels(
         3,
     ),
     (r"\bsold\s+by\b|\bpayment\s+received\s+by\b", 2),
+)
+# A seller heading without a colon ("Seller", "Seller  Customer address" in a two-column
+# header): the name is on the next line.
+SUPPLIER_HEADING = re.compile(
+    r"^\s*(?:seller|supplier|vendor|issued\s+by|fournisseur|vendeur|émetteur|verkäufer|"
+    r"lieferant|rechnungssteller|leverancier|verkoper|sprzedawca)\b(?!\s*:)",
+    re.I,
 )
 # Blocks that name the customer, not the supplier.
 BUYER_CONTEXT = re.compile(

@@ -13,7 +13,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from extraction.numbers import CURRENCY_MARK_RE, Amount, find_amounts, find_percents
+from extraction.numbers import (
+    CURRENCY_MARK_RE,
+    Amount,
+    find_amounts,
+    find_percents,
+    parse_amount,
+)
 
 _QTY_UNIT_WORDS = re.compile(
     r"^(?:x|pcs?|pce|pc|stk|stück|st|units?|ea|each|hrs?|hours?|h|kg|g|l|m|days?|nights?|"
@@ -87,6 +93,37 @@ def _candidates(nums: list[Amount]) -> list[tuple[Amount, Amount, Amount | None,
     return out
 
 
+# "[Pos.] Qty Description Price Amount": the quantity leads the row.
+_LEADING_QTY = re.compile(r"^\s*(?:\d{1,4}\s+)?(\d{1,5})\s+(?=[^\d\s])")
+
+
+def _leading_qty_row(line: str, nums: list[Amount]) -> Row | None:
+    m = _LEADING_QTY.match(line)
+    if not m or len(nums) < 2:
+        return None
+    qty, unit_a, total = Decimal(m.group(1)), nums[-2], nums[-1]
+    if qty <= 1 or not unit_a.money_like or unit_a.start < m.end():
+        return None
+    if not _consistent(qty, unit_a.value, total.value):
+        return None
+    if not _rest_is_noise(line[unit_a.end : total.start]):
+        return None
+    description = re.sub(r"\s+", " ", CURRENCY_MARK_RE.sub(" ", line[m.end() : unit_a.start]))
+    description = description.strip(" -:|\t")
+    if len(re.sub(r"[^A-Za-zÀ-ÿ]", "", description)) < 2:
+        return None
+    rates = find_percents(line[unit_a.start :])
+    return Row(
+        description=description,
+        quantity=qty,
+        unit_price=unit_a.value,
+        tax_rate=rates[0] if rates else None,
+        line_total=total.value,
+        source=line.strip(),
+        certainty=0.8,
+    )
+
+
 def parse_row(line: str) -> Row | None:
     """Read one table row, or None when the line is not a self-consistent row."""
     if _SKIP_ROW.search(line):
@@ -97,6 +134,9 @@ def parse_row(line: str) -> Row | None:
     total = nums[-1]
     if not total.money_like:
         return None
+    leading = _leading_qty_row(line, nums)
+    if leading is not None:
+        return leading
     for qty_a, unit_a, disc_a, first_start in _candidates(nums):
         qty: Decimal | None
         if qty_a is unit_a:
@@ -112,12 +152,14 @@ def parse_row(line: str) -> Row | None:
                 continue
             if disc_a is None and not _consistent(qty, unit, total.value):
                 continue
-            if disc_a is not None and (
-                disc_a.has_currency or not _discounted(qty, unit, disc_a.value, total.value)
-            ):
+            if disc_a is not None and not _discounted(qty, unit, disc_a.value, total.value):
                 continue
-            parts = sorted([a for a in (qty_a, unit_a, disc_a) if a is not None], key=lambda a: a.start)
-            between = " ".join(line[a.end : b.start] for a, b in zip(parts, parts[1:] + [total]))
+            parts = sorted(
+                [a for a in (qty_a, unit_a, disc_a) if a is not None], key=lambda a: a.start
+            )
+            between = " ".join(
+                line[a.end : b.start] for a, b in zip(parts, [*parts[1:], total], strict=True)
+            )
         if not _rest_is_noise(between):
             continue
         description = _description(line, first_start)
@@ -173,9 +215,13 @@ def _is_cell(text: str) -> bool:
     return all(_QTY_UNIT_WORDS.match(tok) for tok in rest.split())
 
 
+_ATTRIBUTE = re.compile(r"^[^\W\d][\w .\-]{0,24}:\s*\S")
+
+
 def _is_note(text: str) -> bool:
-    """A sentence under an item ("Delivered in a re-usable container") is not its name."""
-    return len(text.split()) >= 6
+    """A sentence under an item ("Delivered in a re-usable container") or a labelled
+    detail of it ("Notes: replaced fuse") is not the next item's name."""
+    return len(text.split()) >= 6 or bool(_ATTRIBUTE.match(text))
 
 
 def _stacked_row(texts: list[str], cells: list[str]) -> Row | None:
@@ -223,7 +269,13 @@ def _stacked_rows(lines: list[str]) -> tuple[list[Row], set[int]]:
         text = raw.strip()
         if not text:
             continue
-        if _COLUMN_WORD.match(text):
+        if in_table and cells:
+            if _is_cell(text):
+                # "Units" is a column caption too, but after a row's first cell it is a unit.
+                cells.append(text)
+                continue
+            close(i)
+        if _COLUMN_WORD.match(text) and not (in_table and run == 0 and _TABLE_END.match(text)):
             run += 1
             if run >= _HEADER_RUN:
                 # A repeated header on a later page restarts the table.
@@ -237,8 +289,6 @@ def _stacked_rows(lines: list[str]) -> tuple[list[Row], set[int]]:
         if _is_cell(text):
             cells.append(text)
             continue
-        if cells:
-            close(i)
         if _TABLE_END.match(text):
             in_table = False
             continue
@@ -252,6 +302,33 @@ def _stacked_rows(lines: list[str]) -> tuple[list[Row], set[int]]:
     return rows, covered
 
 
+# Some text layers print a row right to left with the cells run together:
+# "€ 4,2421%1Some item" is line total 4,24, VAT 21%, quantity 1, then the description.
+_REVERSED_ROW = re.compile(
+    r"^\s*(?:€|£|\$|EUR|GBP|USD)\s?(?P<total>-?\d{1,3}(?:[.,]\d{3})*[.,]\d{2})"
+    r"\s?(?P<rate>\d{1,2}(?:[.,]\d{1,2})?)\s?%\s?(?P<qty>\d{1,4})\s?(?P<desc>[^\W\d_].{2,})$"
+)
+
+
+def _reversed_row(line: str) -> Row | None:
+    m = _REVERSED_ROW.match(line)
+    if not m:
+        return None
+    total = parse_amount(m.group("total"))
+    if total is None:
+        return None
+    # Only the line total is printed; a unit price would be a guess.
+    return Row(
+        description=m.group("desc").strip(),
+        quantity=Decimal(m.group("qty")),
+        unit_price=None,
+        tax_rate=Decimal(m.group("rate").replace(",", ".")),
+        line_total=total,
+        source=line.strip(),
+        certainty=0.5,
+    )
+
+
 def find_rows(lines: list[str]) -> list[Row]:
     stacked, covered = _stacked_rows(lines)
     rows: list[Row] = []
@@ -262,6 +339,8 @@ def find_rows(lines: list[str]) -> list[Row]:
         if row is None and _SPACE_GROUP.search(line):
             # "2 640,00" may be a quantity and a price rather than 2,640.00.
             row = parse_row(_SPACE_GROUP.sub(r"\1  \2", line))
+        if row is None:
+            row = _reversed_row(line)
         if row is not None:
             rows.append(row)
     return rows + stacked

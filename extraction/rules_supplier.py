@@ -16,6 +16,7 @@ from extraction.rules_labels import (
     LEGAL_FORM,
     SUBTOTAL,
     SUPPLIER,
+    SUPPLIER_HEADING,
     TAX,
     TOTAL,
 )
@@ -25,6 +26,7 @@ _CUT_AFTER_NAME = re.compile(
     r"\s+(?:au\s+capital|-\s|\u2013|\u2014|\||,\s*\d|\d{2,}|registered|siège|sitz|tel\.?|phone)",
     re.I,
 )
+_REPRESENTATIVE = re.compile(r"\b(?:tax\s+rep\w*|représentant|representative|agent)\b", re.I)
 _LABELISH = re.compile(r"[:]\s*$|^\W*$|@|https?://|www\.|\d{3,}")
 
 
@@ -117,6 +119,17 @@ def find_supplier(lines: list[str]) -> Supplier | None:
             legal = _name_with_legal_form(value)
             add(legal or value, base, stripped)
             break
+        if SUPPLIER_HEADING.match(stripped) and len(stripped.split()) <= 6:
+            below = next((ln.strip() for ln in lines[i + 1 : i + 3] if ln.strip()), "")
+            # An address line or a tax representative's block is not the seller's name.
+            if (
+                below
+                and not below[0].isdigit()
+                and not _REPRESENTATIVE.search(stripped)
+                and (BUYER_CONTEXT.search(stripped) or not _buyer_nearby(lines, i + 1))
+            ):
+                # In a "Seller | Customer" header the seller's column comes first.
+                add(_name_with_legal_form(below) or below, 0.5, f"{stripped} {below}")
         legal = _name_with_legal_form(stripped)
         if legal:
             add(legal, 0.2 if _buyer_nearby(lines, i) else 0.45, stripped)

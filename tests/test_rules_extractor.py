@@ -255,3 +255,171 @@ async def test_rules_extractor_implements_protocol() -> None:
     result = await extractor.extract(ENGLISH, filename="acme.txt")
     assert result.invoice.total_minor == 51720
     assert result.extractor.name == "rules extractor (no model)"
+
+
+# --- tables and summary blocks in the layouts text layers produce ------------------
+
+STACKED_CELLS = """Invoice
+INV-77/2026
+Description
+Quantity
+Unit Price
+Disc.%
+Taxes
+Amount
+=== Garden ===
+Cedar planter
+large, untreated
+2.00
+Units
+30.00
+0.00
+20.00%
+$
+60.00
+Rose fertiliser
+4.00
+kg
+5.00
+25.00
+20.00%
+$
+15.00
+This product ships from our partner warehouse in two days
+Subtotal
+$
+75.00
+Trellis panel
+1.00
+Units
+12.00
+0.00
+$
+12.00
+Total
+$
+87.00
+"""
+
+
+def test_stacked_table_cells_multi_line_description_discount_and_subtotal() -> None:
+    items = extract_with_rules(STACKED_CELLS).invoice.line_items
+    got = [
+        (i.description, i.quantity, i.unit_price_minor, i.line_total_minor, i.tax_rate)
+        for i in items
+    ]
+    assert got == [
+        ("Cedar planter large, untreated", Decimal("2.00"), 3000, 6000, Decimal("20.00")),
+        # 4 x 5.00 less 25% = 15.00; the heading and the note below are not in any name.
+        ("Rose fertiliser", Decimal("4.00"), 500, 1500, Decimal("20.00")),
+        # No tax cell printed: no rate is invented.
+        ("Trellis panel", Decimal("1.00"), 1200, 1200, None),
+    ]
+
+
+def test_stacked_table_repeated_header_on_next_page() -> None:
+    page = "Description\nQty\nPrice\nTotal\n"
+    text = page + "Widget A\n2\n3.00\n6.00\n" + "Page 2\n" + page + "Widget B\n1\n4.50\n4.50\n"
+    items = extract_with_rules(text).invoice.line_items
+    assert [(i.description, i.line_total_minor) for i in items] == [
+        ("Widget A", 600),
+        ("Widget B", 450),
+    ]
+
+
+def test_one_line_row_with_discount_amount_and_percent() -> None:
+    text = (
+        "Item Qty Price Discount Total\n"
+        "Desk lamp 3 20,00 6,00 54,00 EUR\n"
+        "Cable tidy 10 2,00 10 18,00 EUR\n"
+    )
+    items = extract_with_rules(text).invoice.line_items
+    assert [(i.description, i.quantity, i.unit_price_minor, i.line_total_minor) for i in items] == [
+        ("Desk lamp", Decimal(3), 2000, 5400),
+        ("Cable tidy", Decimal(10), 200, 1800),
+    ]
+
+
+def test_position_and_quantity_lead_the_row() -> None:
+    text = (
+        "Pos. Qty Description Price Amount\n"
+        "1 2 Hosting plan basic 4,50 9,00\n"
+        "2 1 Mailbox 3,89 3,89\n"
+    )
+    items = extract_with_rules(text).invoice.line_items
+    assert [(i.description, i.quantity, i.unit_price_minor, i.line_total_minor) for i in items] == [
+        ("Hosting plan basic", Decimal(2), 450, 900),
+        ("Mailbox", Decimal(1), 389, 389),
+    ]
+
+
+def test_reversed_glued_row_keeps_unit_price_unknown() -> None:
+    items = extract_with_rules("Article Qty Price VAT Total\n€ 7,5019%2Copy levy Storage\n").invoice
+    (item,) = items.line_items
+    assert item.description == "Copy levy Storage"
+    assert (item.quantity, item.tax_rate, item.line_total_minor) == (
+        Decimal(2),
+        Decimal(19),
+        750,
+    )
+    assert item.unit_price_minor is None
+
+
+def test_lines_that_are_not_rows_stay_out() -> None:
+    text = "Stacked\nDescription\nQty\nAmount\nSubtotal\n$\n10.00\nTotal\n$\n10.00\n"
+    assert extract_with_rules(text).invoice.line_items == []
+
+
+def test_vat_breakdown_table_gives_net_and_tax() -> None:
+    text = """Factuur
+Prijzen zijn inclusief BTW Totaal EUR 121,00
+BTW % Grondslag BTW bedrag Totaal
+21 % 80,00 16,80 96,80
+9 % 22,20 2,00 24,20
+102,20 18,80 121,00
+"""
+    inv = extract_with_rules(text).invoice
+    assert (inv.subtotal_minor, inv.tax_total_minor, inv.total_minor) == (10220, 1880, 12100)
+
+
+def test_vat_breakdown_ignored_when_it_does_not_add_up() -> None:
+    text = "Net amount 50.00\nVAT amount 10.00\nTotal 60.00\nVAT % Base VAT\n20 % 40.00 8.00\n"
+    inv = extract_with_rules(text).invoice
+    assert (inv.subtotal_minor, inv.tax_total_minor) == (5000, 1000)
+
+
+def test_booking_id_only_when_no_invoice_number() -> None:
+    receipt = "PAYMENT RECEIPT\nBooking ID\nQRT5521\nGrand Total\nRs 1200\n"
+    assert extract_with_rules(receipt).invoice.invoice_number == "QRT5521"
+    both = "Invoice No: INV-9001\nBooking ID\nQRT5521\nTotal 12.00\n"
+    assert extract_with_rules(both).invoice.invoice_number == "INV-9001"
+    customer = "Customer No: 55120\nTotal 12.00\n"
+    assert extract_with_rules(customer).invoice.invoice_number is None
+
+
+def test_supplier_under_seller_heading_not_tax_representative() -> None:
+    text = """FACTURE
+SELLER  Customer address
+Atelier Granit
+12 rue Haute
+Tax representative
+Fiscal Rep Services
+Ligne
+Ligne
+Ligne
+Total TTC 12,00 €
+"""
+    assert extract_with_rules(text).invoice.supplier_name == "Atelier Granit"
+
+
+def test_stacked_item_details_are_not_the_next_items_name() -> None:
+    text = (
+        "Item\nQuantity\nRate\nAmount\n"
+        "Boiler service\n2\n$40.00\n$80.00\nNotes: replaced the fuse\nTax: 0.5%\n"
+        "Call-out fee\n1\n$15.00\n$15.00\n"
+    )
+    items = extract_with_rules(text).invoice.line_items
+    assert [(i.description, i.line_total_minor) for i in items] == [
+        ("Boiler service", 8000),
+        ("Call-out fee", 1500),
+    ]

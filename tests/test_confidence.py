@@ -4,62 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 import pytest
 
 from policy.confidence import score_confidence
 from policy.validation import validate_invoice
 from schemas.assessment import Confidence, Signal
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
+from schemas.extraction import ExtractionResult, ExtractorInfo
+from schemas.invoice import LineItem
 from settings.config import Settings, load_settings
-
-TODAY = dt.date(2025, 3, 10)
-KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "currency", "total_minor")
+from tests.policy_builders import TODAY, make_extraction, make_invoice
 
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings(env={})
-
-
-def make_invoice(**overrides: Any) -> Invoice:
-    base: dict[str, Any] = {
-        "supplier_name": "Acme Office Supplies Ltd",
-        "invoice_number": "INV-1001",
-        "issue_date": dt.date(2025, 3, 1),
-        "due_date": dt.date(2025, 3, 31),
-        "currency": "GBP",
-        "subtotal_minor": 10_000,
-        "tax_total_minor": 2_000,
-        "total_minor": 12_000,
-        "line_items": [
-            LineItem(
-                description="Paper",
-                quantity=Decimal("10"),
-                unit_price_minor=1_000,
-                tax_rate=Decimal("20"),
-                line_total_minor=10_000,
-            )
-        ],
-    }
-    base.update(overrides)
-    return Invoice(**base)
-
-
-def make_extraction(invoice: Invoice, certainty: float = 1.0, **overrides: Any) -> ExtractionResult:
-    evidence = [
-        FieldEvidence(field=name, value="v", source_text="v", certainty=certainty)
-        for name in KEY_FIELDS
-    ]
-    data: dict[str, Any] = {
-        "invoice": invoice,
-        "evidence": evidence,
-        "extractor": ExtractorInfo(kind="rules", name="rules extractor (no model)"),
-    }
-    data.update(overrides)
-    return ExtractionResult(**data)
 
 
 def score(

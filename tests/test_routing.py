@@ -12,12 +12,11 @@ from policy.assess import apply_corrections, assess, corrected_extraction
 from policy.routing import decide_route
 from schemas.assessment import Confidence, Finding
 from schemas.effects import DuplicateMatch
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
+from schemas.extraction import ExtractionResult
+from schemas.invoice import Invoice
 from settings.config import Settings, load_settings
-
-TODAY = dt.date(2025, 3, 10)
-KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "currency", "total_minor")
+from tests.policy_builders import TODAY, make_invoice
+from tests.policy_builders import make_extraction as build_extraction
 
 
 @pytest.fixture(scope="module")
@@ -25,41 +24,8 @@ def settings() -> Settings:
     return load_settings(env={})
 
 
-def make_invoice(**overrides: Any) -> Invoice:
-    base: dict[str, Any] = {
-        "supplier_name": "Acme Office Supplies Ltd",
-        "invoice_number": "INV-1001",
-        "issue_date": dt.date(2025, 3, 1),
-        "due_date": dt.date(2025, 3, 31),
-        "currency": "GBP",
-        "subtotal_minor": 10_000,
-        "tax_total_minor": 2_000,
-        "total_minor": 12_000,
-        "line_items": [
-            LineItem(
-                description="Paper",
-                quantity=Decimal("10"),
-                unit_price_minor=1_000,
-                tax_rate=Decimal("20"),
-                line_total_minor=10_000,
-            )
-        ],
-    }
-    base.update(overrides)
-    return Invoice(**base)
-
-
 def make_extraction(invoice: Invoice | None = None, **overrides: Any) -> ExtractionResult:
-    data: dict[str, Any] = {
-        "invoice": invoice or make_invoice(),
-        "evidence": [
-            FieldEvidence(field=name, value="v", source_text="v", certainty=0.95)
-            for name in KEY_FIELDS
-        ],
-        "extractor": ExtractorInfo(kind="rules", name="rules extractor (no model)"),
-    }
-    data.update(overrides)
-    return ExtractionResult(**data)
+    return build_extraction(invoice, certainty=0.95, **overrides)
 
 
 HIGH = Confidence(score=95, signals=[])

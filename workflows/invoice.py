@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import contextlib
 from datetime import timedelta
-from typing import Any, TypedDict
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from runtime import search_attributes as sa
     from schemas.assessment import Assessment
     from schemas.audit import AuditEntry, AuditRecord
     from schemas.decisions import (
@@ -47,7 +45,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.extraction import ExtractionResult, ExtractorInfo
     from schemas.invoice import Invoice
-    from schemas.money import format_minor
     from schemas.workflow import (
         ApprovalCheckInput,
         ApprovalCheckResult,
@@ -62,64 +59,18 @@ with workflow.unsafe.imports_passed_through():
         ResolvePromptInput,
     )
     from settings.config import Settings
-
-
-class LocalActivityOptions(TypedDict):
-    start_to_close_timeout: timedelta
-    retry_policy: RetryPolicy
-
-
-class ActivityOptions(LocalActivityOptions, total=False):
-    heartbeat_timeout: timedelta
-
-
-# Patch ids: workflows started before a change replay on the old path.
-AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
-
-LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
-
-# Timeouts and retries, per kind of step. Temporal owns retries; integrations are
-# called with their own retries off.
-QUICK: ActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
-}
-# The audit log must accept the intent before any effect: keep retrying (an outage
-# pauses the workflow visibly instead of skipping the audit).
-AUDIT: LocalActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
-READ: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=3),
-    "heartbeat_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=3, non_retryable_error_types=["ValueError"]),
-}
-EXTRACT: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=3),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        maximum_interval=timedelta(seconds=60),
-        maximum_attempts=4,
-        non_retryable_error_types=["ValueError"],
-    ),
-}
-POST: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        maximum_interval=timedelta(minutes=5),
-        maximum_attempts=10,
-    ),
-}
-NOTIFY: ActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30)),
-}
-EMAIL: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=1),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=1)),
-}
+    from workflows import invoice_views as views
+    from workflows.options import (
+        AUDIT,
+        AUDIT_AS_LOCAL_ACTIVITY,
+        EMAIL,
+        EXTRACT,
+        LLM_PROVIDERS,
+        NOTIFY,
+        POST,
+        QUICK,
+        READ,
+    )
 
 
 def _failure_message(err: BaseException) -> str:
@@ -778,114 +729,18 @@ class InvoiceWorkflow:
         self._publish()
 
     def _waiting_text(self) -> str:
-        state = self._state
-        if state.status == "awaiting_approval" and self._settings is not None:
-            approvers = ", ".join(a.id for a in self._policy.approval.approvers)
-            return f"approve or reject by one of: {approvers}"
-        if state.status == "drafted":
-            if state.email_state == "scheduled" and state.email_due_at:
-                due = f"{state.email_due_at:%Y-%m-%d %H:%M:%S}"
-                return f"email at {due} UTC (cancel_email stops it); revert possible"
-            return "revert possible until the revert window closes"
-        return ""
+        return views.waiting_text(self._state, self._settings)
 
     def _publish(self) -> None:
         """Search attributes + current details, so the Web UI and CLI can filter and explain."""
-        state = self._state
-        updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(state.status)]
-        if state.assessment is not None:
-            inv = state.assessment.invoice
-            updates.append(
-                sa.SUPPLIER.value_set(inv.supplier_name)
-                if inv.supplier_name
-                else sa.SUPPLIER.value_unset()
-            )
-            updates.append(
-                sa.TOTAL_MINOR.value_set(inv.total_minor)
-                if inv.total_minor is not None
-                else sa.TOTAL_MINOR.value_unset()
-            )
-            updates.append(
-                sa.CURRENCY.value_set(inv.currency) if inv.currency else sa.CURRENCY.value_unset()
-            )
-            updates.append(sa.CONFIDENCE.value_set(state.assessment.confidence.score))
-            updates.append(sa.ROUTE.value_set(state.assessment.decision.route))
-        if state.prompt_version:
-            updates.append(sa.PROMPT_VERSION.value_set(state.prompt_version))
-        workflow.upsert_search_attributes(updates)
-        details = f"**{state.status}**: {state.status_reason}"
-        if state.waiting_for:
-            details += f"\n\nWaiting for: {state.waiting_for}"
-        workflow.set_current_details(details)
+        workflow.upsert_search_attributes(views.search_attribute_updates(self._state))
+        workflow.set_current_details(views.current_details(self._state))
 
     def _summary(self) -> list[str]:
-        state = self._state
-        lines = [f"Workflow: {state.workflow_id}", f"File: {state.event.filename}"]
-        if state.assessment is not None:
-            inv = state.assessment.invoice
-            total = (
-                format_minor(inv.total_minor, inv.currency)
-                if inv.total_minor is not None and inv.currency
-                else "unknown total"
-            )
-            lines += [
-                f"Supplier: {inv.supplier_name or 'unknown'}",
-                f"Invoice number: {inv.invoice_number or 'missing'}",
-                f"Total: {total}",
-                f"Due: {inv.due_date.isoformat() if inv.due_date else 'unknown'}",
-                f"Confidence: {state.assessment.confidence.score}/100",
-                f"Route: {state.assessment.decision.route}",
-            ]
-            lines += [f"Reason: {r}" for r in state.assessment.decision.reasons]
-        lines.append(f"Status: {state.status} ({state.status_reason})")
-        return lines
-
-    def _facts(self) -> dict[str, str]:
-        state = self._state
-        facts: dict[str, str] = {"Status": str(state.status)}
-        if state.assessment is not None:
-            inv = state.assessment.invoice
-            facts.update(
-                {
-                    "Supplier": inv.supplier_name or "unknown",
-                    "Invoice number": inv.invoice_number or "missing",
-                    "Total": (
-                        format_minor(inv.total_minor, inv.currency)
-                        if inv.total_minor is not None and inv.currency
-                        else "unknown"
-                    ),
-                    "Due": inv.due_date.isoformat() if inv.due_date else "unknown",
-                    "Confidence": f"{state.assessment.confidence.score}/100",
-                }
-            )
-            weakest = sorted(state.assessment.confidence.signals, key=lambda sig: sig.value)[:3]
-            facts["Main signals"] = ", ".join(f"{sig.name} {sig.value:.2f}" for sig in weakest)
-        decided = [d for d in state.decisions if d.accepted and d.kind in ("approve", "reject")]
-        if decided:
-            facts["Decided by"] = f"{decided[-1].actor} ({decided[-1].kind})"
-        return facts
-
-    def _web_url(self) -> str | None:
-        if self._settings is None:
-            return None
-        ui = self._policy.temporal.web_ui_url.rstrip("/")
-        return (
-            f"{ui}/namespaces/{self._policy.temporal.namespace}/workflows/{self._state.workflow_id}"
-        )
+        return views.summary_lines(self._state)
 
     def _email_message(self) -> EmailMessage:
-        effects = self._policy.effects
-        assert self._state.assessment is not None
-        inv = self._state.assessment.invoice
-        total = format_minor(inv.total_minor or 0, inv.currency or "GBP")
-        return EmailMessage(
-            workflow_id=self._state.workflow_id,
-            message_id=f"<{self._state.workflow_id}.draft-bill@vouchflow>",
-            to=effects.email_to,
-            sender=effects.email_from,
-            subject=f"Draft bill: {inv.supplier_name} {inv.invoice_number or ''} {total}".strip(),
-            body="\n".join(self._summary()),
-        )
+        return views.draft_bill_email(self._state, self._policy)
 
     async def _audit(self, type_: str, payload: dict[str, Any]) -> None:
         self._audit_count += 1
@@ -953,8 +808,8 @@ class InvoiceWorkflow:
             update_ref=self._state.notification_ref if update else None,
             with_buttons=with_buttons,
             channels=channels or [],
-            facts=self._facts(),
-            web_url=self._web_url(),
+            facts=views.notification_facts(self._state),
+            web_url=views.web_url(self._state, self._settings),
         )
         effect = f"notify.{kind}"
         await self._effect_intent(effect, {"idempotency_key": notification.idempotency_key})

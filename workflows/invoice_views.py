@@ -1,0 +1,126 @@
+"""How an invoice workflow presents itself: summaries, notification facts, the email,
+what it waits for, and its search attributes. Pure functions of the state (and the
+settings snapshot), so they are deterministic and testable without Temporal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.common import SearchAttributeUpdate
+
+from runtime import search_attributes as sa
+from schemas.effects import EmailMessage
+from schemas.money import format_minor
+from schemas.workflow import InvoiceState
+from settings.config import Settings
+
+
+def _total(state: InvoiceState, unknown: str) -> str:
+    if state.assessment is None:
+        return unknown
+    inv = state.assessment.invoice
+    if inv.total_minor is None or not inv.currency:
+        return unknown
+    return format_minor(inv.total_minor, inv.currency)
+
+
+def waiting_text(state: InvoiceState, settings: Settings | None) -> str:
+    if state.status == "awaiting_approval" and settings is not None:
+        approvers = ", ".join(a.id for a in settings.approval.approvers)
+        return f"approve or reject by one of: {approvers}"
+    if state.status == "drafted":
+        if state.email_state == "scheduled" and state.email_due_at:
+            due = f"{state.email_due_at:%Y-%m-%d %H:%M:%S}"
+            return f"email at {due} UTC (cancel_email stops it); revert possible"
+        return "revert possible until the revert window closes"
+    return ""
+
+
+def current_details(state: InvoiceState) -> str:
+    details = f"**{state.status}**: {state.status_reason}"
+    if state.waiting_for:
+        details += f"\n\nWaiting for: {state.waiting_for}"
+    return details
+
+
+def search_attribute_updates(state: InvoiceState) -> list[SearchAttributeUpdate[Any]]:
+    updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(state.status)]
+    if state.assessment is not None:
+        inv = state.assessment.invoice
+        updates.append(
+            sa.SUPPLIER.value_set(inv.supplier_name)
+            if inv.supplier_name
+            else sa.SUPPLIER.value_unset()
+        )
+        updates.append(
+            sa.TOTAL_MINOR.value_set(inv.total_minor)
+            if inv.total_minor is not None
+            else sa.TOTAL_MINOR.value_unset()
+        )
+        updates.append(
+            sa.CURRENCY.value_set(inv.currency) if inv.currency else sa.CURRENCY.value_unset()
+        )
+        updates.append(sa.CONFIDENCE.value_set(state.assessment.confidence.score))
+        updates.append(sa.ROUTE.value_set(state.assessment.decision.route))
+    if state.prompt_version:
+        updates.append(sa.PROMPT_VERSION.value_set(state.prompt_version))
+    return updates
+
+
+def summary_lines(state: InvoiceState) -> list[str]:
+    lines = [f"Workflow: {state.workflow_id}", f"File: {state.event.filename}"]
+    if state.assessment is not None:
+        inv = state.assessment.invoice
+        lines += [
+            f"Supplier: {inv.supplier_name or 'unknown'}",
+            f"Invoice number: {inv.invoice_number or 'missing'}",
+            f"Total: {_total(state, 'unknown total')}",
+            f"Due: {inv.due_date.isoformat() if inv.due_date else 'unknown'}",
+            f"Confidence: {state.assessment.confidence.score}/100",
+            f"Route: {state.assessment.decision.route}",
+        ]
+        lines += [f"Reason: {r}" for r in state.assessment.decision.reasons]
+    lines.append(f"Status: {state.status} ({state.status_reason})")
+    return lines
+
+
+def notification_facts(state: InvoiceState) -> dict[str, str]:
+    facts: dict[str, str] = {"Status": str(state.status)}
+    if state.assessment is not None:
+        inv = state.assessment.invoice
+        facts.update(
+            {
+                "Supplier": inv.supplier_name or "unknown",
+                "Invoice number": inv.invoice_number or "missing",
+                "Total": _total(state, "unknown"),
+                "Due": inv.due_date.isoformat() if inv.due_date else "unknown",
+                "Confidence": f"{state.assessment.confidence.score}/100",
+            }
+        )
+        weakest = sorted(state.assessment.confidence.signals, key=lambda sig: sig.value)[:3]
+        facts["Main signals"] = ", ".join(f"{sig.name} {sig.value:.2f}" for sig in weakest)
+    decided = [d for d in state.decisions if d.accepted and d.kind in ("approve", "reject")]
+    if decided:
+        facts["Decided by"] = f"{decided[-1].actor} ({decided[-1].kind})"
+    return facts
+
+
+def web_url(state: InvoiceState, settings: Settings | None) -> str | None:
+    if settings is None:
+        return None
+    ui = settings.temporal.web_ui_url.rstrip("/")
+    return f"{ui}/namespaces/{settings.temporal.namespace}/workflows/{state.workflow_id}"
+
+
+def draft_bill_email(state: InvoiceState, settings: Settings) -> EmailMessage:
+    assert state.assessment is not None
+    inv = state.assessment.invoice
+    total = format_minor(inv.total_minor or 0, inv.currency or "GBP")
+    return EmailMessage(
+        workflow_id=state.workflow_id,
+        message_id=f"<{state.workflow_id}.draft-bill@vouchflow>",
+        to=settings.effects.email_to,
+        sender=settings.effects.email_from,
+        subject=f"Draft bill: {inv.supplier_name} {inv.invoice_number or ''} {total}".strip(),
+        body="\n".join(summary_lines(state)),
+    )

@@ -7,6 +7,7 @@ with a busy timeout, and every write is a single short transaction.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import sqlite3
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from destinations.base import DestinationError
 from schemas.effects import (
     DraftBill,
     DraftBillRequest,
@@ -43,6 +45,14 @@ CREATE TABLE IF NOT EXISTS draft_bills (
 );
 CREATE INDEX IF NOT EXISTS draft_bills_supplier_number ON draft_bills (supplier_key, number_key);
 CREATE INDEX IF NOT EXISTS draft_bills_sha ON draft_bills (document_sha256);
+"""
+
+# At most one live draft per supplier + invoice number, enforced by the database so that
+# two workflows posting at the same moment cannot both create one.
+_ONE_LIVE_DRAFT = """
+CREATE UNIQUE INDEX IF NOT EXISTS draft_bills_one_live_draft
+    ON draft_bills (supplier_key, number_key)
+    WHERE status = 'DRAFT' AND supplier_key IS NOT NULL AND number_key IS NOT NULL;
 """
 
 _BUSY_TIMEOUT_MS = 10_000
@@ -99,6 +109,10 @@ class LocalLedger:
         if not self._initialised:
             ensure_wal(conn)
             conn.executescript(_SCHEMA)
+            # A ledger from before this guard may already hold duplicates: keep working;
+            # the workflow's own duplicate checks still apply.
+            with contextlib.suppress(sqlite3.IntegrityError):
+                conn.executescript(_ONE_LIVE_DRAFT)
             self._initialised = True
         return conn
 
@@ -127,29 +141,11 @@ class LocalLedger:
         return _Conn(self._connect())
 
     def _create(self, request: DraftBillRequest) -> DraftBill:
-        invoice = request.invoice
         with self._closing() as conn:
-            cursor = conn.execute(
-                """INSERT INTO draft_bills (bill_id, workflow_id, idempotency_key, supplier_name,
-                       supplier_key, invoice_number, number_key, document_sha256, currency,
-                       total_minor, invoice_json, status, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DRAFT', ?)
-                   ON CONFLICT (idempotency_key) DO NOTHING""",
-                (
-                    _bill_id(request.idempotency_key),
-                    request.workflow_id,
-                    request.idempotency_key,
-                    invoice.supplier_name,
-                    normalise_key(invoice.supplier_name),
-                    invoice.invoice_number,
-                    normalise_key(invoice.invoice_number),
-                    request.document.sha256,
-                    invoice.currency,
-                    invoice.total_minor,
-                    invoice.model_dump_json(),
-                    _now(),
-                ),
-            )
+            try:
+                cursor = self._insert(conn, request)
+            except sqlite3.IntegrityError as err:
+                raise self._second_live_draft(conn, request) from err
             created = cursor.rowcount == 1
             row = conn.execute(
                 "SELECT bill_id, status FROM draft_bills WHERE idempotency_key = ?",
@@ -157,6 +153,48 @@ class LocalLedger:
             ).fetchone()
         return DraftBill(
             destination=self.name, bill_id=row["bill_id"], status=row["status"], created=created
+        )
+
+    def _insert(self, conn: sqlite3.Connection, request: DraftBillRequest) -> sqlite3.Cursor:
+        invoice = request.invoice
+        return conn.execute(
+            """INSERT INTO draft_bills (bill_id, workflow_id, idempotency_key, supplier_name,
+                       supplier_key, invoice_number, number_key, document_sha256, currency,
+                       total_minor, invoice_json, status, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DRAFT', ?)
+                   ON CONFLICT (idempotency_key) DO NOTHING""",
+            (
+                _bill_id(request.idempotency_key),
+                request.workflow_id,
+                request.idempotency_key,
+                invoice.supplier_name,
+                normalise_key(invoice.supplier_name),
+                invoice.invoice_number,
+                normalise_key(invoice.invoice_number),
+                request.document.sha256,
+                invoice.currency,
+                invoice.total_minor,
+                invoice.model_dump_json(),
+                _now(),
+            ),
+        )
+
+    def _second_live_draft(
+        self, conn: sqlite3.Connection, request: DraftBillRequest
+    ) -> DestinationError:
+        """Two workflows raced to draft the same supplier + number: the database let one
+        win; the other must not create a second bill (fail closed to a person)."""
+        invoice = request.invoice
+        row = conn.execute(
+            """SELECT bill_id, workflow_id FROM draft_bills
+               WHERE status = 'DRAFT' AND supplier_key = ? AND number_key = ?""",
+            (normalise_key(invoice.supplier_name), normalise_key(invoice.invoice_number)),
+        ).fetchone()
+        holder = f"bill {row['bill_id']} (workflow {row['workflow_id']})" if row else "another bill"
+        return DestinationError(
+            f"duplicate: {holder} is already a draft for {invoice.supplier_name} "
+            f"{invoice.invoice_number}",
+            retryable=False,
         )
 
     def _find(self, query: DuplicateQuery) -> list[DuplicateMatch]:

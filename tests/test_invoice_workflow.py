@@ -318,3 +318,26 @@ async def test_explain_tells_why_from_state_and_audit(
     assert "post_draft_bill: done" in text
     assert "hash chain: verified" in text
     assert f"starter.py revert {sub.workflow_id}" in text
+
+
+async def test_two_copies_waiting_for_approval_make_one_draft(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    async with running_harness(time_skipping_env, settings) as h:
+        original = await h.submit(review_invoice("DUP-9").bytes(), filename="a.txt")
+        copy = TextInvoice(
+            number="DUP-9", lines=[Line("Standing desks", 20, 29900)], extra_text="COPY"
+        )
+        second = await h.submit(copy.bytes(), filename="b.txt")
+        # Neither is drafted yet, so both wait for a person.
+        await h.wait_status(original.workflow_id, "awaiting_approval")
+        await h.wait_status(second.workflow_id, "awaiting_approval")
+        await h.handle(original.workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        await h.wait_status(original.workflow_id, "drafted")
+        await h.handle(second.workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        final = await h.result(second.workflow_id)
+        assert final.status == "flagged"
+        assert "duplicate found just before posting" in final.status_reason
+        assert original.workflow_id in final.status_reason
+        assert len(await ledger_bills(h)) == 1
+        assert "decision.flagged" in [r.type for r in h.deps.audit.trail(second.workflow_id)]

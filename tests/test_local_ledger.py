@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from destinations.base import DestinationError
 from destinations.local_ledger import LocalLedger
 from schemas.documents import BlobRef
 from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
@@ -102,3 +103,26 @@ async def test_revert_marks_deleted_and_is_idempotent(tmp_path: Path) -> None:
         RevertRequest(workflow_id="wf-9", bill_id="LB-NOPE", idempotency_key="r9")
     )
     assert not missing.reverted and "not found" in missing.reason
+
+
+async def test_two_workflows_cannot_both_draft_the_same_supplier_and_number(
+    tmp_path: Path,
+) -> None:
+    first, second = LocalLedger(tmp_path / "l.sqlite3"), LocalLedger(tmp_path / "l.sqlite3")
+    results = await asyncio.gather(
+        first.create_draft_bill(request("wf-a", number="INV-77", sha="aa"), b"pdf"),
+        second.create_draft_bill(request("wf-b", number=" inv-77 ", sha="bb"), b"pdf"),
+        return_exceptions=True,
+    )
+    errors = [r for r in results if isinstance(r, DestinationError)]
+    assert len(errors) == 1 and not errors[0].retryable
+    assert "duplicate" in str(errors[0])
+    assert len(first.list_bills()) == 1
+    # Once the live draft is reverted, the same supplier + number may be drafted again.
+    (bill,) = first.list_bills()
+    await first.revert_draft_bill(
+        RevertRequest(workflow_id=bill.workflow_id, bill_id=bill.bill_id, idempotency_key="r")
+    )
+    other = "wf-b" if bill.workflow_id == "wf-a" else "wf-a"
+    again = await first.create_draft_bill(request(other, number="INV-77", sha="cc"), b"pdf")
+    assert again.created and again.status == "DRAFT"

@@ -37,7 +37,8 @@ def test_there_is_a_history_for_every_route() -> None:
 
 
 def test_earlier_versions_are_kept() -> None:
-    assert list((HERE / "v1_audit_activity").glob("invoice_*.json"))
+    for version in ("v1_audit_activity", "v2_before_duplicate_recheck"):
+        assert list((HERE / version).glob("invoice_*.json")), version
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(HERE)) for p in HISTORIES])

@@ -70,6 +70,7 @@ with workflow.unsafe.imports_passed_through():
         POST,
         QUICK,
         READ,
+        RECHECK_DUPLICATES_BEFORE_POSTING,
     )
 
 
@@ -328,18 +329,7 @@ class InvoiceWorkflow:
     async def _assess(
         self, extraction: ExtractionResult, corrections: dict[str, Any] | None
     ) -> Assessment:
-        invoice = extraction.invoice
-        self._state.duplicates = await workflow.execute_activity(
-            "find_duplicates",
-            DuplicateQuery(
-                workflow_id=self._state.workflow_id,
-                supplier_name=invoice.supplier_name,
-                invoice_number=invoice.invoice_number,
-                document_sha256=self._state.event.document_sha256,
-            ),
-            result_type=list[DuplicateMatch],
-            **QUICK,
-        )
+        self._state.duplicates = await self._find_duplicates(extraction.invoice)
         document = self._state.document
         return await workflow.execute_activity(
             "assess_invoice",
@@ -352,6 +342,19 @@ class InvoiceWorkflow:
                 corrections=corrections,
             ),
             result_type=Assessment,
+            **QUICK,
+        )
+
+    async def _find_duplicates(self, invoice: Invoice) -> list[DuplicateMatch]:
+        return await workflow.execute_activity(
+            "find_duplicates",
+            DuplicateQuery(
+                workflow_id=self._state.workflow_id,
+                supplier_name=invoice.supplier_name,
+                invoice_number=invoice.invoice_number,
+                document_sha256=self._state.event.document_sha256,
+            ),
+            result_type=list[DuplicateMatch],
             **QUICK,
         )
 
@@ -518,6 +521,13 @@ class InvoiceWorkflow:
 
     async def _post_draft(self) -> bool:
         assert self._state.assessment is not None
+        if workflow.patched(RECHECK_DUPLICATES_BEFORE_POSTING):
+            # A copy may have been drafted while this one waited for its approver, and
+            # corrections may have changed the number: check again, just before posting.
+            late = await self._find_duplicates(self._state.assessment.invoice)
+            if late:
+                await self._flag_late_duplicate(late)
+                return False
         self._set_status("posting", "creating the draft bill")
         event = self._state.event
         request = DraftBillRequest(
@@ -558,6 +568,27 @@ class InvoiceWorkflow:
             update=not auto,
         )
         return True
+
+    async def _flag_late_duplicate(self, duplicates: list[DuplicateMatch]) -> None:
+        self._state.duplicates = duplicates
+        first = duplicates[0]
+        same = "supplier and number" if first.reason == "same_supplier_and_number" else "document"
+        reason = (
+            f"duplicate found just before posting: bill {first.bill_id} (workflow "
+            f"{first.workflow_id}) has the same {same}; no draft created"
+        )
+        self._set_status("flagged", reason)
+        self._count("vouchflow_late_duplicates", {"reason": first.reason})
+        await self._audit(
+            "decision.flagged",
+            {"reason": reason, "duplicates": [d.model_dump(mode="json") for d in duplicates]},
+        )
+        await self._notify(
+            "flagged",
+            "Invoice flagged: duplicate",
+            self._summary(),
+            update=bool(self._state.decisions),
+        )
 
     async def _email_after_delay(self) -> None:
         effects = self._policy.effects

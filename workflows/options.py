@@ -22,6 +22,7 @@ class ActivityOptions(LocalActivityOptions, total=False):
 
 # Patch ids: workflows started before a change replay on the old path.
 AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
+RECHECK_DUPLICATES_BEFORE_POSTING = "recheck-duplicates-before-posting"
 
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 

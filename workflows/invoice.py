@@ -63,6 +63,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.options import (
         AUDIT,
         AUDIT_AS_LOCAL_ACTIVITY,
+        DESTINATION_READ,
         EMAIL,
         EXTRACT,
         LLM_PROVIDERS,
@@ -355,7 +356,7 @@ class InvoiceWorkflow:
                 document_sha256=self._state.event.document_sha256,
             ),
             result_type=list[DuplicateMatch],
-            **QUICK,
+            **DESTINATION_READ,
         )
 
     async def _review(self) -> bool:
@@ -524,7 +525,13 @@ class InvoiceWorkflow:
         if workflow.patched(RECHECK_DUPLICATES_BEFORE_POSTING):
             # A copy may have been drafted while this one waited for its approver, and
             # corrections may have changed the number: check again, just before posting.
-            late = await self._find_duplicates(self._state.assessment.invoice)
+            try:
+                late = await self._find_duplicates(self._state.assessment.invoice)
+            except ActivityError as err:
+                await self._finish_needs_attention(
+                    f"the duplicate check before posting failed: {_failure_message(err)}"
+                )
+                return False
             if late:
                 await self._flag_late_duplicate(late)
                 return False

@@ -50,6 +50,16 @@ EXTRACT: ActivityOptions = {
         non_retryable_error_types=["ValueError"],
     ),
 }
+# Reads against the destination (duplicate checks): a rate-limit storm or a short outage
+# must be waited out, not turned into a failed invoice.
+DESTINATION_READ: ActivityOptions = {
+    "start_to_close_timeout": timedelta(minutes=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=2),
+        maximum_attempts=10,
+    ),
+}
 POST: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=2),
     "retry_policy": RetryPolicy(

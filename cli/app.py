@@ -154,9 +154,9 @@ async def _decision_result(
     deadline = loop.time() + 20
     while loop.time() < deadline:
         state = await fetch_state(client, workflow_id)
-        for record in state.decisions[before:]:
-            if record.kind == kind and record.actor == actor:
-                return record.accepted, record.reason
+        record = state.new_decision_by(before, actor, kind)
+        if record is not None:
+            return record.accepted, record.reason
         await asyncio.sleep(0.25)
     raise CliError("signal sent, but the workflow has not processed it yet (is a worker running?)")
 

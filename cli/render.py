@@ -8,20 +8,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 
 # Piped output (scripts, CI logs) gets a wide console so ids are never folded.
 console = Console(width=None if sys.stdout.isatty() else 240)
-
-
-def total_text(state: InvoiceState) -> str:
-    if state.assessment is None:
-        return "-"
-    inv = state.assessment.invoice
-    if inv.total_minor is None or not inv.currency:
-        return "-"
-    return format_minor(inv.total_minor, inv.currency)
 
 
 def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
@@ -45,7 +35,7 @@ def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
             state.event.filename,
             (inv.supplier_name if inv else None) or "-",
             (inv.invoice_number if inv else None) or "-",
-            total_text(state),
+            state.total_text(),
             str(state.assessment.confidence.score) if state.assessment else "-",
             state.assessment.decision.route if state.assessment else "-",
             f"{state.status}\n[dim]{escape(reason[:160])}[/dim]" if reason else state.status,
@@ -75,7 +65,7 @@ def status_lines(state: InvoiceState) -> list[str]:
             f"Supplier:   {inv.supplier_name or '-'}",
             f"Invoice no: {inv.invoice_number or '-'}",
             f"Dates:      issued {inv.issue_date or '-'}, due {inv.due_date or '-'}",
-            f"Total:      {total_text(state)}",
+            f"Total:      {state.total_text()}",
             f"Confidence: {a.confidence.score}/100",
         ]
         for sig in a.confidence.signals:

@@ -27,7 +27,6 @@ from temporalio.client import Client
 from temporalio.service import RPCError
 
 from schemas.decisions import ApproveSignal, RejectSignal
-from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 
 TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
@@ -83,15 +82,6 @@ def _page(title: str, body: str) -> HTMLResponse:
     )
 
 
-def _total(state: InvoiceState) -> str:
-    if state.assessment is None:
-        return "-"
-    inv = state.assessment.invoice
-    if inv.total_minor is None or not inv.currency:
-        return "-"
-    return format_minor(inv.total_minor, inv.currency)
-
-
 def _e(value: object) -> str:
     return html.escape("" if value is None else str(value))
 
@@ -107,7 +97,7 @@ def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
             ("Invoice number", inv.invoice_number),
             ("Issued", inv.issue_date),
             ("Due", inv.due_date),
-            ("Total", _total(state)),
+            ("Total", state.total_text()),
             ("Confidence", f"{a.confidence.score}/100"),
             ("File", state.event.filename),
             ("Submitted by", state.event.submitted_by),
@@ -191,7 +181,7 @@ def review_routes(get_client: ClientGetter, env: Mapping[str, str]) -> list[Rout
             rows.append(
                 f"<tr><td><a href='/review/{_e(wf.id)}'>{_e(wf.id)}</a></td>"
                 f"<td>{_e(inv.supplier_name if inv else '')}</td>"
-                f"<td>{_e(inv.invoice_number if inv else '')}</td><td>{_e(_total(state))}</td>"
+                f"<td>{_e(inv.invoice_number if inv else '')}</td><td>{_e(state.total_text())}</td>"
                 f"<td>{_e(reasons)}</td></tr>"
             )
         table = (
@@ -271,10 +261,9 @@ async def _outcome(
 
     for _ in range(20):
         state = await state_of(workflow_id)
-        if state is not None:
-            for record in state.decisions[before:]:
-                if record.actor == reviewer:
-                    verdict = "accepted" if record.accepted else "REFUSED"
-                    return quote(f"Your {record.kind}: {verdict} - {record.reason}")
+        record = state.new_decision_by(before, reviewer) if state is not None else None
+        if record is not None:
+            verdict = "accepted" if record.accepted else "REFUSED"
+            return quote(f"Your {record.kind}: {verdict} - {record.reason}")
         await asyncio.sleep(0.1)
     return quote("Your decision was sent; refresh to see what the workflow made of it.")

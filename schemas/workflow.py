@@ -13,6 +13,7 @@ from schemas.documents import BlobRef, DocumentText
 from schemas.effects import DraftBill, DuplicateMatch
 from schemas.events import InvoiceReceivedV1
 from schemas.extraction import ExtractionResult
+from schemas.money import format_minor
 from settings.config import Settings
 
 InvoiceStatus = Literal[
@@ -97,6 +98,25 @@ class InvoiceState(BaseModel):
     prompt_version: str | None = None
     tokens_used: int = 0
     cost_micro_usd: int = 0
+
+    def total_text(self, unknown: str = "-") -> str:
+        """The assessed total as people read it, e.g. 'GBP 1,234.56'."""
+        if self.assessment is None:
+            return unknown
+        inv = self.assessment.invoice
+        if inv.total_minor is None or not inv.currency:
+            return unknown
+        return format_minor(inv.total_minor, inv.currency)
+
+    def new_decision_by(
+        self, before: int, actor: str, kind: str | None = None
+    ) -> DecisionRecord | None:
+        """The first decision recorded after the first `before` ones by this actor
+        (signals have no reply: callers read the workflow's record of their signal)."""
+        for record in self.decisions[before:]:
+            if record.actor == actor and (kind is None or record.kind == kind):
+                return record
+        return None
 
 
 # ---- activity inputs (one model per activity) -------------------------------------------

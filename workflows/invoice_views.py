@@ -15,15 +15,6 @@ from schemas.workflow import InvoiceState
 from settings.config import Settings
 
 
-def _total(state: InvoiceState, unknown: str) -> str:
-    if state.assessment is None:
-        return unknown
-    inv = state.assessment.invoice
-    if inv.total_minor is None or not inv.currency:
-        return unknown
-    return format_minor(inv.total_minor, inv.currency)
-
-
 def waiting_text(state: InvoiceState, settings: Settings | None) -> str:
     if state.status == "awaiting_approval" and settings is not None:
         approvers = ", ".join(a.id for a in settings.approval.approvers)
@@ -74,7 +65,7 @@ def summary_lines(state: InvoiceState) -> list[str]:
         lines += [
             f"Supplier: {inv.supplier_name or 'unknown'}",
             f"Invoice number: {inv.invoice_number or 'missing'}",
-            f"Total: {_total(state, 'unknown total')}",
+            f"Total: {state.total_text('unknown total')}",
             f"Due: {inv.due_date.isoformat() if inv.due_date else 'unknown'}",
             f"Confidence: {state.assessment.confidence.score}/100",
             f"Route: {state.assessment.decision.route}",
@@ -92,7 +83,7 @@ def notification_facts(state: InvoiceState) -> dict[str, str]:
             {
                 "Supplier": inv.supplier_name or "unknown",
                 "Invoice number": inv.invoice_number or "missing",
-                "Total": _total(state, "unknown"),
+                "Total": state.total_text("unknown"),
                 "Due": inv.due_date.isoformat() if inv.due_date else "unknown",
                 "Confidence": f"{state.assessment.confidence.score}/100",
             }

@@ -58,6 +58,21 @@ class LlmAttempt(BaseModel):
     raw_output_sha256: str | None = Field(default=None, description="blob ref of the raw output")
 
 
+class ExtractionProblem(BaseModel):
+    """Something the extractor saw but could not turn into a trustworthy value: an amount
+    outside the bounds, an impossible date, text cut at the limit, a fallback after a
+    failed structured read, e-invoice XML that disagrees with the page. Validation turns
+    each into a finding (with the raw text) and any problem forces review."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="stable machine code, e.g. 'date.impossible'")
+    field: str | None = None
+    message: str
+    raw_text: str | None = Field(default=None, description="what the document said, verbatim")
+    severity: Literal["warning", "error"] = "error"
+
+
 class ExtractionResult(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -77,6 +92,7 @@ class ExtractionResult(BaseModel):
     failed_closed: bool = False
     failure_reason: str | None = None
     text_truncated: bool = False
+    problems: list[ExtractionProblem] = Field(default_factory=list)
     # When a model extracted the invoice, the rules extractor runs too; its
     # invoice and the field-by-field agreement (0..1) feed confidence.
     cross_check_invoice: Invoice | None = None

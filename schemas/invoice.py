@@ -10,7 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.money import MinorAmount
+
+# A credit note is its own document type (Xero: ACCPAYCREDIT), never a bill to pay.
+DocumentType = Literal["invoice", "credit_note"]
 
 
 class LineItem(BaseModel):
@@ -18,9 +25,9 @@ class LineItem(BaseModel):
 
     description: str
     quantity: Decimal | None = None
-    unit_price_minor: int | None = None
+    unit_price_minor: MinorAmount | None = None
     tax_rate: Decimal | None = Field(default=None, description="percent, e.g. 20 for 20% VAT")
-    line_total_minor: int | None = None
+    line_total_minor: MinorAmount | None = None
 
 
 class Invoice(BaseModel):
@@ -33,16 +40,17 @@ class Invoice(BaseModel):
     issue_date: dt.date | None = None
     due_date: dt.date | None = None
     currency: str | None = Field(default=None, description="ISO 4217 code")
-    subtotal_minor: int | None = None
-    tax_total_minor: int | None = None
-    total_minor: int | None = None
+    subtotal_minor: MinorAmount | None = None
+    tax_total_minor: MinorAmount | None = None
+    total_minor: MinorAmount | None = None
     line_items: list[LineItem] = Field(default_factory=list)
     # Beside the corpus fields: document-level adjustments (e-invoices carry them)
     # and how the amounts are stated, which the destination needs.
-    allowance_total_minor: int = 0
-    charge_total_minor: int = 0
+    allowance_total_minor: MinorAmount = 0
+    charge_total_minor: MinorAmount = 0
     amounts_tax_inclusive: bool = False
     supplier_vat_id: str | None = None
+    document_type: DocumentType = "invoice"
     buyer_name: str | None = None
 
     def ground_truth_view(self) -> dict[str, object]:

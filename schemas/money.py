@@ -3,6 +3,21 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+# Every amount fits a signed 64-bit integer (what Temporal search attributes, SQLite and
+# PostgreSQL BIGINT hold). A configured sanity cap (validation) sits far below this.
+MINOR_MAX = 2**63 - 1
+MINOR_MIN = -(2**63 - 1)
+
+# An amount in minor units, bounded and signed. Use it for every money field in a schema.
+MinorAmount = Annotated[int, Field(ge=MINOR_MIN, le=MINOR_MAX)]
+
+
+def within_minor_bounds(value: int) -> bool:
+    return MINOR_MIN <= value <= MINOR_MAX
 
 # Minor-unit exponents for the currencies we accept. Anything not listed is an
 # unsupported currency (validation reports it rather than guessing an exponent).

@@ -180,6 +180,9 @@ class ApprovalCheckInput(BaseModel):
     assessment: Assessment
     settings: Settings
     decision: Literal["approve", "reject"]
+    # An approval of an invoice still carrying validation errors, without corrections that
+    # resolve them, is refused unless this is set by an approver allowed to override.
+    override_errors: bool = False
 
 
 class ApprovalCheckResult(BaseModel):

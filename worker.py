@@ -23,6 +23,7 @@ from temporalio.worker import Worker
 
 from activities.assessment import AssessmentActivities
 from activities.audit import AuditActivities
+from activities.decisions import DecisionActivities
 from activities.deps import ActivityDeps, build_deps
 from activities.documents import DocumentActivities
 from activities.effects import EffectActivities
@@ -45,7 +46,9 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     assessment = AssessmentActivities(deps)
     audit = AuditActivities(deps)
     effects = EffectActivities(deps)
+    decisions = DecisionActivities(deps)
     return [
+        decisions.verify_decision,
         documents.read_document,
         extraction.extract_invoice_fields,
         extraction.resolve_prompt,

@@ -22,4 +22,7 @@ class InvoiceReceivedV1(BaseModel):
     document_sha256: str = Field(description="blob store key and idempotency key")
     size_bytes: int
     submitted_by: str = "unknown"
+    # Proof of who submitted (a `submit` token bound to the workflow id). Without a
+    # verified proof the submitter counts as nobody: four-eyes then rests on the approver.
+    submitter_token: str | None = Field(default=None, max_length=4096)
     received_at: dt.datetime

@@ -10,7 +10,7 @@ from activities.deps import ActivityDeps
 from activities.errors import to_application_error
 from destinations.base import DestinationError
 from policy.approvals import check_approval
-from policy.assess import apply_corrections, assess, corrected_extraction
+from policy.assess import assess, check_total_sign, corrected_extraction
 from schemas.assessment import Assessment
 from schemas.effects import DuplicateMatch, DuplicateQuery
 from schemas.workflow import ApprovalCheckInput, ApprovalCheckResult, AssessInput
@@ -36,23 +36,31 @@ class AssessmentActivities:
     @activity.defn(name="assess_invoice")
     async def assess_invoice(self, request: AssessInput) -> Assessment:
         extraction = request.extraction
-        if request.corrections:
-            try:
-                apply_corrections(extraction.invoice, request.corrections)
-            except ValueError as err:
-                raise ApplicationError(
-                    f"corrections are not valid: {err}",
-                    type="InvalidCorrections",
-                    non_retryable=True,
-                ) from err
-            extraction = corrected_extraction(extraction, request.corrections)
-        return assess(
-            extraction,
-            duplicates=request.duplicates,
-            today=request.today,
-            settings=request.settings,
-            text_method=request.text_method,
-        )
+        cap = request.settings.validation.max_amount_minor
+        try:
+            if request.corrections:
+                extraction = corrected_extraction(
+                    extraction, request.corrections, max_amount_minor=cap
+                )
+            assessment = assess(
+                extraction,
+                duplicates=request.duplicates,
+                today=request.today,
+                settings=request.settings,
+                text_method=request.text_method,
+            )
+            if request.corrections:
+                # Recomputation from corrected lines must not turn an invoice negative either.
+                check_total_sign(assessment.invoice)
+        except ValueError as err:
+            if not request.corrections:
+                raise
+            raise ApplicationError(
+                f"corrections are not valid: {err}",
+                type="InvalidCorrections",
+                non_retryable=True,
+            ) from None
+        return assessment
 
     @activity.defn(name="check_approval")
     async def check_approval(self, request: ApprovalCheckInput) -> ApprovalCheckResult:
@@ -62,5 +70,7 @@ class AssessmentActivities:
             invoice=request.assessment.invoice,
             settings=request.settings,
             action=request.decision,
+            findings=request.assessment.findings,
+            override_errors=request.override_errors,
         )
         return ApprovalCheckResult(allowed=result.allowed, reason=result.reason)

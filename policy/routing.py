@@ -4,6 +4,14 @@ Order matters: a document that is not an invoice is rejected outright; a
 duplicate or an unsupported currency is flagged (never drafted, even after
 review); anything that cannot be proven safe goes to review. Every reason that
 applies is listed, not only the first, so a reviewer sees the whole picture.
+
+Never auto-drafted, whatever the confidence: a credit note, a total of zero or below,
+any validation error (an amount outside the sanity cap or 64 bits, an implausible
+date, invisible characters in a key field), and any problem the extractor reported
+(errors and warnings alike: truncated text, a fallback after a failed structured read,
+an e-invoice that disagrees with its page). An amount out of range goes to review,
+not to reject_input: it is far more often a misread or altered figure on a real
+invoice than a document that is not an invoice, and a person can correct it.
 """
 
 from __future__ import annotations
@@ -73,8 +81,15 @@ def _review_reasons(
     if extraction.failed_closed:
         why = extraction.failure_reason or "no reason recorded"
         reasons.append(f"the extractor produced no valid result ({why})")
+    problem_codes = {p.code for p in extraction.problems}
+    reasons += [
+        f"extraction problem: {f.message}"
+        for f in findings
+        if f.severity != "error" and f.code in problem_codes
+    ]
     if extraction.text_truncated:
         reasons.append("the document text was cut at the size limit, so fields may be missing")
+    reasons += _sign_reasons(invoice)
     reasons += _structured_source_conflicts(extraction)
     minimum = settings.confidence.auto_draft_min_score
     if confidence.score < minimum:
@@ -111,6 +126,16 @@ def _structured_source_conflicts(extraction: ExtractionResult) -> list[str]:
             f"XML says {xml_value}, the page says {text_value}"
         )
     return reasons
+
+
+def _sign_reasons(invoice: Invoice) -> list[str]:
+    if invoice.document_type == "credit_note":
+        return ["the document is a credit note: credit notes are never drafted automatically"]
+    total = invoice.total_minor
+    if total is not None and total <= 0:
+        what = "zero" if total == 0 else "negative"
+        return [f"the total is {what}: only a positive total can be drafted automatically"]
+    return []
 
 
 def _limit_reasons(invoice: Invoice, settings: Settings) -> list[str]:

@@ -23,17 +23,35 @@ Finding codes:
     date.due_before_issue         (error)
     date.issue_in_future          beyond the configured slack (error)
     date.due_too_far              more than max_due_days_after_issue (warning)
+    date.issue_implausible        year before earliest_issue_year or more than
+                                  max_issue_days_after_today ahead (error)
+    date.due_implausible          more than max_due_years_after_issue after the issue date,
+                                  or an implausible year (error)
+    amount.out_of_range           an amount (printed or computed) above max_amount_minor
+                                  or outside a signed 64-bit integer (error)
+    amount.negative_total         an invoice (not a credit note) with a negative total (error)
+    amount.zero_total             a zero total (warning; routing sends it to review)
+    document.credit_note          the document is a credit note (info; never auto-drafted)
+    identifier.invisible_characters  invisible/format/control characters in a key field (error)
+
+Date findings quote the text the date was read from when the extractor kept it, so a
+person sees "printed as 30/02/2025" rather than the date it became. Arithmetic runs in
+a wide decimal context on bounded values, and a computed amount that would not fit is
+reported instead of stored: no value leaves validation outside the money bounds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from policy.identifiers import invisible_characters, normalise_identifier
 from schemas.assessment import Finding
+from schemas.extraction import FieldEvidence
 from schemas.invoice import Invoice, LineItem
-from schemas.money import format_minor, is_supported_currency
+from schemas.money import MINOR_MAX, format_minor, is_supported_currency
 from settings.config import Settings
 
 REQUIRED_FIELDS: dict[str, str] = {
@@ -45,22 +63,151 @@ REQUIRED_FIELDS: dict[str, str] = {
 }
 
 
+# Fields whose value identifies the invoice (duplicate keys, the destination's lookup).
+KEY_TEXT_FIELDS: dict[str, str] = {
+    "supplier_name": "supplier name",
+    "invoice_number": "invoice number",
+    "currency": "currency",
+}
+# The evidence text of a field a reviewer typed (see policy.assess).
+CORRECTION_SOURCE = "reviewer correction"
+# Bounded quantities (<= 1e12, 30 digits) times 64-bit amounts need ~50 digits exactly.
+_DECIMAL_PRECISION = 120
+
+
 def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def amount_cap(settings: Settings) -> int:
+    """The largest absolute amount accepted: the configured cap within the 64-bit bound."""
+    return min(settings.validation.max_amount_minor, MINOR_MAX)
+
+
 def validate_invoice(
-    invoice: Invoice, *, today: dt.date, settings: Settings
+    invoice: Invoice,
+    *,
+    today: dt.date,
+    settings: Settings,
+    evidence: Sequence[FieldEvidence] = (),
 ) -> tuple[Invoice, list[Finding]]:
     """Return (invoice with totals recomputed, findings). Pure: no I/O, no clock."""
-    findings: list[Finding] = []
-    findings += _check_required(invoice)
-    currency_ok = _check_currency(invoice, findings)
-    money = _money_formatter(invoice.currency if currency_ok else None)
-    checked = _check_arithmetic(invoice, findings, settings, money)
-    findings += _check_dates(checked, today=today, settings=settings)
-    findings += _check_tax_rates(checked, settings=settings, currency_ok=currency_ok)
+    with localcontext() as ctx:
+        ctx.prec = _DECIMAL_PRECISION
+        findings: list[Finding] = []
+        findings += _check_required(invoice)
+        findings += _check_identifiers(invoice)
+        currency_ok = _check_currency(invoice, findings)
+        money = _money_formatter(invoice.currency if currency_ok else None)
+        findings += _check_amount_bounds(invoice, settings, money)
+        checked = _check_arithmetic(invoice, findings, settings, money)
+        findings += _check_signs(checked, money)
+        findings += _check_dates(checked, today=today, settings=settings, evidence=evidence)
+        findings += _check_tax_rates(checked, settings=settings, currency_ok=currency_ok)
     return checked, findings
+
+
+def _out_of_range(field: str, value: int, settings: Settings, money: _Money, what: str) -> Finding:
+    return Finding(
+        code="amount.out_of_range",
+        severity="error",
+        message=(
+            f"{what} {field} = {money(value)} is outside the accepted range"
+            f" (at most {money(amount_cap(settings))} in absolute value)"
+        ),
+        field=field,
+        expected=f"|amount| <= {amount_cap(settings)}",
+        actual=str(value),
+    )
+
+
+def _fits(value: int, settings: Settings) -> bool:
+    return abs(value) <= amount_cap(settings)
+
+
+def _check_amount_bounds(invoice: Invoice, settings: Settings, money: _Money) -> list[Finding]:
+    """Every printed amount, header and lines, within the configured sanity cap."""
+    amounts: list[tuple[str, int | None]] = [
+        (name, getattr(invoice, name))
+        for name in (
+            "subtotal_minor",
+            "tax_total_minor",
+            "total_minor",
+            "allowance_total_minor",
+            "charge_total_minor",
+        )
+    ]
+    for index, line in enumerate(invoice.line_items):
+        amounts.append((f"line_items[{index}].unit_price_minor", line.unit_price_minor))
+        amounts.append((f"line_items[{index}].line_total_minor", line.line_total_minor))
+    return [
+        _out_of_range(field, value, settings, money, "printed amount")
+        for field, value in amounts
+        if value is not None and not _fits(value, settings)
+    ]
+
+
+def _check_identifiers(invoice: Invoice) -> list[Finding]:
+    """Invisible characters in a key field: a person cannot see what the key really is
+    (a zero-width space made a second draft of one invoice)."""
+    findings: list[Finding] = []
+    for name, label in KEY_TEXT_FIELDS.items():
+        value = getattr(invoice, name)
+        hidden = invisible_characters(value)
+        if hidden:
+            findings.append(
+                Finding(
+                    code="identifier.invisible_characters",
+                    severity="error",
+                    message=(
+                        f"{label} {value!r} contains invisible or control characters:"
+                        f" {', '.join(hidden)}; correct it to the text as printed"
+                    ),
+                    field=name,
+                    actual=" ".join(h.split(" ", 1)[0] for h in hidden),
+                )
+            )
+    return findings
+
+
+def _check_signs(invoice: Invoice, money: _Money) -> list[Finding]:
+    total = invoice.total_minor
+    findings: list[Finding] = []
+    if invoice.document_type == "credit_note":
+        findings.append(
+            Finding(
+                code="document.credit_note",
+                severity="info",
+                message="the document is a credit note (money owed to us), not a bill to pay",
+                field="document_type",
+                actual="credit_note",
+            )
+        )
+    elif total is not None and total < 0:
+        findings.append(
+            Finding(
+                code="amount.negative_total",
+                severity="error",
+                message=(
+                    f"the total {money(total)} is negative on an invoice: if the document is a"
+                    " credit note, correct document_type to credit_note; otherwise correct the"
+                    " amounts"
+                ),
+                field="total_minor",
+                actual=str(total),
+            )
+        )
+    if total == 0:
+        findings.append(
+            Finding(
+                code="amount.zero_total",
+                severity="warning",
+                message="the total is zero",
+                field="total_minor",
+                actual="0",
+            )
+        )
+    return findings
 
 
 def _money_formatter(currency: str | None) -> _Money:
@@ -92,6 +239,17 @@ def _check_required(invoice: Invoice) -> list[Finding]:
                     severity="error",
                     message=f"{label} is missing",
                     field=name,
+                )
+            )
+        elif name in KEY_TEXT_FIELDS and normalise_identifier(value) is None:
+            # Punctuation or invisible characters only: nothing a duplicate check can use.
+            findings.append(
+                Finding(
+                    code=f"required.{name}",
+                    severity="error",
+                    message=f"{label} {value!r} has no letters or digits",
+                    field=name,
+                    actual=value,
                 )
             )
     if invoice.due_date is None:
@@ -148,7 +306,7 @@ def _check_arithmetic(
             )
         )
     if complete:
-        updated = _reconcile_with_lines(updated, findings, money)
+        updated = _reconcile_with_lines(updated, findings, settings, money)
     else:
         _check_header_totals(updated, findings, money)
     _check_tax_per_rate(updated, findings, money)
@@ -166,6 +324,12 @@ def _check_lines(
             checked.append(line)
             continue
         expected = round_half_up(line.quantity * line.unit_price_minor)
+        if not _fits(expected, settings):
+            findings.append(
+                _out_of_range(field, expected, settings, money, "quantity x unit price:")
+            )
+            checked.append(line)
+            continue
         if line.line_total_minor is None:
             findings.append(
                 Finding(
@@ -197,10 +361,18 @@ def _check_lines(
     return checked
 
 
-def _reconcile_with_lines(invoice: Invoice, findings: list[Finding], money: _Money) -> Invoice:
+def _reconcile_with_lines(
+    invoice: Invoice, findings: list[Finding], settings: Settings, money: _Money
+) -> Invoice:
     """Lines are complete: they decide the net (or gross) amount."""
     lines_sum = sum(line.line_total_minor or 0 for line in invoice.line_items)
     adjusted = lines_sum + invoice.charge_total_minor - invoice.allowance_total_minor
+    if not _fits(adjusted, settings):
+        findings.append(
+            _out_of_range("line_items", adjusted, settings, money, "the sum of the lines:")
+        )
+        _check_header_totals(invoice, findings, money)
+        return invoice
     # One minor unit per line: suppliers round each line before adding up.
     tolerance = len(invoice.line_items)
     inclusive = invoice.amounts_tax_inclusive
@@ -226,11 +398,16 @@ def _reconcile_with_lines(invoice: Invoice, findings: list[Finding], money: _Mon
         invoice = invoice.model_copy(update={"amounts_tax_inclusive": True})
     if inclusive:
         return _reconcile_inclusive(invoice, adjusted, tolerance, findings, money)
-    return _reconcile_exclusive(invoice, adjusted, tolerance, findings, money)
+    return _reconcile_exclusive(invoice, adjusted, tolerance, findings, settings, money)
 
 
 def _reconcile_exclusive(
-    invoice: Invoice, net: int, tolerance: int, findings: list[Finding], money: _Money
+    invoice: Invoice,
+    net: int,
+    tolerance: int,
+    findings: list[Finding],
+    settings: Settings,
+    money: _Money,
 ) -> Invoice:
     subtotal = invoice.subtotal_minor
     if subtotal is None:
@@ -261,7 +438,11 @@ def _reconcile_exclusive(
         subtotal = net
     tax = invoice.tax_total_minor
     total = invoice.total_minor
-    if tax is None and total is not None:
+    if tax is None and total is not None and not _fits(total - subtotal, settings):
+        findings.append(
+            _out_of_range("tax_total_minor", total - subtotal, settings, money, "total - subtotal:")
+        )
+    elif tax is None and total is not None:
         tax = total - subtotal
         findings.append(
             Finding(
@@ -274,7 +455,11 @@ def _reconcile_exclusive(
         )
     if tax is not None and total is not None:
         expected_total = subtotal + tax
-        if abs(expected_total - total) > 1:
+        if not _fits(expected_total, settings):
+            findings.append(
+                _out_of_range("total_minor", expected_total, settings, money, "subtotal + tax:")
+            )
+        elif abs(expected_total - total) > 1:
             findings.append(
                 Finding(
                     code="arithmetic.total_recomputed",
@@ -378,34 +563,86 @@ def _check_tax_per_rate(invoice: Invoice, findings: list[Finding], money: _Money
         )
 
 
-def _check_dates(invoice: Invoice, *, today: dt.date, settings: Settings) -> list[Finding]:
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February, or beyond year 9999
+        if day.year + years > dt.MAXYEAR:
+            return dt.date.max
+        return day.replace(year=day.year + years, day=28)
+
+
+def _printed(field: str, evidence: Sequence[FieldEvidence]) -> str:
+    """' (printed as "...")' when the extractor kept the text the date was read from."""
+    for ev in evidence:
+        if ev.field == field and ev.source_text and ev.source_text != CORRECTION_SOURCE:
+            text = " ".join(ev.source_text.split())
+            if len(text) > 80:
+                text = text[:77] + "..."
+            return f' (printed as "{text}")'
+    return ""
+
+
+def _check_dates(
+    invoice: Invoice,
+    *,
+    today: dt.date,
+    settings: Settings,
+    evidence: Sequence[FieldEvidence] = (),
+) -> list[Finding]:
     findings: list[Finding] = []
     issue, due = invoice.issue_date, invoice.due_date
     rules = settings.validation
+
+    def error(code: str, field: str, day: dt.date, why: str) -> None:
+        findings.append(
+            Finding(
+                code=code,
+                severity="error",
+                message=f"{why}{_printed(field, evidence)}",
+                field=field,
+                actual=day.isoformat(),
+            )
+        )
+
     if issue is not None:
+        latest_plausible = today + dt.timedelta(days=rules.max_issue_days_after_today)
         latest = today + dt.timedelta(days=rules.future_issue_date_slack_days)
-        if issue > latest:
-            findings.append(
-                Finding(
-                    code="date.issue_in_future",
-                    severity="error",
-                    message=f"issue date {issue} is in the future (today is {today})",
-                    field="issue_date",
-                    actual=issue.isoformat(),
-                )
+        if issue.year < rules.earliest_issue_year or issue > latest_plausible:
+            error(
+                "date.issue_implausible",
+                "issue_date",
+                issue,
+                f"issue date {issue} is implausible (before {rules.earliest_issue_year} or more"
+                f" than {rules.max_issue_days_after_today} days after today, {today})",
             )
-    if issue is not None and due is not None:
-        if due < issue:
-            findings.append(
-                Finding(
-                    code="date.due_before_issue",
-                    severity="error",
-                    message=f"due date {due} is before the issue date {issue}",
-                    field="due_date",
-                    actual=due.isoformat(),
-                )
+        elif issue > latest:
+            error(
+                "date.issue_in_future",
+                "issue_date",
+                issue,
+                f"issue date {issue} is in the future (today is {today})",
             )
-        elif (due - issue).days > rules.max_due_days_after_issue:
+    if due is not None:
+        horizon_from = issue if issue is not None else today
+        horizon = _add_years(horizon_from, rules.max_due_years_after_issue)
+        if due.year < rules.earliest_issue_year or due > horizon:
+            after = "the issue date" if issue is not None else "today"
+            error(
+                "date.due_implausible",
+                "due_date",
+                due,
+                f"due date {due} is implausible (before {rules.earliest_issue_year} or more than"
+                f" {rules.max_due_years_after_issue} years after {after})",
+            )
+        elif issue is not None and due < issue:
+            error(
+                "date.due_before_issue",
+                "due_date",
+                due,
+                f"due date {due} is before the issue date {issue}",
+            )
+        elif issue is not None and (due - issue).days > rules.max_due_days_after_issue:
             findings.append(
                 Finding(
                     code="date.due_too_far",

@@ -8,13 +8,11 @@ strings in JSON; every amount is integer minor units of ``currency``.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.money import MinorAmount
+from schemas.money import MinorAmount, Quantity, TaxRate
 
 # A credit note is its own document type (Xero: ACCPAYCREDIT), never a bill to pay.
 DocumentType = Literal["invoice", "credit_note"]
@@ -24,9 +22,9 @@ class LineItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     description: str
-    quantity: Decimal | None = None
+    quantity: Quantity | None = None
     unit_price_minor: MinorAmount | None = None
-    tax_rate: Decimal | None = Field(default=None, description="percent, e.g. 20 for 20% VAT")
+    tax_rate: TaxRate | None = Field(default=None, description="percent, e.g. 20 for 20% VAT")
     line_total_minor: MinorAmount | None = None
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 # Every amount fits a signed 64-bit integer (what Temporal search attributes, SQLite and
 # PostgreSQL BIGINT hold). A configured sanity cap (validation) sits far below this.
@@ -18,6 +18,38 @@ MinorAmount = Annotated[int, Field(ge=MINOR_MIN, le=MINOR_MAX)]
 
 def within_minor_bounds(value: int) -> bool:
     return MINOR_MIN <= value <= MINOR_MAX
+
+
+# Quantities and tax rates are decimals; bounding their size and precision keeps every
+# product (quantity x unit price, amount x rate) computable exactly and every value
+# printable in a few characters (Decimal('1E+999999') is valid and would not be).
+QUANTITY_MAX_ABS = Decimal(10) ** 12
+TAX_RATE_MAX_ABS = Decimal(1000)
+DECIMAL_MAX_PLACES = 12
+DECIMAL_MAX_DIGITS = 30
+
+
+def _bounded_decimal(max_abs: Decimal, what: str) -> AfterValidator:
+    def check(value: Decimal) -> Decimal:
+        if not value.is_finite():
+            raise ValueError(f"{what} must be a finite number")
+        if abs(value) > max_abs:
+            raise ValueError(f"{what} must be at most {max_abs:,} in absolute value")
+        normal = value.normalize()
+        exp = normal.as_tuple().exponent
+        assert isinstance(exp, int)
+        if exp < -DECIMAL_MAX_PLACES or len(normal.as_tuple().digits) > DECIMAL_MAX_DIGITS:
+            raise ValueError(
+                f"{what} may have at most {DECIMAL_MAX_PLACES} decimal places"
+                f" and {DECIMAL_MAX_DIGITS} digits"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+Quantity = Annotated[Decimal, _bounded_decimal(QUANTITY_MAX_ABS, "a quantity")]
+TaxRate = Annotated[Decimal, _bounded_decimal(TAX_RATE_MAX_ABS, "a tax rate")]
 
 # Minor-unit exponents for the currencies we accept. Anything not listed is an
 # unsupported currency (validation reports it rather than guessing an exponent).

@@ -68,6 +68,12 @@ class ExtractionSettings(_Section):
 class ValidationSettings(_Section):
     future_issue_date_slack_days: int = 3
     max_due_days_after_issue: int = 365
+    # Beyond these a date is implausible (an error, not a warning): a misread year.
+    earliest_issue_year: int = 1900
+    max_issue_days_after_today: int = 366
+    max_due_years_after_issue: int = 5
+    # Sanity cap on any amount (absolute value, minor units); far below the 64-bit bound.
+    max_amount_minor: int = Field(default=100_000_000_000_000, gt=0, le=2**63 - 1)
     rounding_tolerance_per_line_minor: int = 1
     tax_rates: dict[str, list[Decimal]] = Field(default_factory=dict)
 
@@ -86,6 +92,9 @@ class Approver(_Section):
     id: str
     name: str = ""
     limits_minor: dict[str, int] = Field(default_factory=dict)
+    # May approve an invoice that still carries validation errors, with an explicit,
+    # audited override (never one missing supplier, number, currency or total).
+    may_override_errors: bool = False
 
 
 class ApprovalSettings(_Section):
@@ -98,6 +107,11 @@ class ReviewSettings(_Section):
     expire_after: Duration = dt.timedelta(days=7)
     escalation_channels: list[str] = Field(default_factory=list)
     review_channels: list[str] = Field(default_factory=list)
+    # Temporal's own limits must never end a waiting workflow: past this many history
+    # events (or when the server suggests it) the workflow continues as new, carrying
+    # its state. Refused decisions beyond `refusals_audited` are counted, not each audited.
+    continue_as_new_after_events: int = Field(default=10_000, ge=100, le=40_000)
+    refusals_audited: int = Field(default=20, ge=1, le=1000)
 
 
 class EffectsSettings(_Section):

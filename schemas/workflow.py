@@ -55,12 +55,6 @@ def invoice_workflow_id(document_sha256: str) -> str:
     return f"invoice-{document_sha256[:32]}"
 
 
-class InvoiceWorkflowInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    event: InvoiceReceivedV1
-
-
 class EffectRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -92,12 +86,20 @@ class InvoiceState(BaseModel):
     notification_ref: str | None = None
     email_due_at: dt.datetime | None = None
     email_state: Literal["none", "scheduled", "sent", "cancelled"] = "none"
+    revert_window_ends_at: dt.datetime | None = None
     reminders_sent: int = 0
     escalated: bool = False
     audit_records: int = 0
     prompt_version: str | None = None
     tokens_used: int = 0
     cost_micro_usd: int = 0
+    # Who submitted, as proven by the event's submit token (None: unproven).
+    submitter: str | None = None
+    # Refused decisions: the first few are each recorded and audited; the rest counted.
+    refused_decisions: int = 0
+    suppressed_refusals: int = 0
+    # Runs of this workflow (continue-as-new keeps histories short on long waits).
+    runs: int = 1
 
     def total_text(self, unknown: str = "-") -> str:
         """The assessed total as people read it, e.g. 'GBP 1,234.56'."""
@@ -117,6 +119,30 @@ class InvoiceState(BaseModel):
             if record.actor == actor and (kind is None or record.kind == kind):
                 return record
         return None
+
+
+ResumePhase = Literal["review", "email", "revert_window"]
+
+
+class InvoiceResume(BaseModel):
+    """Where a continued-as-new run picks up: the state so far and the phase it was in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phase: ResumePhase
+    state: InvoiceState
+    settings: Settings
+    review_started_at: dt.datetime | None = None
+    timers_fired: int = 0
+    notify_count: int = 0
+    cancel_email_by: str | None = None
+
+
+class InvoiceWorkflowInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: InvoiceReceivedV1
+    resume: InvoiceResume | None = None
 
 
 # ---- activity inputs (one model per activity) -------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -15,8 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.deps import ActivityDeps, build_deps
+from identity.keys import ensure_person, load_private_key
+from identity.tokens import mint_decision_token
 from runtime.submit import Submission, submit_document
-from schemas.workflow import InvoiceState
+from schemas.decisions import DecisionReply, DecisionRequest
+from schemas.workflow import InvoiceState, invoice_workflow_id
 from settings import Settings
 from worker import build_worker
 
@@ -31,8 +35,16 @@ class Harness:
     submitted: list[str] = field(default_factory=list)
 
     async def submit(
-        self, data: bytes, filename: str = "invoice.txt", *, submitted_by: str = "clerk"
+        self,
+        data: bytes,
+        filename: str = "invoice.txt",
+        *,
+        submitted_by: str = "clerk",
+        prove: bool = True,
     ) -> Submission:
+        # The submitter proves who they are with a `submit` token, as the CLI does.
+        workflow_id = invoice_workflow_id(hashlib.sha256(data).hexdigest())
+        token = self.token(submitted_by, workflow_id, "submit") if prove else None
         submission = await submit_document(
             self.client,
             self.settings,
@@ -41,6 +53,7 @@ class Harness:
             filename=filename,
             source="api",
             submitted_by=submitted_by,
+            submitter_token=token,
         )
         self.submitted.append(submission.workflow_id)
         return submission
@@ -61,6 +74,36 @@ class Harness:
                         await self.handle(workflow_id).terminate("test finished")
                     break
                 await asyncio.sleep(0.05)
+
+    def token(self, person: str, workflow_id: str, action: str, **kwargs: Any) -> str:
+        """A decision token signed with `person`'s own credential (created on first use)."""
+        key = load_private_key(ensure_person(self.settings.home, person))
+        return mint_decision_token(
+            key, issuer=person, person=person, workflow_id=workflow_id, action=action, **kwargs
+        )
+
+    async def decide(
+        self, workflow_id: str, kind: str, person: str, **fields: Any
+    ) -> DecisionReply:
+        """A decision by `person` through the `decide` update; returns the workflow's answer."""
+        request = DecisionRequest(
+            kind=kind,  # type: ignore[arg-type]
+            token=self.token(person, workflow_id, kind),
+            **fields,
+        )
+        unlock = getattr(self.env, "time_skipping_unlocked", None)
+        handle = self.handle(workflow_id)
+        if unlock is None:
+            return await handle.execute_update("decide", request, result_type=DecisionReply)
+        async with unlock():
+            return await handle.execute_update("decide", request, result_type=DecisionReply)
+
+    async def signal_decision(
+        self, workflow_id: str, kind: str, person: str, **fields: Any
+    ) -> None:
+        """A decision by `person` as `temporal workflow signal` sends it (plain JSON)."""
+        payload = {"token": self.token(person, workflow_id, kind), **fields}
+        await self.handle(workflow_id).signal(kind, payload)
 
     def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(workflow_id)

@@ -9,7 +9,6 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from destinations.local_ledger import LocalLedger
-from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
 from settings import Settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
@@ -69,14 +68,12 @@ async def test_review_then_approve_posts_one_draft(
         state = await h.wait_status(sub.workflow_id, "awaiting_approval")
         assert state.assessment is not None and state.assessment.decision.route == "review"
         assert any("limit" in r for r in state.assessment.decision.reasons)
-        await h.handle(sub.workflow_id).signal(
-            "approve", ApproveSignal(reviewer="alice", comment="ok")
-        )
+        await h.signal_decision(sub.workflow_id, "approve", "alice", comment="ok")
         state = await h.wait_status(sub.workflow_id, "drafted")
         assert state.decisions[-1].kind == "approve" and state.decisions[-1].accepted
         assert len(await ledger_bills(h)) == 1
         # A second click is refused: one decision only.
-        await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(sub.workflow_id, "approve", "alice")
         state = await h.wait_for(
             sub.workflow_id, lambda s: len(s.decisions) == 2, what="second decision recorded"
         )
@@ -90,9 +87,7 @@ async def test_reject_ends_without_draft(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice("INV-3001").bytes())
         await h.wait_status(sub.workflow_id, "awaiting_approval")
-        await h.handle(sub.workflow_id).signal(
-            "reject", RejectSignal(reviewer="bob", reason="not our order")
-        )
+        await h.signal_decision(sub.workflow_id, "reject", "bob", reason="not our order")
         final = await h.result(sub.workflow_id)
         assert final.status == "rejected"
         assert "not our order" in final.status_reason
@@ -130,10 +125,9 @@ async def test_refused_approvals_are_audited_and_waiting_continues(
         big = TextInvoice(number="INV-5001", lines=[Line("Server rack", 3, 450000)])
         sub = await h.submit(big.bytes(), submitted_by="alice")
         await h.wait_status(sub.workflow_id, "awaiting_approval")
-        handle = h.handle(sub.workflow_id)
-        await handle.signal("approve", ApproveSignal(reviewer="mallory"))
-        await handle.signal("approve", ApproveSignal(reviewer="bob"))
-        await handle.signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(sub.workflow_id, "approve", "mallory")
+        await h.signal_decision(sub.workflow_id, "approve", "bob")
+        await h.signal_decision(sub.workflow_id, "approve", "alice")
         state = await h.wait_for(
             sub.workflow_id, lambda s: len(s.decisions) == 3, what="3 decisions"
         )
@@ -145,7 +139,7 @@ async def test_refused_approvals_are_audited_and_waiting_continues(
         assert state.status == "awaiting_approval"
         refused = [r for r in h.deps.audit.trail(sub.workflow_id) if r.type == "decision.refused"]
         assert len(refused) == 3
-        await handle.signal("reject", RejectSignal(reviewer="bob", reason="too big"))
+        await h.signal_decision(sub.workflow_id, "reject", "bob", reason="too big")
         assert (await h.result(sub.workflow_id)).status == "rejected"
 
 
@@ -157,20 +151,20 @@ async def test_approve_with_corrections_is_revalidated(
         state = await h.wait_status(sub.workflow_id, "awaiting_approval")
         assert state.assessment is not None
         assert state.assessment.invoice.invoice_number is None
-        handle = h.handle(sub.workflow_id)
-        # A correction that breaks the arithmetic is refused...
-        await handle.signal(
+        # A correction that breaks the arithmetic is refused, and the sender is told why...
+        reply = await h.decide(
+            sub.workflow_id,
             "approve",
-            ApproveSignal(
-                reviewer="alice", corrections={"invoice_number": "INV-9", "total_minor": 1}
-            ),
+            "alice",
+            corrections={"invoice_number": "INV-9", "total_minor": 1},
         )
-        state = await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1, what="refusal")
+        assert not reply.accepted and "corrections" in reply.reason
+        state = await h.state(sub.workflow_id)
         assert not state.decisions[0].accepted
         assert "corrections" in state.decisions[0].reason
         # ...a correct one is accepted and used for the draft.
-        await handle.signal(
-            "approve", ApproveSignal(reviewer="alice", corrections={"invoice_number": "INV-9"})
+        await h.signal_decision(
+            sub.workflow_id, "approve", "alice", corrections={"invoice_number": "INV-9"}
         )
         state = await h.wait_status(sub.workflow_id, "drafted")
         assert state.assessment is not None and state.assessment.invoice.invoice_number == "INV-9"
@@ -184,9 +178,7 @@ async def test_cancel_email_during_delay(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-6001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
-        await h.handle(sub.workflow_id).signal(
-            "cancel_email", CancelEmailSignal(requested_by="alice")
-        )
+        await h.signal_decision(sub.workflow_id, "cancel_email", "alice")
         state = await h.wait_for(
             sub.workflow_id, lambda s: s.email_state == "cancelled", what="cancel"
         )
@@ -202,9 +194,7 @@ async def test_revert_deletes_the_draft(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(TextInvoice(number="INV-7001").bytes())
         await h.wait_status(sub.workflow_id, "drafted")
-        await h.handle(sub.workflow_id).signal(
-            "revert", RevertSignal(requested_by="alice", reason="wrong entity")
-        )
+        await h.signal_decision(sub.workflow_id, "revert", "alice", reason="wrong entity")
         final = await h.result(sub.workflow_id)
         assert final.status == "reverted"
         assert final.email_state == "cancelled"  # revert also stops the pending email
@@ -304,10 +294,8 @@ async def test_explain_tells_why_from_state_and_audit(
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice("INV-9901").bytes())
         await h.wait_status(sub.workflow_id, "awaiting_approval")
-        await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="mallory"))
-        await h.handle(sub.workflow_id).signal(
-            "approve", ApproveSignal(reviewer="alice", comment="PO 77")
-        )
+        await h.signal_decision(sub.workflow_id, "approve", "mallory")
+        await h.signal_decision(sub.workflow_id, "approve", "alice", comment="PO 77")
         state = await h.wait_status(sub.workflow_id, "drafted")
         text = "\n".join(explain_lines(state, h.deps.audit.trail(sub.workflow_id), True))
     assert "Proposed by: rules extractor (no model)" in text
@@ -332,9 +320,9 @@ async def test_two_copies_waiting_for_approval_make_one_draft(
         # Neither is drafted yet, so both wait for a person.
         await h.wait_status(original.workflow_id, "awaiting_approval")
         await h.wait_status(second.workflow_id, "awaiting_approval")
-        await h.handle(original.workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(original.workflow_id, "approve", "alice")
         await h.wait_status(original.workflow_id, "drafted")
-        await h.handle(second.workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(second.workflow_id, "approve", "alice")
         final = await h.result(second.workflow_id)
         assert final.status == "flagged"
         assert "duplicate found just before posting" in final.status_reason

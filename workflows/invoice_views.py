@@ -13,6 +13,7 @@ from schemas.effects import EmailMessage
 from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 from settings.config import Settings
+from workflows.bounds import bounded_int, bounded_keyword
 
 
 def waiting_text(state: InvoiceState, settings: Settings | None) -> str:
@@ -35,26 +36,22 @@ def current_details(state: InvoiceState) -> str:
 
 
 def search_attribute_updates(state: InvoiceState) -> list[SearchAttributeUpdate[Any]]:
+    """Every value bounded (length, 64-bit range): data must never fail a workflow task."""
     updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(state.status)]
     if state.assessment is not None:
         inv = state.assessment.invoice
+        supplier = bounded_keyword(inv.supplier_name or "")
+        updates.append(sa.SUPPLIER.value_set(supplier) if supplier else sa.SUPPLIER.value_unset())
+        total = bounded_int(inv.total_minor) if inv.total_minor is not None else None
         updates.append(
-            sa.SUPPLIER.value_set(inv.supplier_name)
-            if inv.supplier_name
-            else sa.SUPPLIER.value_unset()
+            sa.TOTAL_MINOR.value_set(total) if total is not None else sa.TOTAL_MINOR.value_unset()
         )
-        updates.append(
-            sa.TOTAL_MINOR.value_set(inv.total_minor)
-            if inv.total_minor is not None
-            else sa.TOTAL_MINOR.value_unset()
-        )
-        updates.append(
-            sa.CURRENCY.value_set(inv.currency) if inv.currency else sa.CURRENCY.value_unset()
-        )
+        currency = bounded_keyword(inv.currency or "", 16)
+        updates.append(sa.CURRENCY.value_set(currency) if currency else sa.CURRENCY.value_unset())
         updates.append(sa.CONFIDENCE.value_set(state.assessment.confidence.score))
         updates.append(sa.ROUTE.value_set(state.assessment.decision.route))
     if state.prompt_version:
-        updates.append(sa.PROMPT_VERSION.value_set(state.prompt_version))
+        updates.append(sa.PROMPT_VERSION.value_set(bounded_keyword(state.prompt_version)))
     return updates
 
 

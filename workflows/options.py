@@ -23,6 +23,8 @@ class ActivityOptions(LocalActivityOptions, total=False):
 # Patch ids: workflows started before a change replay on the old path.
 AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
 RECHECK_DUPLICATES_BEFORE_POSTING = "recheck-duplicates-before-posting"
+# Decisions carry a signed token verified before the workflow acts on them.
+DECISION_PROOF = "decision-proof"
 
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 
@@ -35,6 +37,11 @@ QUICK: ActivityOptions = {
 AUDIT: LocalActivityOptions = {
     "start_to_close_timeout": timedelta(seconds=30),
     "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
+}
+# Verifying a decision's token: local, fast, and a refusal is an answer (never retried).
+VERIFY: LocalActivityOptions = {
+    "start_to_close_timeout": timedelta(seconds=10),
+    "retry_policy": RetryPolicy(maximum_attempts=3, maximum_interval=timedelta(seconds=2)),
 }
 READ: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=3),

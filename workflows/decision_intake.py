@@ -1,0 +1,98 @@
+"""Checks on an incoming decision that need no I/O, so the workflow (and the `decide`
+update's validator) can refuse the obviously wrong cheaply: a malformed payload, a
+missing or ill-formed token, a token made for another workflow or action, or one that
+has expired. The signature itself is verified by the `verify_decision` activity.
+
+Pure functions: deterministic, testable without Temporal.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
+
+SIGNAL_TYPES: dict[str, type[BaseModel]] = {
+    "approve": ApproveSignal,
+    "reject": RejectSignal,
+    "cancel_email": CancelEmailSignal,
+    "revert": RevertSignal,
+}
+# Tolerated difference between the signer's clock and workflow time.
+CLOCK_LEEWAY = dt.timedelta(seconds=30)
+_MAX_REASON = 300
+
+
+def one_line(text: str, limit: int = _MAX_REASON) -> str:
+    """A reason fit for an audit record, a CLI line and a notification."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def validation_summary(err: ValidationError) -> str:
+    """Pydantic's errors as one line, without Python internals."""
+    parts = []
+    for problem in err.errors()[:5]:
+        where = ".".join(str(p) for p in problem.get("loc", ())) or "input"
+        parts.append(f"{where}: {problem.get('msg', 'invalid')}")
+    return one_line("; ".join(parts))
+
+
+def parse_decision(kind: str, raw: Any) -> BaseModel:
+    """The typed decision, or ValueError with a one-line reason (malformed input)."""
+    model = SIGNAL_TYPES[kind]
+    if not isinstance(raw, dict):
+        raise ValueError(f"malformed {kind} decision: expected a JSON object")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise ValueError(f"malformed {kind} decision: {validation_summary(err)}") from None
+
+
+def claimed_name(decision: BaseModel) -> str:
+    """The typed name in a decision: informational only, never an identity."""
+    for attr in ("reviewer", "requested_by"):
+        value = getattr(decision, attr, "")
+        if value and value != "unknown":
+            return one_line(value, 64)
+    return ""
+
+
+def _claims(token: str) -> dict[str, Any] | None:
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts):
+        return None
+    body = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(body))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def precheck_token(token: str, *, workflow_id: str, action: str, now: dt.datetime) -> str | None:
+    """Why this token cannot be proof for `action` on `workflow_id` (None = worth verifying)."""
+    if not token or not token.strip():
+        return (
+            "no proof of identity: a decision needs a signed token (vouchflow token --as YOU"
+            f" --workflow {workflow_id} --action {action})"
+        )
+    claims = _claims(token.strip())
+    if claims is None:
+        return "the token is not a well-formed JWT"
+    if claims.get("wf") != workflow_id:
+        return "the token was made for another workflow"
+    if claims.get("act") != action:
+        return f"the token allows {one_line(str(claims.get('act')), 32)!r}, not {action!r}"
+    exp = claims.get("exp")
+    if not isinstance(exp, int | float) or isinstance(exp, bool):
+        return "the token has no expiry"
+    if now > dt.datetime.fromtimestamp(exp, dt.UTC) + CLOCK_LEEWAY:
+        return "the token has expired: make a new one"
+    return None

@@ -17,7 +17,6 @@ prepaid amount.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -27,9 +26,17 @@ from lxml import etree
 from pypdf import PdfReader
 
 from documents.pdf_limits import pypdf_limits
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
-from schemas.money import exponent, to_minor
+from extraction.problems import (
+    bounded_minor,
+    bounded_quantity,
+    bounded_rate,
+    checked_iso_date,
+    credit_note_convention,
+    decimal_to_minor,
+)
+from schemas.extraction import ExtractionProblem, ExtractionResult, ExtractorInfo, FieldEvidence
+from schemas.invoice import DocumentType, Invoice, LineItem
+from schemas.money import exponent
 
 EInvoiceFormat = Literal["CII", "UBL"]
 
@@ -41,8 +48,18 @@ EMBEDDED_XML_NAMES: tuple[str, ...] = (
     "ZUGFeRD-invoice.xml",
     "UBL-Invoice-2.1.xml",
 )
-# An embedded XML larger than this is not an invoice we will parse.
-MAX_XML_BYTES = 10_000_000
+# An embedded XML larger than this is not an invoice we will parse. Generous: an
+# e-invoice with tens of thousands of lines is real (utility and telecom bills).
+MAX_XML_BYTES = 32_000_000
+
+# UNTDID 1001 document types that credit rather than bill (the EN 16931 credit-note
+# subset): 381 credit note, 81/83 credit notes for goods/financial adjustments, 261
+# self-billed, 262 consolidated, 296 "credit note related to self-billed", 308
+# delcredere, 396 factored, 420 optical character reading, 458 reverse factoring,
+# 532 forwarder's credit note.
+CREDIT_NOTE_TYPE_CODES = frozenset(
+    {"81", "83", "261", "262", "296", "308", "381", "396", "420", "458", "532"}
+)
 
 UBL_INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 UBL_CREDIT_NOTE_NS = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
@@ -158,6 +175,7 @@ class _Reader:
         self.root = root
         self.tree = root.getroottree()
         self.evidence: list[FieldEvidence] = []
+        self.problems: list[ExtractionProblem] = []
 
     def nodes(self, context: etree._Element, path: str) -> list[etree._Element]:
         found = context.xpath(_xp(path))
@@ -203,37 +221,61 @@ def _decimal(raw: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _date(raw: str | None) -> dt.date | None:
-    """CII format 102 (YYYYMMDD) or ISO (YYYY-MM-DD, possibly with a time zone suffix)."""
-    if not raw:
+def _minor(r: _Reader, raw: str | None, currency: str | None, field: str) -> int | None:
+    if currency is None:
         return None
-    cleaned = raw.strip()
-    try:
-        if "-" in cleaned[:8]:
-            return dt.date.fromisoformat(cleaned[:10])
-        return dt.datetime.strptime(cleaned[:8], "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
-def _minor(raw: str | None, currency: str | None) -> int | None:
-    value = _decimal(raw)
-    if value is None or currency is None:
-        return None
-    return to_minor(value, currency)
+    return bounded_minor(_decimal(raw), currency, field, raw, r.problems)
 
 
 def _exact_unit_price_minor(
-    price: Decimal | None, basis: Decimal | None, currency: str | None
+    r: _Reader,
+    raw: str | None,
+    basis: Decimal | None,
+    currency: str | None,
+    field: str,
 ) -> int | None:
+    price = _decimal(raw)
     if price is None or currency is None:
         return None
+    if decimal_to_minor(price, currency) is None:
+        return bounded_minor(price, currency, field, raw, r.problems)
     if basis is not None and basis != 1:
         return None
     scaled = price.scaleb(exponent(currency))
     if scaled != scaled.to_integral_value():
         return None
     return int(scaled)
+
+
+def _line(
+    r: _Reader,
+    index: int,
+    currency: str | None,
+    description: str | None,
+    quantity_raw: str | None,
+    price_raw: str | None,
+    basis_raw: str | None,
+    rate_raw: str | None,
+    total_raw: str | None,
+) -> LineItem:
+    where = f"line_items[{index}]"
+    return LineItem(
+        description=description or "",
+        quantity=bounded_quantity(
+            _decimal(quantity_raw), f"{where}.quantity", quantity_raw, r.problems
+        ),
+        unit_price_minor=_exact_unit_price_minor(
+            r, price_raw, _decimal(basis_raw), currency, f"{where}.unit_price_minor"
+        ),
+        tax_rate=bounded_rate(_decimal(rate_raw), f"{where}.tax_rate", rate_raw, r.problems),
+        line_total_minor=_minor(r, total_raw, currency, f"{where}.line_total_minor"),
+    )
+
+
+def _document_type(type_code: str | None, *, credit_root: bool) -> DocumentType:
+    if credit_root or (type_code or "").strip() in CREDIT_NOTE_TYPE_CODES:
+        return "credit_note"
+    return "invoice"
 
 
 # --- CII ---------------------------------------------------------------------------------
@@ -299,7 +341,7 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
         ),
     )
 
-    def amount(name: str) -> tuple[int | None, etree._Element | None]:
+    def amount(name: str, field: str) -> tuple[int | None, etree._Element | None]:
         # TaxTotalAmount may appear twice (invoice and accounting currency): take ours.
         candidates = [
             n for p in summation for n in r.nodes(root, f"{p}/{name}") if (n.text or "").strip()
@@ -310,20 +352,21 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
         )
         if chosen is None:
             return None, None
-        return _minor(chosen.text, currency), chosen
+        return _minor(r, chosen.text, currency, field), chosen
 
-    subtotal, sub_node = amount("TaxBasisTotalAmount")
-    tax, tax_node = amount("TaxTotalAmount")
-    total, total_node = amount("GrandTotalAmount")
-    allowances, a_node = amount("AllowanceTotalAmount")
-    charges, ch_node = amount("ChargeTotalAmount")
+    subtotal, sub_node = amount("TaxBasisTotalAmount", "subtotal_minor")
+    tax, tax_node = amount("TaxTotalAmount", "tax_total_minor")
+    total, total_node = amount("GrandTotalAmount", "total_minor")
+    allowances, a_node = amount("AllowanceTotalAmount", "allowance_total_minor")
+    charges, ch_node = amount("ChargeTotalAmount", "charge_total_minor")
+    type_code, _ = r.text(root, *_paths(_CII_DOC, "TypeCode"))
 
     lines: list[LineItem] = []
-    for index, item in enumerate(
-        r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem")
-        + r.nodes(root, f"{txn[1]}/IncludedSupplyChainTradeLineItem")
+    for item in r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
+        root, f"{txn[1]}/IncludedSupplyChainTradeLineItem"
     ):
-        line, line_nodes = _cii_line(r, item, currency)
+        index = len(lines)
+        line, line_nodes = _cii_line(r, item, currency, index)
         if line is None:
             continue
         lines.append(line)
@@ -335,8 +378,8 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
         lines,
         supplier_name=(supplier, s_node),
         invoice_number=(number, n_node),
-        issue_date=(_date(issue_raw), issue_node),
-        due_date=(_date(due_raw), due_node),
+        issue_date=(checked_iso_date(issue_raw, "issue_date", r.problems), issue_node),
+        due_date=(checked_iso_date(due_raw, "due_date", r.problems), due_node),
         currency=(currency, c_node),
         subtotal_minor=(subtotal, sub_node),
         tax_total_minor=(tax, tax_node),
@@ -345,6 +388,7 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
         charge_total_minor=(charges or 0, ch_node),
         supplier_vat_id=(vat_id, vat_node),
         buyer_name=(buyer, b_node),
+        document_type=(_document_type(type_code, credit_root=False), None),
     )
     if not lines:
         notes.append("the XML carries no line items (e.g. MINIMUM / BASIC WL profile)")
@@ -352,7 +396,7 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
 
 
 def _cii_line(
-    r: _Reader, item: etree._Element, currency: str | None
+    r: _Reader, item: etree._Element, currency: str | None, index: int
 ) -> tuple[LineItem | None, dict[str, etree._Element | None]]:
     agreement = ("SpecifiedLineTradeAgreement", "SpecifiedSupplyChainTradeAgreement")
     delivery = ("SpecifiedLineTradeDelivery", "SpecifiedSupplyChainTradeDelivery")
@@ -380,14 +424,8 @@ def _cii_line(
     )
     if description is None and total_raw is None:
         return None, {}
-    line = LineItem(
-        description=description or "",
-        quantity=_decimal(quantity_raw),
-        unit_price_minor=_exact_unit_price_minor(
-            _decimal(price_raw), _decimal(basis_raw), currency
-        ),
-        tax_rate=_decimal(rate_raw),
-        line_total_minor=_minor(total_raw, currency),
+    line = _line(
+        r, index, currency, description, quantity_raw, price_raw, basis_raw, rate_raw, total_raw
     )
     return line, {
         "description": d_node,
@@ -420,21 +458,23 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
     )
     vat_id, vat_node = r.text(root, "AccountingSupplierParty/Party/PartyTaxScheme/CompanyID")
 
-    def amount(*paths: str) -> tuple[int | None, etree._Element | None]:
-        candidates = [n for p in paths for n in r.nodes(root, p) if (n.text or "").strip()]
+    def amount(path: str, field: str) -> tuple[int | None, etree._Element | None]:
+        candidates = [n for n in r.nodes(root, path) if (n.text or "").strip()]
         chosen = next(
             (n for n in candidates if n.get("currencyID") in (None, currency)),
             candidates[0] if candidates else None,
         )
         if chosen is None:
             return None, None
-        return _minor(chosen.text, currency), chosen
+        return _minor(r, chosen.text, currency, field), chosen
 
-    subtotal, sub_node = amount("LegalMonetaryTotal/TaxExclusiveAmount")
-    tax, tax_node = amount("TaxTotal/TaxAmount")
-    total, total_node = amount("LegalMonetaryTotal/TaxInclusiveAmount")
-    allowances, a_node = amount("LegalMonetaryTotal/AllowanceTotalAmount")
-    charges, ch_node = amount("LegalMonetaryTotal/ChargeTotalAmount")
+    subtotal, sub_node = amount("LegalMonetaryTotal/TaxExclusiveAmount", "subtotal_minor")
+    tax, tax_node = amount("TaxTotal/TaxAmount", "tax_total_minor")
+    total, total_node = amount("LegalMonetaryTotal/TaxInclusiveAmount", "total_minor")
+    allowances, a_node = amount("LegalMonetaryTotal/AllowanceTotalAmount", "allowance_total_minor")
+    charges, ch_node = amount("LegalMonetaryTotal/ChargeTotalAmount", "charge_total_minor")
+    type_code, _ = r.text(root, "InvoiceTypeCode", "CreditNoteTypeCode")
+    credit_root = etree.QName(root).namespace == UBL_CREDIT_NOTE_NS
 
     lines: list[LineItem] = []
     line_nodes = r.nodes(root, "InvoiceLine") + r.nodes(root, "CreditNoteLine")
@@ -445,14 +485,16 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
         basis_raw, _ = r.text(item, "Price/BaseQuantity")
         rate_raw, rate_node = r.text(item, "Item/ClassifiedTaxCategory/Percent")
         total_raw, t_node = r.text(item, "LineExtensionAmount")
-        line = LineItem(
-            description=description or "",
-            quantity=_decimal(quantity_raw),
-            unit_price_minor=_exact_unit_price_minor(
-                _decimal(price_raw), _decimal(basis_raw), currency
-            ),
-            tax_rate=_decimal(rate_raw),
-            line_total_minor=_minor(total_raw, currency),
+        line = _line(
+            r,
+            index,
+            currency,
+            description,
+            quantity_raw,
+            price_raw,
+            basis_raw,
+            rate_raw,
+            total_raw,
         )
         lines.append(line)
         for field, node in (
@@ -469,8 +511,8 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
         lines,
         supplier_name=(supplier, s_node),
         invoice_number=(number, n_node),
-        issue_date=(_date(issue_raw), issue_node),
-        due_date=(_date(due_raw), due_node),
+        issue_date=(checked_iso_date(issue_raw, "issue_date", r.problems), issue_node),
+        due_date=(checked_iso_date(due_raw, "due_date", r.problems), due_node),
         currency=(currency, c_node),
         subtotal_minor=(subtotal, sub_node),
         tax_total_minor=(tax, tax_node),
@@ -479,8 +521,9 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
         charge_total_minor=(charges or 0, ch_node),
         supplier_vat_id=(vat_id, vat_node),
         buyer_name=(buyer, b_node),
+        document_type=(_document_type(type_code, credit_root=credit_root), None),
     )
-    if etree.QName(root).namespace == UBL_CREDIT_NOTE_NS:
+    if credit_root:
         notes.append("the document is a UBL CreditNote, not an Invoice")
     return invoice, notes
 
@@ -493,12 +536,14 @@ def parse_einvoice(xml: bytes) -> ExtractionResult:
         raise EInvoiceError(f"XML root <{etree.QName(root).localname}> is not a UBL or CII invoice")
     reader = _Reader(root)
     invoice, notes = _parse_cii(reader) if fmt == "CII" else _parse_ubl(reader)
+    invoice, sign_notes = credit_note_convention(invoice)
     return ExtractionResult(
         invoice=invoice,
         evidence=reader.evidence,
         extractor=ExtractorInfo(kind="einvoice", name=f"embedded e-invoice XML ({fmt})"),
         invoice_likelihood=1.0,
-        notes=notes,
+        notes=notes + sign_notes,
+        problems=reader.problems,
     )
 
 

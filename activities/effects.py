@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
 from activities.errors import to_application_error
-from destinations.base import DestinationError
+from destinations.base import DestinationError, DuplicateBillError, check_draftable
 from mailer.base import EmailError
 from notifiers.base import NotifierError
 from schemas.effects import (
@@ -23,6 +24,9 @@ from schemas.effects import (
     RevertRequest,
 )
 
+# The ApplicationError type of a post refused because the bill already exists.
+DUPLICATE_BILL = "DuplicateBill"
+
 
 class EffectActivities:
     def __init__(self, deps: ActivityDeps) -> None:
@@ -30,9 +34,27 @@ class EffectActivities:
 
     @activity.defn(name="post_draft_bill")
     async def post_draft_bill(self, request: DraftBillRequest) -> DraftBill:
-        document = await asyncio.to_thread(self._deps.blobs.get, request.document.sha256)
+        """Create the draft bill (or credit note).
+
+        Failures a retry cannot fix are non-retryable. A live bill already holding the
+        supplier + number (+ document type) fails with type ``DuplicateBill`` and one
+        detail, ``{"bill_id", "workflow_id", "destination"}`` naming that bill.
+        """
         try:
+            check_draftable(request.invoice)
+            document = await asyncio.to_thread(self._deps.blobs.get, request.document.sha256)
             return await self._deps.destination.create_draft_bill(request, document)
+        except DuplicateBillError as err:
+            raise ApplicationError(
+                str(err),
+                {
+                    "bill_id": err.bill_id,
+                    "workflow_id": err.workflow_id,
+                    "destination": err.destination,
+                },
+                type=DUPLICATE_BILL,
+                non_retryable=True,
+            ) from None
         except DestinationError as err:
             raise to_application_error(err) from err
 

@@ -2,6 +2,19 @@
 
 Several processes (worker, CLI) may open the same file, so it runs in WAL mode
 with a busy timeout, and every write is a single short transaction.
+
+Duplicate keys are `policy.identifiers.normalise_identifier` of the supplier name and
+the invoice number, and the document kind (`invoice` or `credit_note`) is part of the
+key: a supplier's credit note CN-7 and invoice CN-7 are different documents. At most
+one live draft exists per key; a second is refused with `DuplicateBillError`, naming
+the bill that holds the key.
+
+A credit note is booked with the kind carrying the sign: its amounts are stored
+positive (`destinations.base.posting_amounts`), the invoice JSON keeps them as read.
+
+Files written by earlier versions are migrated when first opened: the `kind` column is
+added (existing rows are invoices), keys are recomputed with the current normal form,
+and the one-live-draft index is rebuilt on (supplier, number, kind).
 """
 
 from __future__ import annotations
@@ -15,7 +28,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from destinations.base import DestinationError
+from destinations.base import (
+    DestinationError,
+    DuplicateBillError,
+    check_draftable,
+    posting_amounts,
+)
+from policy.identifiers import clean_identifier, normalise_identifier
 from schemas.effects import (
     DraftBill,
     DraftBillRequest,
@@ -24,6 +43,7 @@ from schemas.effects import (
     RevertOutcome,
     RevertRequest,
 )
+from schemas.invoice import DocumentType
 from stores.sqlite_wal import ensure_wal
 
 _SCHEMA = """
@@ -41,17 +61,21 @@ CREATE TABLE IF NOT EXISTS draft_bills (
     invoice_json TEXT NOT NULL,
     status TEXT NOT NULL CHECK (status IN ('DRAFT', 'DELETED')),
     created_at TEXT NOT NULL,
-    deleted_at TEXT
+    deleted_at TEXT,
+    kind TEXT NOT NULL DEFAULT 'invoice'
 );
 CREATE INDEX IF NOT EXISTS draft_bills_supplier_number ON draft_bills (supplier_key, number_key);
 CREATE INDEX IF NOT EXISTS draft_bills_sha ON draft_bills (document_sha256);
 """
 
-# At most one live draft per supplier + invoice number, enforced by the database so that
-# two workflows posting at the same moment cannot both create one.
+# Bumped when keys or columns change; `_migrate` brings older files up to it.
+_SCHEMA_VERSION = 2
+
+# At most one live draft per supplier + invoice number + kind, enforced by the database so
+# that two workflows posting at the same moment cannot both create one.
 _ONE_LIVE_DRAFT = """
-CREATE UNIQUE INDEX IF NOT EXISTS draft_bills_one_live_draft
-    ON draft_bills (supplier_key, number_key)
+CREATE UNIQUE INDEX IF NOT EXISTS draft_bills_one_live_draft_per_kind
+    ON draft_bills (supplier_key, number_key, kind)
     WHERE status = 'DRAFT' AND supplier_key IS NOT NULL AND number_key IS NOT NULL;
 """
 
@@ -75,14 +99,12 @@ class LedgerBill(BaseModel):
     status: str
     created_at: dt.datetime
     deleted_at: dt.datetime | None
+    kind: DocumentType = "invoice"
 
 
 def normalise_key(value: str | None) -> str | None:
-    """Case- and whitespace-insensitive form used for duplicate matching."""
-    if value is None:
-        return None
-    collapsed = " ".join(value.split()).casefold()
-    return collapsed or None
+    """The duplicate key of a supplier name or invoice number (one rule everywhere)."""
+    return normalise_identifier(value)
 
 
 def _bill_id(idempotency_key: str) -> str:
@@ -109,6 +131,7 @@ class LocalLedger:
         if not self._initialised:
             ensure_wal(conn)
             conn.executescript(_SCHEMA)
+            _migrate(conn)
             # A ledger from before this guard may already hold duplicates: keep working;
             # the workflow's own duplicate checks still apply.
             with contextlib.suppress(sqlite3.IntegrityError):
@@ -141,7 +164,16 @@ class LocalLedger:
         return _Conn(self._connect())
 
     def _create(self, request: DraftBillRequest) -> DraftBill:
+        check_draftable(request.invoice)
         with self._closing() as conn:
+            existing = conn.execute(
+                "SELECT 1 FROM draft_bills WHERE idempotency_key = ?",
+                (request.idempotency_key,),
+            ).fetchone()
+            if existing is None:
+                holder = self._live_holder(conn, request)
+                if holder is not None:
+                    raise self._duplicate(request, holder)
             try:
                 cursor = self._insert(conn, request)
             except sqlite3.IntegrityError as err:
@@ -157,26 +189,62 @@ class LocalLedger:
 
     def _insert(self, conn: sqlite3.Connection, request: DraftBillRequest) -> sqlite3.Cursor:
         invoice = request.invoice
+        booked = posting_amounts(invoice)
         return conn.execute(
             """INSERT INTO draft_bills (bill_id, workflow_id, idempotency_key, supplier_name,
                        supplier_key, invoice_number, number_key, document_sha256, currency,
-                       total_minor, invoice_json, status, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DRAFT', ?)
+                       total_minor, invoice_json, status, created_at, kind)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'DRAFT', ?, ?)
                    ON CONFLICT (idempotency_key) DO NOTHING""",
             (
                 _bill_id(request.idempotency_key),
                 request.workflow_id,
                 request.idempotency_key,
-                invoice.supplier_name,
+                clean_identifier(invoice.supplier_name),
                 normalise_key(invoice.supplier_name),
-                invoice.invoice_number,
+                clean_identifier(invoice.invoice_number),
                 normalise_key(invoice.invoice_number),
                 request.document.sha256,
                 invoice.currency,
-                invoice.total_minor,
+                booked.total_minor,
                 invoice.model_dump_json(),
                 _now(),
+                invoice.document_type,
             ),
+        )
+
+    def _live_holder(
+        self, conn: sqlite3.Connection, request: DraftBillRequest
+    ) -> sqlite3.Row | None:
+        invoice = request.invoice
+        row: sqlite3.Row | None = conn.execute(
+            """SELECT bill_id, workflow_id FROM draft_bills
+               WHERE status = 'DRAFT' AND supplier_key = ? AND number_key = ? AND kind = ?
+                 AND idempotency_key != ?""",
+            (
+                normalise_key(invoice.supplier_name),
+                normalise_key(invoice.invoice_number),
+                invoice.document_type,
+                request.idempotency_key,
+            ),
+        ).fetchone()
+        return row
+
+    def _duplicate(self, request: DraftBillRequest, row: sqlite3.Row | None) -> DestinationError:
+        invoice = request.invoice
+        kind = "credit note" if invoice.document_type == "credit_note" else "bill"
+        if row is None:
+            return DestinationError(
+                f"duplicate: another {kind} is already a draft for {invoice.supplier_name!r}"
+                f" {invoice.invoice_number!r}",
+                retryable=False,
+            )
+        return DuplicateBillError(
+            f"duplicate: {kind} {row['bill_id']} (workflow {row['workflow_id']}) is already a"
+            f" draft for {invoice.supplier_name!r} {invoice.invoice_number!r}",
+            destination=self.name,
+            bill_id=str(row["bill_id"]),
+            workflow_id=str(row["workflow_id"]),
         )
 
     def _second_live_draft(
@@ -184,18 +252,7 @@ class LocalLedger:
     ) -> DestinationError:
         """Two workflows raced to draft the same supplier + number: the database let one
         win; the other must not create a second bill (fail closed to a person)."""
-        invoice = request.invoice
-        row = conn.execute(
-            """SELECT bill_id, workflow_id FROM draft_bills
-               WHERE status = 'DRAFT' AND supplier_key = ? AND number_key = ?""",
-            (normalise_key(invoice.supplier_name), normalise_key(invoice.invoice_number)),
-        ).fetchone()
-        holder = f"bill {row['bill_id']} (workflow {row['workflow_id']})" if row else "another bill"
-        return DestinationError(
-            f"duplicate: {holder} is already a draft for {invoice.supplier_name} "
-            f"{invoice.invoice_number}",
-            retryable=False,
-        )
+        return self._duplicate(request, self._live_holder(conn, request))
 
     def _find(self, query: DuplicateQuery) -> list[DuplicateMatch]:
         supplier_key = normalise_key(query.supplier_name)
@@ -206,8 +263,8 @@ class LocalLedger:
                 for row in conn.execute(
                     """SELECT bill_id, workflow_id FROM draft_bills
                        WHERE status = 'DRAFT' AND supplier_key = ? AND number_key = ?
-                         AND workflow_id != ?""",
-                    (supplier_key, number_key, query.workflow_id),
+                         AND kind = ? AND workflow_id != ?""",
+                    (supplier_key, number_key, query.document_type, query.workflow_id),
                 ):
                     matches[row["bill_id"]] = DuplicateMatch(
                         bill_id=row["bill_id"],
@@ -246,6 +303,42 @@ class LocalLedger:
                 )
         # Reverting twice reports success both times: the bill is gone either way.
         return RevertOutcome(reverted=True, status="DELETED")
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Bring a file written by an earlier version up to `_SCHEMA_VERSION`, once, under a
+    write lock (another process may be opening the same file)."""
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) >= _SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if int(conn.execute("PRAGMA user_version").fetchone()[0]) < _SCHEMA_VERSION:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(draft_bills)")}
+            if "kind" not in columns:
+                conn.execute(
+                    "ALTER TABLE draft_bills ADD COLUMN kind TEXT NOT NULL DEFAULT 'invoice'"
+                )
+            rows = conn.execute(
+                "SELECT bill_id, supplier_name, invoice_number FROM draft_bills"
+            ).fetchall()
+            conn.executemany(
+                "UPDATE draft_bills SET supplier_key = ?, number_key = ? WHERE bill_id = ?",
+                [
+                    (
+                        normalise_key(row["supplier_name"]),
+                        normalise_key(row["invoice_number"]),
+                        row["bill_id"],
+                    )
+                    for row in rows
+                ],
+            )
+            # The old guard ignored the kind; `_ONE_LIVE_DRAFT` replaces it.
+            conn.execute("DROP INDEX IF EXISTS draft_bills_one_live_draft")
+            conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class _Conn:

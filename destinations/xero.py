@@ -1,24 +1,40 @@
-"""Xero as the destination: draft bills (ACCPAY, Status DRAFT) through the
-Accounting API, over a thin async httpx client.
+"""Xero as the destination: draft bills (ACCPAY invoices, Status DRAFT) and supplier
+credit notes (ACCPAYCREDIT, on the CreditNotes endpoint) through the Accounting API,
+over a thin async httpx client.
 
 Idempotent twice over: every write carries an `Idempotency-Key` derived from the
 request's key (Xero replays within a few minutes), and before creating we search
-for a bill with the same supplier contact and number (which survives any window).
+for a document of the same type with the same supplier contact and number (which
+survives any window).
+
+Numbers and supplier names are compared by `normalise_identifier` (Xero's own filters
+match exactly, so the contact's open documents are listed and compared here): a
+number typed with a zero-width space or in fullwidth digits still finds the bill.
+An invoice and a credit note with the same number are not duplicates of each other.
+
+When the search finds a live bill that is not this workflow's (its `Url` is not
+the one `source_url_template` gives this workflow), posting is refused with
+`DuplicateBillError`. Without a template, and for credit notes (Xero keeps no
+`Url` on them), a found document cannot be told apart from our own earlier attempt
+and is reused; the workflow's duplicate check just before posting is what stops a
+second workflow in that case.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
-from destinations.base import DestinationError
+from destinations.base import DestinationError, DuplicateBillError, check_draftable
 from destinations.xero_config import XeroCredentials, XeroSettings
 from destinations.xero_http import XeroHttp, validation_messages
 from destinations.xero_payload import bill_payload, dumps_exact
+from policy.identifiers import clean_identifier, normalise_identifier
 from schemas.effects import (
     DraftBill,
     DraftBillRequest,
@@ -29,8 +45,43 @@ from schemas.effects import (
 )
 
 OPEN_STATUSES = "DRAFT,SUBMITTED,AUTHORISED"
+_OPEN = frozenset(OPEN_STATUSES.split(","))
 _DELETABLE = {"DRAFT", "SUBMITTED"}
-_WEB_URL = "https://go.xero.com/AccountsPayable/View.aspx?InvoiceID={id}"
+# Xero pages list endpoints at 100 elements; a supplier with more open documents than
+# this many pages cannot be checked for duplicates and the post fails closed.
+_PAGE_SIZE = 100
+_MAX_SEARCH_PAGES = 50
+
+
+@dataclass(frozen=True)
+class _Kind:
+    """Where one document type lives in the Accounting API."""
+
+    collection: str
+    id_field: str
+    number_field: str
+    xero_type: str
+    web_url: str
+    key_purpose: str
+
+
+_INVOICE = _Kind(
+    "Invoices",
+    "InvoiceID",
+    "InvoiceNumber",
+    "ACCPAY",
+    "https://go.xero.com/AccountsPayable/View.aspx?InvoiceID={id}",
+    "bill",
+)
+_CREDIT_NOTE = _Kind(
+    "CreditNotes",
+    "CreditNoteID",
+    "CreditNoteNumber",
+    "ACCPAYCREDIT",
+    "https://go.xero.com/AccountsPayable/ViewCreditNote.aspx?creditNoteID={id}",
+    "credit-note",
+)
+_KINDS = {"invoice": _INVOICE, "credit_note": _CREDIT_NOTE}
 
 
 def xero_idempotency_key(purpose: str, key: str) -> str:
@@ -73,40 +124,54 @@ class XeroDestination:
     # -- Destination -----------------------------------------------------------------------
 
     async def find_duplicates(self, query: DuplicateQuery) -> list[DuplicateMatch]:
-        if not query.supplier_name or not query.invoice_number:
+        if not normalise_identifier(query.supplier_name) or not normalise_identifier(
+            query.invoice_number
+        ):
             return []
+        assert query.supplier_name is not None and query.invoice_number is not None
         contact_id = await self._find_contact(query.supplier_name)
         if contact_id is None:
             return []
+        kind = _KINDS[query.document_type]
         own_url = self._source_url(query.workflow_id)
         return [
             DuplicateMatch(
-                bill_id=str(bill["InvoiceID"]), workflow_id=None, reason="same_supplier_and_number"
+                bill_id=str(bill[kind.id_field]),
+                workflow_id=None,
+                reason="same_supplier_and_number",
             )
-            for bill in await self._search(contact_id, query.invoice_number)
+            for bill in await self._search(kind, contact_id, query.invoice_number)
             if own_url is None or bill.get("Url") != own_url
         ]
 
     async def create_draft_bill(self, request: DraftBillRequest, document: bytes) -> DraftBill:
         invoice = request.invoice
-        if not invoice.supplier_name or not invoice.invoice_number:
-            raise DestinationError(
-                "supplier name and invoice number are required for a Xero bill; review",
-                retryable=False,
-            )
+        check_draftable(invoice)
+        assert invoice.supplier_name is not None and invoice.invoice_number is not None
+        kind = _KINDS[invoice.document_type]
         contact_id = await self._contact_for(invoice.supplier_name, request.idempotency_key)
         own_url = self._source_url(request.workflow_id)
         payload = bill_payload(invoice, contact_id, self.settings, url=own_url)
-        existing = await self._search(contact_id, invoice.invoice_number)
+        existing = await self._search(kind, contact_id, invoice.invoice_number)
         if existing:
             ours = [b for b in existing if own_url is not None and b.get("Url") == own_url]
+            if not ours and own_url is not None and kind is _INVOICE:
+                other = existing[0]
+                raise DuplicateBillError(
+                    f"duplicate: Xero bill {other[kind.id_field]} ({other.get('Status')}) already"
+                    f" has number {other.get(kind.number_field)!r} for this supplier",
+                    destination=self.name,
+                    bill_id=str(other[kind.id_field]),
+                    workflow_id=None,
+                )
             bill = (ours or existing)[0]
             created = False
         else:
-            bill = await self._create(payload, request.idempotency_key)
+            bill = await self._create(kind, payload, request.idempotency_key)
             created = True
-        bill_id = str(bill["InvoiceID"])
+        bill_id = str(bill[kind.id_field])
         attachment_id = await self._attach(
+            kind,
             bill_id,
             request.document_filename,
             document,
@@ -120,18 +185,24 @@ class XeroDestination:
             status=str(bill.get("Status", "DRAFT")),
             created=created,
             attachment_id=attachment_id,
-            url=_WEB_URL.format(id=bill_id),
+            url=kind.web_url.format(id=bill_id),
         )
 
     async def revert_draft_bill(self, request: RevertRequest) -> RevertOutcome:
-        path = f"/Invoices/{quote(request.bill_id, safe='')}"
-        found = await self._api.call("GET", path, allow_404=True)
-        bills = (found or {}).get("Invoices") or []
-        if not bills:
-            return RevertOutcome(
-                reverted=False, status="MISSING", reason=f"bill {request.bill_id} not in Xero"
-            )
-        status = str(bills[0].get("Status"))
+        # The id alone does not say which type was posted: an invoice, else a credit note.
+        for kind in (_INVOICE, _CREDIT_NOTE):
+            path = f"/{kind.collection}/{quote(request.bill_id, safe='')}"
+            found = await self._api.call("GET", path, allow_404=True)
+            bills = (found or {}).get(kind.collection) or []
+            if bills:
+                return await self._delete(kind, path, str(bills[0].get("Status")), request)
+        return RevertOutcome(
+            reverted=False, status="MISSING", reason=f"bill {request.bill_id} not in Xero"
+        )
+
+    async def _delete(
+        self, kind: _Kind, path: str, status: str, request: RevertRequest
+    ) -> RevertOutcome:
         if status == "DELETED":
             return RevertOutcome(reverted=True, status=status)
         if status not in _DELETABLE:
@@ -149,7 +220,7 @@ class XeroDestination:
             json_body=dumps_exact({"Status": "DELETED"}),
             idempotency_key=xero_idempotency_key("revert", request.idempotency_key),
         )
-        element = ((body or {}).get("Invoices") or [{}])[0]
+        element = ((body or {}).get(kind.collection) or [{}])[0]
         errors = validation_messages(element)
         if errors:
             return RevertOutcome(reverted=False, status=status, reason="; ".join(errors))
@@ -162,8 +233,30 @@ class XeroDestination:
         return template.format(workflow_id=quote(workflow_id, safe="")) if template else None
 
     async def _find_contact(self, name: str) -> str | None:
-        body = await self._api.call("GET", "/Contacts", params={"where": _where_name(name)})
-        contacts = [c for c in (body or {}).get("Contacts") or [] if c.get("Name") == name]
+        """The contact whose name has the same key as `name`: an exact search first,
+        then Xero's text search on the name's longest word (names differing only by
+        case, spacing, punctuation or invisible characters)."""
+        key = normalise_identifier(name)
+        clean = clean_identifier(name) or name
+        body = await self._api.call("GET", "/Contacts", params={"where": _where_name(clean)})
+        contacts = [
+            c
+            for c in (body or {}).get("Contacts") or []
+            if normalise_identifier(c.get("Name")) == key
+        ]
+        if not contacts:
+            words = sorted(
+                (w for w in clean.split() if normalise_identifier(w)), key=len, reverse=True
+            )
+            if words:
+                body = await self._api.call(
+                    "GET", "/Contacts", params={"searchTerm": words[0], "summaryOnly": "true"}
+                )
+                contacts = [
+                    c
+                    for c in (body or {}).get("Contacts") or []
+                    if normalise_identifier(c.get("Name")) == key
+                ]
         active = [c for c in contacts if c.get("ContactStatus", "ACTIVE") == "ACTIVE"]
         chosen = (active or contacts or [None])[0]
         return str(chosen["ContactID"]) if chosen else None
@@ -172,13 +265,14 @@ class XeroDestination:
         contact_id = await self._find_contact(name)
         if contact_id is not None:
             return contact_id
+        clean = clean_identifier(name) or name
         if self.settings.missing_contact == "review":
-            raise DestinationError(f"supplier {name!r} not in Xero; review", retryable=False)
+            raise DestinationError(f"supplier {clean!r} not in Xero; review", retryable=False)
         try:
             body = await self._api.call(
                 "PUT",
                 "/Contacts",
-                json_body=dumps_exact({"Contacts": [{"Name": name}]}),
+                json_body=dumps_exact({"Contacts": [{"Name": clean}]}),
                 idempotency_key=xero_idempotency_key("contact", key),
             )
         except DestinationError as exc:
@@ -191,36 +285,47 @@ class XeroDestination:
         errors = validation_messages(element)
         if errors or not element.get("ContactID"):
             raise DestinationError(
-                f"Xero refused contact {name!r}: {'; '.join(errors)}", retryable=False
+                f"Xero refused contact {clean!r}: {'; '.join(errors)}", retryable=False
             )
         return str(element["ContactID"])
 
-    async def _search(self, contact_id: str, invoice_number: str) -> list[dict[str, Any]]:
-        body = await self._api.call(
-            "GET",
-            "/Invoices",
-            params={
-                "InvoiceNumbers": invoice_number,
-                "ContactIDs": contact_id,
-                "Statuses": OPEN_STATUSES,
-            },
+    async def _search(self, kind: _Kind, contact_id: str, number: str) -> list[dict[str, Any]]:
+        """Open documents of `kind` for the contact whose number has the same key."""
+        key = normalise_identifier(number)
+        found: list[dict[str, Any]] = []
+        for page in range(1, _MAX_SEARCH_PAGES + 1):
+            params = {"page": str(page)}
+            if kind is _INVOICE:
+                params |= {"ContactIDs": contact_id, "Statuses": OPEN_STATUSES}
+            else:
+                params["where"] = f'Contact.ContactID==guid("{contact_id}")'
+            body = await self._api.call("GET", f"/{kind.collection}", params=params)
+            items: list[dict[str, Any]] = (body or {}).get(kind.collection) or []
+            found += [
+                item
+                for item in items
+                if item.get("Type") == kind.xero_type
+                and item.get("Status") in _OPEN
+                and normalise_identifier(item.get(kind.number_field)) == key
+            ]
+            if len(items) < _PAGE_SIZE:
+                return found
+        raise DestinationError(
+            f"the supplier has more than {_MAX_SEARCH_PAGES * _PAGE_SIZE} open documents in"
+            " Xero, too many to check for a duplicate; review",
+            retryable=False,
         )
-        return [
-            bill
-            for bill in (body or {}).get("Invoices") or []
-            if bill.get("Type") == "ACCPAY" and bill.get("InvoiceNumber") == invoice_number
-        ]
 
-    async def _create(self, payload: dict[str, Any], key: str) -> dict[str, Any]:
+    async def _create(self, kind: _Kind, payload: dict[str, Any], key: str) -> dict[str, Any]:
         body = await self._api.call(
             "PUT",
-            "/Invoices?summarizeErrors=false",
-            json_body=dumps_exact({"Invoices": [payload]}),
-            idempotency_key=xero_idempotency_key("bill", key),
+            f"/{kind.collection}?summarizeErrors=false",
+            json_body=dumps_exact({kind.collection: [payload]}),
+            idempotency_key=xero_idempotency_key(kind.key_purpose, key),
         )
-        elements = (body or {}).get("Invoices") or []
+        elements = (body or {}).get(kind.collection) or []
         if not elements:
-            raise DestinationError("Xero returned no invoice for the bill", retryable=False)
+            raise DestinationError("Xero returned no document for the bill", retryable=False)
         element: dict[str, Any] = elements[0]
         if element.get("HasErrors") or element.get("ValidationErrors"):
             messages = "; ".join(validation_messages(element)) or "validation failed"
@@ -229,6 +334,7 @@ class XeroDestination:
 
     async def _attach(
         self,
+        kind: _Kind,
         bill_id: str,
         filename: str,
         document: bytes,
@@ -237,7 +343,7 @@ class XeroDestination:
         *,
         check_existing: bool,
     ) -> str | None:
-        base = f"/Invoices/{quote(bill_id, safe='')}/Attachments"
+        base = f"/{kind.collection}/{quote(bill_id, safe='')}/Attachments"
         if check_existing:
             listed = await self._api.call("GET", base)
             for attachment in (listed or {}).get("Attachments") or []:

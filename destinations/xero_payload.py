@@ -1,7 +1,11 @@
-"""Build the Xero bill (ACCPAY invoice) body from an `Invoice`.
+"""Build the Xero bill (ACCPAY invoice) or supplier credit note (ACCPAYCREDIT) body
+from an `Invoice`.
 
 Amounts go on the wire as exact decimal numbers derived from integer minor units;
-no float is ever involved.
+no float is ever involved. In Xero the document type carries the sign: a credit
+note's amounts are positive, so a credit note read with minus signs is posted with
+every amount negated (`destinations.base.posting_amounts`). The supplier's number is
+sent as a person reads it (`clean_identifier`: no invisible characters).
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from destinations.base import DestinationError
+from destinations.base import DestinationError, check_draftable, posting_amounts
 from destinations.xero_config import XeroSettings
+from policy.identifiers import clean_identifier
 from schemas.invoice import Invoice, LineItem
 from schemas.money import exponent
 
@@ -88,7 +93,10 @@ def _summary_line(invoice: Invoice, currency: str, settings: XeroSettings) -> di
     if rate is None:
         raise _bad("invoice has no line items and its tax matches no configured rate; review")
     return {
-        "Description": f"Invoice {invoice.invoice_number or ''}".strip(),
+        "Description": (
+            f"{'Credit note' if invoice.document_type == 'credit_note' else 'Invoice'}"
+            f" {clean_identifier(invoice.invoice_number) or ''}"
+        ).strip(),
         "Quantity": Decimal(1),
         "UnitAmount": to_major(net, currency),
         "LineAmount": to_major(net, currency),
@@ -97,12 +105,22 @@ def _summary_line(invoice: Invoice, currency: str, settings: XeroSettings) -> di
     }
 
 
+def xero_type(invoice: Invoice) -> str:
+    return "ACCPAYCREDIT" if invoice.document_type == "credit_note" else "ACCPAY"
+
+
 def bill_payload(
     invoice: Invoice, contact_id: str, settings: XeroSettings, *, url: str | None = None
 ) -> dict[str, Any]:
-    if not invoice.invoice_number or not invoice.currency:
+    """The body of one element of ``{"Invoices": [...]}`` or ``{"CreditNotes": [...]}``."""
+    check_draftable(invoice)
+    number = clean_identifier(invoice.invoice_number)
+    if not number or not invoice.currency:
         raise _bad("invoice number and currency are required for a Xero bill; review")
+    credit_note = invoice.document_type == "credit_note"
+    invoice = posting_amounts(invoice)
     currency = invoice.currency
+    assert currency is not None
     if invoice.line_items:
         lines = [_line(item, currency, settings) for item in invoice.line_items]
         amount_types = "Inclusive" if invoice.amounts_tax_inclusive else "Exclusive"
@@ -110,10 +128,10 @@ def bill_payload(
         lines = [_summary_line(invoice, currency, settings)]
         amount_types = "Exclusive"
     body: dict[str, Any] = {
-        "Type": "ACCPAY",
+        "Type": xero_type(invoice),
         "Status": "DRAFT",
         "Contact": {"ContactID": contact_id},
-        "InvoiceNumber": invoice.invoice_number,
+        ("CreditNoteNumber" if credit_note else "InvoiceNumber"): number,
         "CurrencyCode": currency,
         "LineAmountTypes": amount_types,
         "LineItems": lines,
@@ -122,6 +140,6 @@ def bill_payload(
         body["Date"] = ms_date(invoice.issue_date)
     if invoice.due_date:
         body["DueDate"] = ms_date(invoice.due_date)
-    if url:
+    if url and not credit_note:  # credit notes have no Url field in Xero
         body["Url"] = url
     return body

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from policy.identifiers import normalise_identifier
 from schemas.assessment import Confidence, Finding, Signal
 from schemas.extraction import ExtractionResult
 from schemas.invoice import Invoice
@@ -70,14 +71,15 @@ TEXT_QUALITY: dict[str, float] = {
 
 
 def normalise_name(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    """Supplier names compare by the duplicate-key normal form (see policy.identifiers)."""
+    return normalise_identifier(name) or ""
 
 
 def is_known_supplier(name: str | None, settings: Settings) -> bool:
-    if not name:
+    key = normalise_name(name) if name else ""
+    if not key:
         return False
-    known = {normalise_name(s) for s in settings.routing.known_suppliers}
-    return normalise_name(name) in known
+    return key in {normalise_name(s) for s in settings.routing.known_suppliers}
 
 
 def score_confidence(

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.documents import BlobRef
-from schemas.invoice import Invoice
+from schemas.invoice import DocumentType, Invoice
 
 
 class DraftBillRequest(BaseModel):
@@ -42,6 +42,9 @@ class DuplicateQuery(BaseModel):
     supplier_name: str | None
     invoice_number: str | None
     document_sha256: str
+    # A credit note and an invoice with the same supplier and number are different
+    # documents (suppliers number them in separate series; Xero keeps them apart).
+    document_type: DocumentType = "invoice"
 
 
 class DuplicateMatch(BaseModel):

@@ -6,6 +6,11 @@ expire, the Xero-Tenant-Id header, per-tenant rate limits (60 calls/minute,
 Idempotency-Key replay window (errors replayed too, a reused key with another
 request refused), per-element validation errors under summarizeErrors=false, and
 the invoice status transitions. Hooks let tests inject 429s and 5xx responses.
+
+Supplier credit notes live on their own endpoint (/CreditNotes, Type ACCPAYCREDIT,
+CreditNoteNumber/CreditNoteID) and, as in Xero, the type carries the sign: a document
+whose total is negative is refused on either endpoint. List endpoints page at 100
+elements when asked for a page; contacts can be searched with searchTerm.
 """
 
 from __future__ import annotations
@@ -53,6 +58,32 @@ DEFAULT_TAX_RATES = {
     "NONE": Decimal(0),
 }
 _WHERE_NAME = re.compile(r'^\s*Name\s*==\s*"((?:[^"\\]|\\.)*)"\s*$')
+_WHERE_CONTACT = re.compile(r'^\s*Contact\.ContactID\s*==\s*guid\("([0-9a-fA-F-]+)"\)\s*$')
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class _Collection:
+    name: str
+    id_field: str
+    number_field: str
+    types: tuple[str, ...]
+
+
+INVOICES = _Collection("Invoices", "InvoiceID", "InvoiceNumber", ("ACCPAY", "ACCREC"))
+CREDIT_NOTES = _Collection(
+    "CreditNotes", "CreditNoteID", "CreditNoteNumber", ("ACCPAYCREDIT", "ACCRECCREDIT")
+)
+COLLECTIONS = {c.name: c for c in (INVOICES, CREDIT_NOTES)}
+
+
+def _page(items: list[Any], page: str | None) -> list[Any]:
+    if not page:
+        return items
+    number = max(1, int(page))
+    return items[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
+
+
 _CENT = Decimal("0.01")
 
 
@@ -140,6 +171,7 @@ class FakeXero:
 
     contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     invoices: dict[str, dict[str, Any]] = field(default_factory=dict)
+    credit_notes: dict[str, dict[str, Any]] = field(default_factory=dict)
     attachments: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     attachment_bodies: dict[str, bytes] = field(default_factory=dict)
     requests: list[RecordedRequest] = field(default_factory=list)
@@ -197,7 +229,11 @@ class FakeXero:
 
     def set_status(self, invoice_id: str, status: str) -> None:
         """What a person does in the Xero UI (approve, pay): bypasses the API rules."""
-        self.invoices[invoice_id]["Status"] = status
+        store = self.invoices if invoice_id in self.invoices else self.credit_notes
+        store[invoice_id]["Status"] = status
+
+    def _store(self, collection: _Collection) -> dict[str, dict[str, Any]]:
+        return self.invoices if collection is INVOICES else self.credit_notes
 
     def api_requests(
         self, method: str | None = None, path: str | None = None
@@ -370,31 +406,34 @@ class FakeXero:
         summarize = query.get("summarizeErrors", "true").lower() != "false"
         if parts == ["Contacts"]:
             if method == "GET":
-                return self._get_contacts(query.get("where"))
+                return self._get_contacts(
+                    query.get("where"), query.get("searchTerm"), query.get("page")
+                )
             if method in ("PUT", "POST"):
                 return self._put_contacts(body, summarize)
-        if parts[0] == "Invoices":
+        collection = COLLECTIONS.get(parts[0])
+        if collection is not None:
             if len(parts) == 1:
                 if method == "GET":
-                    return self._get_invoices(dict(query))
+                    return self._get_invoices(collection, dict(query))
                 if method in ("PUT", "POST"):
-                    return self._put_invoices(body, summarize)
-            invoice = self.invoices.get(parts[1])
+                    return self._put_invoices(collection, body, summarize)
+            invoice = self._store(collection).get(parts[1])
             if invoice is None:
                 return Response("The resource you're looking for cannot be found", 404)
             if len(parts) == 2:
                 if method == "GET":
-                    return _json({"Invoices": [invoice]})
+                    return _json({collection.name: [invoice]})
                 if method == "POST":
-                    return self._update_invoice(invoice, body)
+                    return self._update_invoice(collection, invoice, body)
             if len(parts) >= 3 and parts[2] == "Attachments":
                 if len(parts) == 3 and method == "GET":
                     return _json({"Attachments": self.attachments.get(parts[1], [])})
                 if len(parts) == 4 and method in ("PUT", "POST"):
-                    return self._put_attachment(parts[1], parts[3], request, body)
+                    return self._put_attachment(invoice, parts[3], request, body)
         return Response("Not found", 404)
 
-    def _get_contacts(self, where: str | None) -> Response:
+    def _get_contacts(self, where: str | None, term: str | None, page: str | None) -> Response:
         contacts = list(self.contacts.values())
         if where:
             match = _WHERE_NAME.match(where)
@@ -402,7 +441,10 @@ class FakeXero:
                 return _validation_400([{"ValidationErrors": [{"Message": "bad where clause"}]}])
             name = re.sub(r"\\(.)", r"\1", match.group(1))
             contacts = [c for c in contacts if c["Name"] == name]
-        return _json({"Contacts": contacts})
+        if term:
+            # Xero: case-insensitive text search across the name (and other fields).
+            contacts = [c for c in contacts if term.casefold() in c["Name"].casefold()]
+        return _json({"Contacts": _page(contacts, page)})
 
     def _put_contacts(self, body: bytes, summarize: bool) -> Response:
         data = json.loads(body or b"{}")
@@ -434,31 +476,43 @@ class FakeXero:
             return _validation_400(out)
         return _json({"Contacts": out})
 
-    def _get_invoices(self, query: dict[str, str]) -> Response:
+    def _get_invoices(self, collection: _Collection, query: dict[str, str]) -> Response:
         def listed(name: str) -> set[str] | None:
             return set(query[name].split(",")) if query.get(name) else None
 
-        numbers, contacts = listed("InvoiceNumbers"), listed("ContactIDs")
-        statuses, ids = listed("Statuses"), listed("IDs")
+        if collection is INVOICES:
+            numbers, contacts = listed("InvoiceNumbers"), listed("ContactIDs")
+            statuses, ids = listed("Statuses"), listed("IDs")
+        else:
+            # CreditNotes take no list filters, only a where clause (here: the contact).
+            numbers = statuses = ids = None
+            contacts = None
+            if query.get("where"):
+                match = _WHERE_CONTACT.match(query["where"])
+                if match is None:
+                    return _validation_400(
+                        [{"ValidationErrors": [{"Message": "bad where clause"}]}]
+                    )
+                contacts = {match.group(1)}
         found = [
             inv
-            for inv in self.invoices.values()
-            if (numbers is None or inv["InvoiceNumber"] in numbers)
+            for inv in self._store(collection).values()
+            if (numbers is None or inv[collection.number_field] in numbers)
             and (contacts is None or inv["Contact"]["ContactID"] in contacts)
             and (statuses is None or inv["Status"] in statuses)
-            and (ids is None or inv["InvoiceID"] in ids)
+            and (ids is None or inv[collection.id_field] in ids)
         ]
-        return _json({"Invoices": found})
+        return _json({collection.name: _page(found, query.get("page"))})
 
-    def _put_invoices(self, body: bytes, summarize: bool) -> Response:
+    def _put_invoices(self, collection: _Collection, body: bytes, summarize: bool) -> Response:
         try:
             data = json.loads(body or b"{}", parse_float=Decimal)
         except json.JSONDecodeError:
             return _validation_400([{"ValidationErrors": [{"Message": "malformed JSON"}]}])
-        items = data.get("Invoices", [data]) if isinstance(data, dict) else data
+        items = data.get(collection.name, [data]) if isinstance(data, dict) else data
         out: list[dict[str, Any]] = []
         for item in items:
-            errors = self._validate_invoice(item)
+            errors = self._validate_invoice(collection, item)
             if errors:
                 out.append(
                     {
@@ -468,15 +522,16 @@ class FakeXero:
                     }
                 )
             else:
-                out.append(self._store_invoice(item))
+                out.append(self._store_invoice(collection, item))
         if summarize and any(i.get("HasErrors") for i in out):
             return _validation_400(out)
-        return _json({"Invoices": out})
+        return _json({collection.name: out})
 
-    def _validate_invoice(self, item: dict[str, Any]) -> list[str]:
+    def _validate_invoice(self, collection: _Collection, item: dict[str, Any]) -> list[str]:
         errors: list[str] = []
-        if item.get("Type") not in ("ACCPAY", "ACCREC"):
-            errors.append("Invoice Type must be ACCPAY or ACCREC")
+        if item.get("Type") not in collection.types:
+            label = "Invoice" if collection is INVOICES else "Credit note"
+            errors.append(f"{label} Type must be {' or '.join(collection.types)}")
         contact_id = (item.get("Contact") or {}).get("ContactID")
         if contact_id not in self.contacts:
             errors.append(f"The contact with ID {contact_id} does not exist")
@@ -519,9 +574,30 @@ class FakeXero:
                 errors.append(
                     f"The line total {given} does not match the expected line total {expected}"
                 )
+        if not errors and self._totals(item)[2] < 0:
+            # The type carries the sign: money owed to us is a credit note, never a
+            # negative invoice, and a credit note's amounts are positive.
+            errors.append("The document total cannot be negative")
         return errors
 
-    def _store_invoice(self, item: dict[str, Any]) -> dict[str, Any]:
+    def _totals(self, item: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal]:
+        amount_types = item.get("LineAmountTypes", "Exclusive")
+        net, tax = Decimal(0), Decimal(0)
+        for line in item.get("LineItems") or []:
+            amount = (Decimal(line.get("Quantity", 1)) * Decimal(line["UnitAmount"])).quantize(
+                _CENT, ROUND_HALF_UP
+            )
+            rate = self.tax_rates[line["TaxType"]]
+            if amount_types == "Inclusive":
+                line_tax = (amount * rate / (100 + rate)).quantize(_CENT, ROUND_HALF_UP)
+                net += amount - line_tax
+            else:
+                line_tax = (amount * rate / 100).quantize(_CENT, ROUND_HALF_UP)
+                net += amount
+            tax += 0 if amount_types == "NoTax" else line_tax
+        return net, tax, net + tax
+
+    def _store_invoice(self, collection: _Collection, item: dict[str, Any]) -> dict[str, Any]:
         invoice_id = str(uuid.uuid4())
         amount_types = item.get("LineAmountTypes", "Exclusive")
         lines, net, tax = [], Decimal(0), Decimal(0)
@@ -548,8 +624,8 @@ class FakeXero:
         issue = _parse_date(item["Date"]) if "Date" in item else dt.date.today()
         invoice: dict[str, Any] = {
             "Type": item["Type"],
-            "InvoiceID": invoice_id,
-            "InvoiceNumber": item.get("InvoiceNumber", ""),
+            collection.id_field: invoice_id,
+            collection.number_field: item.get(collection.number_field, ""),
             "Reference": item.get("Reference", ""),
             "Status": item.get("Status", "DRAFT"),
             "Contact": self.contacts[item["Contact"]["ContactID"]],
@@ -569,15 +645,17 @@ class FakeXero:
             due = _parse_date(item["DueDate"])
             invoice["DueDate"] = _ms_date(due)
             invoice["DueDateString"] = f"{due.isoformat()}T00:00:00"
-        if "Url" in item:
+        if "Url" in item and collection is INVOICES:
             invoice["Url"] = item["Url"]
-        self.invoices[invoice_id] = invoice
+        self._store(collection)[invoice_id] = invoice
         return invoice
 
-    def _update_invoice(self, invoice: dict[str, Any], body: bytes) -> Response:
+    def _update_invoice(
+        self, collection: _Collection, invoice: dict[str, Any], body: bytes
+    ) -> Response:
         data = json.loads(body or b"{}", parse_float=Decimal)
-        if "Invoices" in data:
-            data = data["Invoices"][0]
+        if collection.name in data:
+            data = data[collection.name][0]
         target = data.get("Status", invoice["Status"])
         if target not in TRANSITIONS.get(invoice["Status"], set()):
             return _validation_400(
@@ -591,11 +669,13 @@ class FakeXero:
                 ]
             )
         invoice["Status"] = target
-        return _json({"Invoices": [invoice]})
+        return _json({collection.name: [invoice]})
 
     def _put_attachment(
-        self, invoice_id: str, filename: str, request: Request, body: bytes
+        self, invoice: dict[str, Any], filename: str, request: Request, body: bytes
     ) -> Response:
+        collection = INVOICES if "InvoiceID" in invoice else CREDIT_NOTES
+        invoice_id = str(invoice[collection.id_field])
         if not body:
             return _validation_400([{"ValidationErrors": [{"Message": "Attachment is empty"}]}])
         if len(body) > 25 * 1024 * 1024:
@@ -604,11 +684,11 @@ class FakeXero:
         attachment = {
             "AttachmentID": attachment_id,
             "FileName": filename,
-            "Url": f"{self.api_url}/Invoices/{invoice_id}/Attachments/{filename}",
+            "Url": f"{self.api_url}/{collection.name}/{invoice_id}/Attachments/{filename}",
             "MimeType": request.headers.get("content-type", "application/octet-stream"),
             "ContentLength": len(body),
         }
         self.attachments.setdefault(invoice_id, []).append(attachment)
         self.attachment_bodies[attachment_id] = body
-        self.invoices[invoice_id]["HasAttachments"] = True
+        invoice["HasAttachments"] = True
         return _json({"Attachments": [attachment]})

@@ -1,7 +1,8 @@
 """`python -m gateway` (or `make gateway`): serve the gateway with uvicorn.
 
 Port from VOUCHFLOW_GATEWAY_PORT (else [gateway] port, default 8000), host from
-VOUCHFLOW_GATEWAY_HOST (else [gateway] host).
+VOUCHFLOW_GATEWAY_HOST (else [gateway] host, default 127.0.0.1: only this machine).
+A webhook client secret shorter than 16 characters stops the start.
 """
 
 from __future__ import annotations
@@ -12,7 +13,13 @@ import sys
 import uvicorn
 
 from gateway.app import create_app
-from gateway.config import HOST_ENV, PORT_ENV, GatewaySecrets, GatewaySettings
+from gateway.config import (
+    HOST_ENV,
+    MIN_SECRET_CHARS,
+    PORT_ENV,
+    GatewaySecrets,
+    GatewaySettings,
+)
 from observability.logging import configure_logging
 from settings import load_settings
 
@@ -21,7 +28,16 @@ def main() -> int:
     settings = load_settings()
     configure_logging(settings)
     gateway = GatewaySettings.from_integrations(settings.integrations)
-    missing = GatewaySecrets.from_env(gateway).missing(gateway)
+    secrets = GatewaySecrets.from_env(gateway)
+    weak = secrets.weak()
+    if weak:
+        print(
+            f"vouchflow gateway: the secret of webhook client(s) {', '.join(weak)} is shorter "
+            f"than {MIN_SECRET_CHARS} characters",
+            file=sys.stderr,
+        )
+        return 2
+    missing = secrets.missing(gateway)
     if missing:
         # Routes without their secret refuse every request; say so once, by name only.
         print(

@@ -1,24 +1,29 @@
-"""The HTTP gateway: Slack button clicks and the invoice intake webhook.
+"""The HTTP gateway: Slack button clicks, the invoice intake webhook, the review page.
 
-    POST /slack/interactions   signed Slack callback -> approve/reject signal (answers at once)
+    POST /slack/interactions   signed Slack callback -> `decide` update (answers within 3 s)
     POST /invoices             authenticated upload -> blob store + workflow (idempotent)
     GET  /invoices/{id}        the workflow's status (InvoiceState JSON)
+    GET  /review...            the review page (see gateway/review.py)
+    POST /codec/{decode,encode} remote codec for the Web UI (see gateway/codec_server.py)
     GET  /healthz              liveness, with Temporal reachability
 
-The gateway decides nothing: it authenticates, translates, and hands over to the
-workflow, which applies the approval rules and refuses a second decision.
+The gateway decides nothing: it authenticates people and clients, vouches for them
+with a short-lived token signed by its own key (gateway/decisions.py), and hands over
+to the workflow, which checks the token, applies the approval rules and refuses a
+second decision. Every response carries the security headers of gateway/security.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import mimetypes
 import os
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs
@@ -26,6 +31,7 @@ from urllib.parse import parse_qs
 import structlog
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -34,19 +40,28 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.service import RPCError, RPCStatusCode
 
 from documents.blobs import BlobStore, LocalBlobStore
-from gateway.auth import intake_authorized
+from gateway.auth import authenticate_client
 from gateway.codec_server import codec_routes
 from gateway.config import GatewaySecrets, GatewaySettings
+from gateway.decisions import (
+    Background,
+    DecisionNotDelivered,
+    GatewayIdentity,
+    deliver_decision,
+)
+from gateway.replay import ReplayGuard
 from gateway.review import review_routes
+from gateway.security import SecurityHeaders
 from notifiers.slack import SlackSettings
-from notifiers.slack_blocks import APPROVE_ACTION, REJECT_ACTION
+from notifiers.slack_blocks import APPROVE_ACTION, REJECT_ACTION, escape
 from notifiers.slack_signature import verify_slack_signature
 from runtime.client import connect
 from runtime.codec import codec_from_env
 from runtime.submit import submit_document
-from schemas.decisions import ApproveSignal, RejectSignal
+from schemas.decisions import DecisionReply, DecisionRequest
 from schemas.workflow import InvoiceState
 from settings import Settings
+from stores.redact import clean_text, register_secret_values, scrub_value
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -61,8 +76,9 @@ _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f]")
 _EXTENSIONS = {"application/pdf": ".pdf", "text/plain": ".txt", "application/xml": ".xml"}
 NOT_MAPPED = (
     "You are not mapped to a vouchflow reviewer, so nothing was recorded. "
-    "Ask an administrator to add your Slack user id to [slack.reviewers]."
+    "Ask an administrator to add your Slack user id to [slack.users]."
 )
+REPLAYED = "this Slack request was already received"
 
 
 class _TooLarge(Exception):
@@ -95,8 +111,14 @@ def create_app(
 ) -> Starlette:
     gateway = GatewaySettings.from_integrations(settings.integrations)
     secrets = GatewaySecrets.from_env(gateway, env)
-    reviewers = SlackSettings.from_integrations(settings.integrations).reviewers
+    # Client secrets may sit under any variable name: scrub them from every sink too.
+    register_secret_values(c.secret for c in secrets.clients)
+    register_secret_values([secrets.slack_signing_secret, secrets.codec_token])
+    slack = SlackSettings.from_integrations(settings.integrations)
     store = blobs or LocalBlobStore(settings.blob_dir)
+    identity = GatewayIdentity(settings.home)
+    replays = ReplayGuard(settings.home / "gateway.sqlite3")
+    background = Background()
 
     async def default_factory() -> Client:
         return await connect(settings)
@@ -112,72 +134,81 @@ def create_app(
             body = await _read_capped(request, SLACK_MAX_BODY)
         except _TooLarge:
             return _error(413, "request too large")
+        signature = request.headers.get("x-slack-signature", "")
+        now = clock()
         verified = verify_slack_signature(
             secrets.slack_signing_secret,
             request.headers.get("x-slack-request-timestamp", ""),
             body,
-            request.headers.get("x-slack-signature", ""),
-            now=clock(),
+            signature,
+            now=now,
         )
         if not verified:
             log.warning("slack request refused: bad or stale signature")
             return _error(401, "invalid Slack signature")
+        if not await asyncio.to_thread(replays.first_time, signature, now):
+            log.warning("slack request refused: replayed")
+            return _error(409, REPLAYED)
         click = _parse_click(body)
         if click is None:
             return _error(400, "not a block_actions payload with an approve/reject action")
         action, workflow_id, user_id = click
-        reviewer = reviewers.get(user_id)
-        if reviewer is None:
-            log.warning("slack click from an unmapped user", slack_user=user_id)
+        person = slack.person_for(user_id)
+        if person is None:
+            log.warning("slack click from an unmapped user", slack_user=clean_text(user_id, 64))
             return _ephemeral(NOT_MAPPED)
-        signal: ApproveSignal | RejectSignal
-        if action == APPROVE_ACTION:
-            signal = ApproveSignal(reviewer=reviewer, channel="slack")
-        else:
-            signal = RejectSignal(reviewer=reviewer, reason="rejected in Slack", channel="slack")
-
-        async def deliver() -> None:
-            client = await temporal.client()
-            await client.get_workflow_handle(workflow_id).signal(
-                action, signal, rpc_timeout=dt.timedelta(seconds=gateway.signal_timeout_s)
+        decision = DecisionRequest(
+            kind="approve" if action == APPROVE_ACTION else "reject",
+            token=identity.token(
+                person=person, workflow_id=workflow_id, action=action, channel="slack"
+            ),
+            reason="" if action == APPROVE_ACTION else "rejected in Slack",
+            channel="slack",
+        )
+        # Slack wants an answer within 3 seconds, connecting included. What does not
+        # finish in time goes on in the background; the workflow updates the message.
+        task = asyncio.ensure_future(deliver_decision(temporal.client, workflow_id, decision))
+        done, _ = await asyncio.wait({task}, timeout=gateway.signal_timeout_s)
+        if not done:
+            background.keep(task, workflow_id)
+            log.info("slack decision still being processed", workflow_id=workflow_id)
+            return _ephemeral(
+                f"Your {decision.kind} as {person} is being processed; "
+                "the message updates once it is recorded."
             )
-
         try:
-            # Slack wants an answer within 3 seconds, connecting included; the workflow
-            # records the outcome and updates the message itself.
-            await asyncio.wait_for(deliver(), gateway.signal_timeout_s)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
+            reply = task.result()
+        except DecisionNotDelivered as err:
+            if err.gone:
                 return _ephemeral("This invoice is no longer waiting for a decision.")
             log.error("slack decision not delivered", workflow_id=workflow_id, error=str(err))
             return _ephemeral("Could not record your decision right now; please try again.")
-        except (TimeoutError, OSError, RuntimeError) as err:
-            log.error(
-                "slack decision not delivered", workflow_id=workflow_id, error=type(err).__name__
-            )
-            return _ephemeral("Could not record your decision right now; please try again.")
         log.info(
-            "slack decision signalled", workflow_id=workflow_id, action=action, reviewer=reviewer
+            "slack decision",
+            workflow_id=workflow_id,
+            kind=reply.kind,
+            accepted=reply.accepted,
+            person=person,
         )
-        verb = "Approval" if action == APPROVE_ACTION else "Rejection"
-        return _ephemeral(f"{verb} by {reviewer} sent; the message updates once it is recorded.")
+        return _ephemeral(_slack_reply(reply, person))
 
     # ---- intake ----------------------------------------------------------------------------
 
-    def authorized(request: Request, signed: bytes) -> bool:
-        return intake_authorized(
-            gateway,
-            secrets,
+    def client_of(request: Request, signed: bytes | None) -> str | None:
+        return authenticate_client(
+            secrets.clients,
             authorization=request.headers.get("authorization"),
             signature=request.headers.get(gateway.hmac_header),
             signed=signed,
         )
 
     async def intake(request: Request) -> Response:
-        if not secrets.intake_secret(gateway):
+        if not secrets.intake_configured:
             return _error(503, "intake authentication is not configured")
-        # A bearer token is checked before a single body byte is read.
-        if gateway.intake_auth == "bearer" and not authorized(request, b""):
+        # A bearer token is checked before a single body byte is read; HMAC clients
+        # need the body, so without one a bad token ends it here.
+        client_id = client_of(request, None)
+        if client_id is None and not any(c.auth == "hmac" for c in secrets.clients):
             return _error(401, "unauthorized")
         cap = settings.intake.max_file_bytes
         multipart = (
@@ -191,8 +222,10 @@ def create_app(
             body = await _read_capped(request, body_cap)
         except _TooLarge:
             return _too_large(cap)
-        if gateway.intake_auth == "hmac" and not authorized(request, body):
-            return _error(401, "unauthorized")
+        if client_id is None:
+            client_id = client_of(request, body)
+            if client_id is None:
+                return _error(401, "unauthorized")
         if multipart:
             upload = await _file_part(request, body)
             if upload is None:
@@ -210,6 +243,14 @@ def create_app(
             return _error(400, "empty document")
         content_type = _media_type(content_type)
         filename = _safe_filename(filename, content_type)
+        submitter = client_id
+
+        def sign_submission(workflow_id: str) -> str:
+            # The proof of who submitted is bound to the workflow this document starts.
+            return identity.token(
+                person=submitter, workflow_id=workflow_id, action="submit", channel="webhook"
+            )
+
         try:
             client = await temporal.client()
             submission = await submit_document(
@@ -219,8 +260,9 @@ def create_app(
                 data,
                 filename=filename,
                 source="webhook",
-                submitted_by=gateway.submitted_by,
+                submitted_by=client_id,
                 content_type=content_type,
+                sign_submission=sign_submission,
             )
         except (RPCError, RuntimeError, OSError) as err:
             log.error("intake could not start the workflow", error=type(err).__name__)
@@ -230,6 +272,7 @@ def create_app(
             workflow_id=submission.workflow_id,
             started=submission.started,
             size_bytes=len(data),
+            client=client_id,
         )
         return JSONResponse(
             {
@@ -239,14 +282,15 @@ def create_app(
                 ),
                 "document_sha256": submission.document_sha256,
                 "started": submission.started,
+                "submitted_by": client_id,
             },
             status_code=202 if submission.started else 200,
         )
 
     async def invoice_status(request: Request) -> Response:
-        if not secrets.intake_secret(gateway):
+        if not secrets.intake_configured:
             return _error(503, "intake authentication is not configured")
-        if not authorized(request, request.url.path.encode()):
+        if client_of(request, request.url.path.encode()) is None:
             return _error(401, "unauthorized")
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
@@ -264,7 +308,8 @@ def create_app(
             return _error(503, "the workflow service is unavailable; retry later")
         if state is None:
             return _error(409, "the workflow ended without a result (terminated or failed)")
-        return JSONResponse(state.model_dump(mode="json"))
+        # Whatever reached the state, no configured secret leaves through this answer.
+        return JSONResponse(scrub_value(state.model_dump(mode="json")))
 
     async def healthz(request: Request) -> Response:
         reachable = False
@@ -277,24 +322,43 @@ def create_app(
             {
                 "status": "ok",
                 "temporal": {"reachable": reachable},
-                "intake_configured": bool(secrets.intake_secret(gateway)),
+                "intake_configured": secrets.intake_configured,
                 "slack_configured": bool(secrets.slack_signing_secret),
             }
         )
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        # Decisions still travelling to the workflow finish before the process exits.
+        await background.drain()
+        replays.close()
+
     codec = codec_from_env(env)
-    return Starlette(
+    app = Starlette(
         routes=[
-            *(codec_routes(codec, env) if codec is not None else []),
-            *review_routes(temporal.client, env),
+            *(codec_routes(codec, secrets.codec_token, gateway, env) if codec is not None else []),
+            *review_routes(temporal.client, env, identity),
             Route("/slack/interactions", slack_interactions, methods=["POST"]),
             Route("/invoices", intake, methods=["POST"]),
             Route(
                 "/invoices/{workflow_id}", invoice_status, methods=["GET"], name="invoice_status"
             ),
             Route("/healthz", healthz, methods=["GET"]),
-        ]
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+        lifespan=lifespan,
     )
+    app.state.background = background
+    return app
+
+
+def _slack_reply(reply: DecisionReply, person: str) -> str:
+    verb = {"approve": "Approval", "reject": "Rejection"}.get(reply.kind, "Decision")
+    reason = escape(clean_text(reply.reason, 500))
+    if reply.accepted:
+        return f"{verb} by {escape(person)} recorded: {reason}"
+    return f"{verb} by {escape(person)} refused: {reason}"
 
 
 # ---- helpers ---------------------------------------------------------------------------------

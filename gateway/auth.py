@@ -1,15 +1,18 @@
-"""Authenticating intake requests: a bearer token or an HMAC-SHA256 of the body.
+"""Authenticating webhook clients: a bearer token or an HMAC-SHA256 of the body.
 
-Comparisons are constant-time. An unset secret refuses everything (fail closed)
-rather than letting requests through unauthenticated.
+Each client has its own secret; the one that matches names the client. Every
+configured secret is compared (constant time, no early exit), so timing says
+neither which client matched nor how much of a guess was right. No secret
+configured refuses everything (fail closed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
-from gateway.config import GatewaySecrets, GatewaySettings
+from gateway.config import ClientSecret
 
 HMAC_PREFIX = "sha256="
 
@@ -37,15 +40,25 @@ def check_hmac(secret: str, signed: bytes, signature: str | None) -> bool:
     return hmac.compare_digest(presented.encode(), body_signature(secret, signed).encode())
 
 
-def intake_authorized(
-    settings: GatewaySettings,
-    secrets: GatewaySecrets,
+def authenticate_client(
+    clients: Iterable[ClientSecret],
     *,
     authorization: str | None,
     signature: str | None,
-    signed: bytes,
-) -> bool:
-    """`signed` is the raw body (POST) or the request path (GET)."""
-    if settings.intake_auth == "bearer":
-        return check_bearer(secrets.intake_token, authorization)
-    return check_hmac(secrets.intake_hmac_secret, signed, signature)
+    signed: bytes | None,
+) -> str | None:
+    """The id of the client whose credential the request carries, else None.
+
+    `signed` is the raw body (POST) or the request path (GET); None skips HMAC
+    clients (a bearer token is checked before the body is read)."""
+    matched: str | None = None
+    for client in clients:
+        if client.auth == "bearer":
+            ok = check_bearer(client.secret, authorization)
+        elif signed is not None:
+            ok = check_hmac(client.secret, signed, signature)
+        else:
+            ok = False
+        if ok and matched is None:
+            matched = client.client_id
+    return matched

@@ -1,11 +1,17 @@
 """The review page: approve or reject invoices from a browser.
 
-Enabled when `VOUCHFLOW_REVIEW_TOKENS` lists reviewers as `id:token,id:token`. Reviewers
-sign in with HTTP Basic auth (their approver id and token; serve the gateway over TLS in
-production). Every form carries a token derived from the reviewer's secret and the
-workflow id, so another site cannot make a signed-in browser approve anything (CSRF).
-The page only *asks*: the workflow's own policy (approver list, limits, segregation of
-duties, re-validated corrections) decides, exactly as for Slack or the CLI.
+Enabled when `VOUCHFLOW_REVIEW_TOKENS` lists reviewers as `id:secret,id:secret`: each
+person has their own secret (at least 16 characters; shorter ones are ignored). People
+sign in with HTTP Basic auth (their person id and secret; serve the gateway over TLS in
+production); a name alone is never enough. Every form carries a token derived from the
+reviewer's secret and the workflow id, so another site cannot make a signed-in browser
+approve anything (CSRF), and no page of the gateway may be framed (security headers).
+
+A decision is signed by the gateway's key for the signed-in person (channel
+review-page, bound to the workflow and the action) and sent as the `decide` update;
+the page shows the workflow's reply. The page only *asks*: the workflow's own policy
+(approver list, limits, segregation of duties, re-validated corrections) decides,
+exactly as for Slack or the CLI.
 """
 
 from __future__ import annotations
@@ -17,8 +23,10 @@ import hashlib
 import hmac
 import html
 import json
+import os
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -26,20 +34,30 @@ from starlette.routing import Route
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from schemas.decisions import ApproveSignal, RejectSignal
+from gateway.decisions import DecisionNotDelivered, GatewayIdentity, deliver_decision
+from identity.keys import check_id
+from schemas.decisions import MAX_TEXT, DecisionRequest
 from schemas.workflow import InvoiceState
 
 TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
 WORKFLOW_ID_PREFIX = "invoice-"
 ClientGetter = Callable[[], Awaitable[Client]]
+MIN_SECRET_CHARS = 16
+# How long the page waits for the workflow's answer to a decision.
+DECIDE_TIMEOUT_S = 15.0
 
 
 def parse_review_tokens(raw: str) -> dict[str, str]:
+    """`id:secret,...` -> {person id: secret}; malformed ids and short secrets are dropped."""
     tokens: dict[str, str] = {}
     for item in raw.split(","):
         reviewer, sep, token = item.strip().partition(":")
-        if sep and reviewer and token:
-            tokens[reviewer] = token
+        if not sep or len(token) < MIN_SECRET_CHARS:
+            continue
+        try:
+            tokens[check_id(reviewer)] = token
+        except ValueError:
+            continue
     return tokens
 
 
@@ -54,11 +72,13 @@ def _reviewer(request: Request, tokens: Mapping[str, str]) -> str | None:
     if scheme.lower() != "basic":
         return None
     try:
-        reviewer, _, token = base64.b64decode(encoded).decode().partition(":")
+        typed, _, token = base64.b64decode(encoded, validate=True).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError):
         return None
-    expected = tokens.get(reviewer)
-    if expected is None or not hmac.compare_digest(expected.encode(), token.encode()):
+    reviewer = typed.strip().casefold()
+    # Compare against something even for an unknown id, so timing does not tell ids apart.
+    expected = tokens.get(reviewer, "\x00" * MIN_SECRET_CHARS)
+    if not hmac.compare_digest(expected.encode(), token.encode()) or reviewer not in tokens:
         return None
     return reviewer
 
@@ -149,10 +169,18 @@ def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
     return "".join(parts)
 
 
-def review_routes(get_client: ClientGetter, env: Mapping[str, str]) -> list[Route]:
+def review_routes(
+    get_client: ClientGetter, env: Mapping[str, str], identity: GatewayIdentity
+) -> list[Route]:
     tokens = parse_review_tokens(env.get(TOKENS_ENV, ""))
     if not tokens:
         return []
+    # Notes shown after a decision are signed, so a crafted link cannot make the page
+    # claim an outcome the workflow never gave.
+    note_key = os.urandom(32)
+
+    def note_signature(note: str) -> str:
+        return hmac.new(note_key, note.encode(), hashlib.sha256).hexdigest()
 
     async def state_of(workflow_id: str) -> InvoiceState | None:
         if not workflow_id.startswith(WORKFLOW_ID_PREFIX):
@@ -202,6 +230,8 @@ def review_routes(get_client: ClientGetter, env: Mapping[str, str]) -> list[Rout
             return _page("Not found", f"<p>No invoice workflow {_e(workflow_id)}.</p>")
         token = form_token(tokens[reviewer], reviewer, workflow_id)
         note = request.query_params.get("note", "")
+        if not hmac.compare_digest(request.query_params.get("sig", ""), note_signature(note)):
+            note = ""
         return _page(f"Invoice {workflow_id}", _detail(state, reviewer, token, note))
 
     async def decide(request: Request) -> Response:
@@ -219,51 +249,46 @@ def review_routes(get_client: ClientGetter, env: Mapping[str, str]) -> list[Rout
         state = await state_of(workflow_id)
         if state is None:
             return _page("Not found", f"<p>No invoice workflow {_e(workflow_id)}.</p>")
-        signal: ApproveSignal | RejectSignal
+        corrections: dict[str, Any] | None = None
         if action == "approve":
             raw = str(form.get("corrections", "")).strip()
             try:
-                corrections: dict[str, Any] | None = json.loads(raw) if raw else None
+                corrections = json.loads(raw) if raw else None
             except json.JSONDecodeError as err:
                 return _page("Corrections are not JSON", f"<p>{_e(err)}</p>")
-            signal = ApproveSignal(
-                reviewer=reviewer,
-                comment=str(form.get("comment", "")),
-                corrections=corrections,
-                channel="review-page",
+            if corrections is not None and not isinstance(corrections, dict):
+                return _page("Corrections are not JSON", "<p>Give a JSON object.</p>")
+        request_ = DecisionRequest(
+            kind="approve" if action == "approve" else "reject",
+            token=identity.token(
+                person=reviewer, workflow_id=workflow_id, action=action, channel="review-page"
+            ),
+            comment=str(form.get("comment", ""))[:MAX_TEXT] if action == "approve" else "",
+            reason=(
+                ""
+                if action == "approve"
+                else (str(form.get("reason", "")) or "rejected on the review page")[:MAX_TEXT]
+            ),
+            corrections=corrections,
+            channel="review-page",
+        )
+        try:
+            reply = await asyncio.wait_for(
+                deliver_decision(get_client, workflow_id, request_), DECIDE_TIMEOUT_S
             )
-        else:
-            signal = RejectSignal(
-                reviewer=reviewer,
-                reason=str(form.get("reason", "")) or "rejected on the review page",
-                channel="review-page",
-            )
-        client = await get_client()
-        await client.get_workflow_handle(workflow_id).signal(action, signal)
-        note = await _outcome(state_of, workflow_id, len(state.decisions), reviewer)
-        return RedirectResponse(f"/review/{workflow_id}?note={note}", status_code=303)
+            verdict = "accepted" if reply.accepted else "REFUSED"
+            note = f"Your {reply.kind}: {verdict} - {reply.reason}"
+        except DecisionNotDelivered as err:
+            note = f"Your {action} was not recorded: {err}"
+        except TimeoutError:
+            note = "Your decision was sent; refresh to see what the workflow made of it."
+        return RedirectResponse(
+            f"/review/{quote(workflow_id)}?note={quote(note)}&sig={note_signature(note)}",
+            status_code=303,
+        )
 
     return [
         Route("/review", index, methods=["GET"]),
         Route("/review/{workflow_id}", detail, methods=["GET"]),
         Route("/review/{workflow_id}/{action}", decide, methods=["POST"]),
     ]
-
-
-async def _outcome(
-    state_of: Callable[[str], Awaitable[InvoiceState | None]],
-    workflow_id: str,
-    before: int,
-    reviewer: str,
-) -> str:
-    """Signals have no reply: wait briefly for the workflow's record of this decision."""
-    from urllib.parse import quote
-
-    for _ in range(20):
-        state = await state_of(workflow_id)
-        record = state.new_decision_by(before, reviewer) if state is not None else None
-        if record is not None:
-            verdict = "accepted" if record.accepted else "REFUSED"
-            return quote(f"Your {record.kind}: {verdict} - {record.reason}")
-        await asyncio.sleep(0.1)
-    return quote("Your decision was sent; refresh to see what the workflow made of it.")

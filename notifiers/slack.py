@@ -13,10 +13,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from identity.keys import check_id
 from notifiers.base import NotifierError
 from notifiers.slack_blocks import build_blocks, fallback_text
 from schemas.effects import Notification, NotificationReceipt
@@ -58,9 +59,21 @@ class SlackSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     default_channels: list[str] = Field(default_factory=list)
-    # Slack user id -> approver id, for button clicks (used by the gateway).
+    # Slack user id -> person id, for button clicks (used by the gateway). A click from
+    # a user not listed here is refused: a Slack account is never an identity by itself.
+    users: dict[str, str] = Field(default_factory=dict)
+    # Older name of `users`, still read.
     reviewers: dict[str, str] = Field(default_factory=dict)
     timeout: Duration = dt.timedelta(seconds=10)
+
+    @field_validator("users", "reviewers")
+    @classmethod
+    def _person_ids(cls, value: dict[str, str]) -> dict[str, str]:
+        return {str(slack_id).strip(): check_id(person) for slack_id, person in value.items()}
+
+    def person_for(self, slack_user_id: str) -> str | None:
+        """The person a Slack user id is mapped to, else None."""
+        return self.users.get(slack_user_id) or self.reviewers.get(slack_user_id)
 
     @classmethod
     def from_integrations(cls, integrations: Mapping[str, Any]) -> SlackSettings:

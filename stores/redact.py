@@ -15,10 +15,43 @@ Amounts, supplier names and invoice numbers are business facts and are kept.
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 REDACTED = "[REDACTED]"
+
+# Environment variables that hold secrets, by name; anything named like one of the
+# suffixes below counts too (gateway client secrets, future integrations).
+SECRET_ENV_NAMES: tuple[str, ...] = (
+    "OPENAI_API_KEY",
+    "ANTHROPIC_API_KEY",
+    "XERO_CLIENT_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SMTP_PASSWORD",
+    "VOUCHFLOW_PAYLOAD_KEY",
+    "VOUCHFLOW_PAYLOAD_KEY_OLD",
+    "VOUCHFLOW_INTAKE_TOKEN",
+    "VOUCHFLOW_INTAKE_HMAC_SECRET",
+    "VOUCHFLOW_CODEC_TOKEN",
+    "VOUCHFLOW_REVIEW_TOKENS",
+)
+_SECRET_ENV_SUFFIXES: tuple[str, ...] = (
+    "_API_KEY",
+    "_KEY",
+    "_KEY_OLD",
+    "_SECRET",
+    "_TOKEN",
+    "_TOKENS",
+    "_PASSWORD",
+    "_PASSPHRASE",
+)
+# Shorter values would match ordinary words; no real secret is this short.
+MIN_SECRET_CHARS = 6
+_registered: set[str] = set()
 
 _SECRET_KEY_PARTS: tuple[str, ...] = (
     "token",
@@ -58,8 +91,10 @@ _ACCOUNT = re.compile(
 )
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 _API_KEY = re.compile(
-    r"\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|xox[abposr]-[A-Za-z0-9-]{10,}"
-    r"|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16})\b"
+    r"(?<![A-Za-z0-9_-])(?:sk-(?:ant-|proj-|live-|test-)?[A-Za-z0-9_*-]{6,}"
+    r"|xox[abposre]-[A-Za-z0-9*-]{6,}|xapp-[A-Za-z0-9*-]{6,}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}|AKIA[0-9A-Z]{16}"
+    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"
 )
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
 
@@ -100,8 +135,96 @@ def _mask_card(match: re.Match[str]) -> str:
     return f"[card {_last_four(digits)}]" if _luhn_ok(digits) else match.group(0)
 
 
+def register_secret_values(values: Iterable[str]) -> None:
+    """Secrets this process holds beyond the environment names (e.g. read from config)."""
+    _registered.update(v for v in values if v and len(v) >= MIN_SECRET_CHARS)
+
+
+def _is_secret_env(name: str) -> bool:
+    upper = name.upper()
+    return upper in SECRET_ENV_NAMES or upper.endswith(_SECRET_ENV_SUFFIXES)
+
+
+def secret_values(env: Mapping[str, str] | None = None) -> list[str]:
+    """Every configured secret value, longest first (so a value containing another is
+    replaced whole)."""
+    env = os.environ if env is None else env
+    found = set(_registered)
+    for name, value in env.items():
+        if not value or not _is_secret_env(name):
+            continue
+        found.add(value)
+        # `id:token,id:token` lists: each token is a secret of its own (ids are not).
+        for item in value.split(","):
+            _, sep, token = item.strip().partition(":")
+            if sep:
+                found.add(token)
+            found.add(item.strip())
+    usable = {v for v in found if len(v) >= MIN_SECRET_CHARS}
+    return sorted(usable, key=len, reverse=True)
+
+
+def scrub_secrets(text: str, env: Mapping[str, str] | None = None) -> str:
+    """`text` without any configured secret value or key-shaped string."""
+    if not text:
+        return text
+    for value in secret_values(env):
+        if value in text:
+            text = text.replace(value, REDACTED)
+    return _API_KEY.sub(REDACTED, text)
+
+
+def scrub_value(value: Any, env: Mapping[str, str] | None = None) -> Any:
+    """scrub_secrets over every string inside dicts, lists and tuples."""
+    if isinstance(value, str):
+        return scrub_secrets(value, env)
+    if isinstance(value, dict):
+        return {k: scrub_value(v, env) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub_value(v, env) for v in value]
+    return value
+
+
+# Line and paragraph breaks of every kind: each would start a new line in a rendered
+# text, so each becomes a space.
+_BREAKS = frozenset("\r\n\v\f\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def clean_text(text: object, limit: int = 500) -> str:
+    """One line of display text from untrusted input (file names, invoice fields, reasons).
+
+    Line breaks of any kind become spaces; other control characters and invisible
+    format characters (bidi overrides and isolates, zero-width characters, BOM) are
+    dropped, so nothing can start a forged line or reorder what is shown; runs of
+    whitespace collapse; the result is cut at `limit` characters with an ellipsis."""
+    raw = "" if text is None else str(text)
+    out: list[str] = []
+    for char in raw:
+        if char in _BREAKS or char == "\t":
+            out.append(" ")
+            continue
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            continue
+        out.append(" " if category == "Zs" else char)
+    cleaned = " ".join("".join(out).split())
+    if len(cleaned) > limit:
+        cleaned = cleaned[: max(limit - 1, 0)] + "…"
+    return cleaned
+
+
+def clean_block(text: object, limit: int = 20_000, line_limit: int = 1000) -> str:
+    """Multi-line display text (an email body): each line cleaned as by clean_text, with
+    only LF kept as the separator."""
+    raw = "" if text is None else str(text)
+    lines = [clean_text(line, line_limit) for line in raw.split("\n")]
+    joined = "\n".join(lines)
+    return joined if len(joined) <= limit else joined[: limit - 1] + "…"
+
+
 def redact_text(text: str) -> str:
     """Mask personal and secret values inside free text."""
+    text = scrub_secrets(text)
     if _EMAIL.fullmatch(text.strip()):
         return text
     text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(3), text)

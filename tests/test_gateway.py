@@ -2,7 +2,7 @@
 
 Slack clicks are signed exactly as Slack signs them; intake requests carry a
 bearer token or an HMAC of the body. Every refusal is checked against the
-workflow history: a refused request must not have signalled anything.
+workflow history: a refused request must not have delivered any decision.
 """
 
 from __future__ import annotations
@@ -48,7 +48,10 @@ AUTH = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
 
 
 def block_actions_payload(
-    workflow_id: str, action_id: str = "approve", user_id: str = "U0ALICE"
+    workflow_id: str,
+    action_id: str = "approve",
+    user_id: str = "U0ALICE",
+    action_ts: str = "1700000001.000200",
 ) -> dict[str, Any]:
     """A block_actions callback shaped like the ones Slack sends for our buttons."""
     return {
@@ -75,7 +78,7 @@ def block_actions_payload(
                 "value": workflow_id,
                 "style": "primary" if action_id == "approve" else "danger",
                 "type": "button",
-                "action_ts": "1700000001.000200",
+                "action_ts": action_ts,
             }
         ],
     }
@@ -99,10 +102,21 @@ def signed_click(
 
 
 async def signal_count(client: Client, workflow_id: str) -> int:
+    """Decisions that reached the workflow: signals and accepted `decide` updates."""
     history = await client.get_workflow_handle(workflow_id).fetch_history()
     return sum(
-        1 for e in history.events if e.HasField("workflow_execution_signaled_event_attributes")
+        1
+        for e in history.events
+        if e.HasField("workflow_execution_signaled_event_attributes")
+        or e.HasField("workflow_execution_update_accepted_event_attributes")
     )
+
+
+def answered(response: httpx.Response, reply: str) -> bool:
+    """Slack's answer: the workflow's reply, or 'being processed' when it took longer
+    than Slack waits (the decision then completes in the background)."""
+    text = str(response.json()["text"])
+    return reply in text or "is being processed" in text
 
 
 def review_invoice(number: str) -> bytes:
@@ -175,14 +189,17 @@ async def awaiting(h: Harness, number: str) -> tuple[httpx.AsyncClient, str]:
 
 async def test_double_click_approve_yields_one_decision_and_one_bill(harness: Harness) -> None:
     gw, workflow_id = await awaiting(harness, "GW-SLACK-1")
-    body, headers = signed_click(block_actions_payload(workflow_id))
+    # Two real clicks are two requests (each its own action_ts, so its own signature).
+    first_click = signed_click(block_actions_payload(workflow_id, action_ts="1700000001.1"))
+    second_click = signed_click(block_actions_payload(workflow_id, action_ts="1700000001.2"))
     first, second = await asyncio.gather(
-        gw.post("/slack/interactions", content=body, headers=headers),
-        gw.post("/slack/interactions", content=body, headers=headers),
+        gw.post("/slack/interactions", content=first_click[0], headers=first_click[1]),
+        gw.post("/slack/interactions", content=second_click[0], headers=second_click[1]),
     )
     assert first.status_code == second.status_code == 200
-    assert "Approval by alice sent" in first.json()["text"]
     assert first.json()["response_type"] == "ephemeral"
+    texts = sorted([first.json()["text"], second.json()["text"]])
+    assert any("Approval by alice recorded" in t or "being processed" in t for t in texts)
 
     state = await harness.wait_for(
         workflow_id,
@@ -201,11 +218,23 @@ async def test_double_click_approve_yields_one_decision_and_one_bill(harness: Ha
     assert types.count("decision.approved") == 1 and types.count("decision.refused") == 1
 
 
+async def test_replayed_click_is_refused_and_decides_nothing_more(harness: Harness) -> None:
+    gw, workflow_id = await awaiting(harness, "GW-SLACK-6")
+    body, headers = signed_click(block_actions_payload(workflow_id, "reject", user_id="U0BOB"))
+    assert (await gw.post("/slack/interactions", content=body, headers=headers)).is_success
+    await harness.wait_status(workflow_id, "rejected")
+    # Captured and sent again within the five-minute window, by anyone.
+    replayed = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert replayed.status_code == 409
+    assert await signal_count(harness.client, workflow_id) == 1
+    assert len((await harness.state(workflow_id)).decisions) == 1
+
+
 async def test_reject_click_rejects_in_the_name_of_the_mapped_reviewer(harness: Harness) -> None:
     gw, workflow_id = await awaiting(harness, "GW-SLACK-2")
     body, headers = signed_click(block_actions_payload(workflow_id, "reject", user_id="U0BOB"))
     response = await gw.post("/slack/interactions", content=body, headers=headers)
-    assert response.status_code == 200 and "Rejection by bob" in response.json()["text"]
+    assert response.status_code == 200 and answered(response, "Rejection by bob recorded")
     state = await harness.wait_status(workflow_id, "rejected")
     (decision,) = state.decisions
     assert (decision.kind, decision.actor, decision.reason, decision.channel) == (

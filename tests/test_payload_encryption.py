@@ -85,18 +85,23 @@ async def test_codec_server_decodes_for_the_web_ui(settings: Settings) -> None:
     codec = codec_from_env({"VOUCHFLOW_PAYLOAD_KEY": KEY})
     assert codec is not None
     (sealed,) = await codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'"hi"')])
-    app = create_app(settings, env={"VOUCHFLOW_PAYLOAD_KEY": KEY})
+    token = "codec-token-for-the-web-ui"
+    app = create_app(settings, env={"VOUCHFLOW_PAYLOAD_KEY": KEY, "VOUCHFLOW_CODEC_TOKEN": token})
     body = json_format.MessageToJson(Payloads(payloads=[sealed]))
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway"
     ) as http:
         response = await http.post(
-            "/codec/decode", content=body, headers={"X-Namespace": "default"}
+            "/codec/decode",
+            content=body,
+            headers={"X-Namespace": "default", "Authorization": f"Bearer {token}"},
         )
-        preflight = await http.options("/codec/decode")
+        anonymous = await http.post("/codec/decode", content=body)
+        preflight = await http.options("/codec/decode", headers={"Origin": "http://localhost:8233"})
     assert response.status_code == 200
     decoded = json_format.Parse(response.text, Payloads()).payloads[0]
     assert decoded.data == b'"hi"' and decoded.metadata["encoding"] == b"json/plain"
+    assert anonymous.status_code == 401
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:8233"
 
 

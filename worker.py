@@ -30,6 +30,7 @@ from activities.effects import EffectActivities
 from activities.extraction import ExtractionActivities
 from activities.folder_watch import FolderActivities
 from observability.logging import configure_logging
+from observability.scrubbing import SecretScrubbingInterceptor
 from observability.tracing import configure_console_tracing
 from runtime.client import TemporalUnavailable, connect, metrics_runtime
 from runtime.codec import codec_from_env
@@ -66,18 +67,23 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
 
 
 def build_worker(
-    client: Client, settings: Settings, deps: ActivityDeps, *, task_queue: str | None = None
+    client: Client,
+    settings: Settings,
+    deps: ActivityDeps,
+    *,
+    task_queue: str | None = None,
+    activities: list[Callable[..., Any]] | None = None,
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
         workflows=[InvoiceWorkflow, FolderScanWorkflow],
-        activities=all_activities(deps),
+        activities=activities or all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,
         graceful_shutdown_timeout=dt.timedelta(seconds=10),
         # Workflow and activity spans join the model-call spans (no-op without a provider).
-        interceptors=[TracingInterceptor()],
+        interceptors=[TracingInterceptor(), SecretScrubbingInterceptor()],  # scrub innermost
     )
 
 

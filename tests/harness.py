@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -20,9 +19,14 @@ from identity.keys import ensure_person, load_private_key
 from identity.tokens import mint_decision_token
 from runtime.submit import Submission, submit_document
 from schemas.decisions import DecisionReply, DecisionRequest
-from schemas.workflow import InvoiceState, invoice_workflow_id
+from schemas.workflow import InvoiceState
 from settings import Settings
-from worker import build_worker
+from worker import all_activities, build_worker
+
+
+def activity_name(fn: Callable[..., Any]) -> str:
+    defn = getattr(fn, "__temporal_activity_definition", None)
+    return str(defn.name) if defn is not None else fn.__name__
 
 
 @dataclass
@@ -43,8 +47,9 @@ class Harness:
         prove: bool = True,
     ) -> Submission:
         # The submitter proves who they are with a `submit` token, as the CLI does.
-        workflow_id = invoice_workflow_id(hashlib.sha256(data).hexdigest())
-        token = self.token(submitted_by, workflow_id, "submit") if prove else None
+        def sign(workflow_id: str) -> str:
+            return self.token(submitted_by, workflow_id, "submit")
+
         submission = await submit_document(
             self.client,
             self.settings,
@@ -53,7 +58,7 @@ class Harness:
             filename=filename,
             source="api",
             submitted_by=submitted_by,
-            submitter_token=token,
+            sign_submission=sign if prove else None,
         )
         self.submitted.append(submission.workflow_id)
         return submission
@@ -91,12 +96,10 @@ class Harness:
             token=self.token(person, workflow_id, kind),
             **fields,
         )
-        unlock = getattr(self.env, "time_skipping_unlocked", None)
-        handle = self.handle(workflow_id)
-        if unlock is None:
-            return await handle.execute_update("decide", request, result_type=DecisionReply)
-        async with unlock():
-            return await handle.execute_update("decide", request, result_type=DecisionReply)
+        # Not unlocked: a decision must not let the test server skip to the next timer.
+        return await self.handle(workflow_id).execute_update(
+            "decide", request, result_type=DecisionReply
+        )
 
     async def signal_decision(
         self, workflow_id: str, kind: str, person: str, **fields: Any
@@ -157,8 +160,13 @@ class Harness:
 
 @asynccontextmanager
 async def running_harness(
-    target: Client | WorkflowEnvironment, settings: Settings
+    target: Client | WorkflowEnvironment,
+    settings: Settings,
+    *,
+    replace_activities: list[Callable[..., Any]] | None = None,
 ) -> AsyncIterator[Harness]:
+    """A worker on its own task queue; `replace_activities` swaps activities by name (to
+    stage races a test cannot otherwise time)."""
     env = target if isinstance(target, WorkflowEnvironment) else None
     client = target.client if isinstance(target, WorkflowEnvironment) else target
     task_queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -166,7 +174,12 @@ async def running_harness(
         update={"temporal": settings.temporal.model_copy(update={"task_queue": task_queue})}
     )
     deps = build_deps(settings)
-    worker = build_worker(client, settings, deps, task_queue=task_queue)
+    activities = all_activities(deps)
+    if replace_activities:
+        names = {activity_name(fn) for fn in replace_activities}
+        activities = [a for a in activities if activity_name(a) not in names]
+        activities += replace_activities
+    worker = build_worker(client, settings, deps, task_queue=task_queue, activities=activities)
     async with worker:
         harness = Harness(client=client, settings=settings, deps=deps, worker=worker, env=env)
         try:

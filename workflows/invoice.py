@@ -294,7 +294,6 @@ class InvoiceWorkflow:
             str(raw.get("token", "")),
             workflow_id=self._state.workflow_id,
             action=str(raw["kind"]),
-            now=workflow.now(),
         ) or self._gate(str(raw["kind"]))
         if problem:
             raise ValueError(f"{problem} (too many refused decisions: not recorded)")
@@ -355,9 +354,7 @@ class InvoiceWorkflow:
         return None
 
     async def _verify(self, kind: str, token: str, claimed: str) -> VerifiedDecision:
-        problem = intake.precheck_token(
-            token, workflow_id=self._state.workflow_id, action=kind, now=workflow.now()
-        )
+        problem = intake.precheck_token(token, workflow_id=self._state.workflow_id, action=kind)
         if problem:
             return VerifiedDecision(ok=False, reason=problem)
         return await workflow.execute_local_activity(

@@ -13,7 +13,17 @@ from schemas.effects import EmailMessage
 from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 from settings.config import Settings
+from stores.redact import clean_text
 from workflows.bounds import bounded_int, bounded_keyword
+
+# Document-derived text (file names, supplier names, numbers, reasons) is shown one line
+# per field: a line break in a file name must not forge a "Status: ..." line.
+NAME_MAX = 200
+REASON_MAX = 500
+
+
+def _t(value: object, limit: int = NAME_MAX) -> str:
+    return clean_text(value, limit)
 
 
 def waiting_text(state: InvoiceState, settings: Settings | None) -> str:
@@ -29,9 +39,9 @@ def waiting_text(state: InvoiceState, settings: Settings | None) -> str:
 
 
 def current_details(state: InvoiceState) -> str:
-    details = f"**{state.status}**: {state.status_reason}"
+    details = f"**{state.status}**: {_t(state.status_reason, REASON_MAX)}"
     if state.waiting_for:
-        details += f"\n\nWaiting for: {state.waiting_for}"
+        details += f"\n\nWaiting for: {_t(state.waiting_for, REASON_MAX)}"
     return details
 
 
@@ -56,19 +66,19 @@ def search_attribute_updates(state: InvoiceState) -> list[SearchAttributeUpdate[
 
 
 def summary_lines(state: InvoiceState) -> list[str]:
-    lines = [f"Workflow: {state.workflow_id}", f"File: {state.event.filename}"]
+    lines = [f"Workflow: {_t(state.workflow_id)}", f"File: {_t(state.event.filename)}"]
     if state.assessment is not None:
         inv = state.assessment.invoice
         lines += [
-            f"Supplier: {inv.supplier_name or 'unknown'}",
-            f"Invoice number: {inv.invoice_number or 'missing'}",
-            f"Total: {state.total_text('unknown total')}",
+            f"Supplier: {_t(inv.supplier_name or 'unknown')}",
+            f"Invoice number: {_t(inv.invoice_number or 'missing')}",
+            f"Total: {_t(state.total_text('unknown total'))}",
             f"Due: {inv.due_date.isoformat() if inv.due_date else 'unknown'}",
             f"Confidence: {state.assessment.confidence.score}/100",
             f"Route: {state.assessment.decision.route}",
         ]
-        lines += [f"Reason: {r}" for r in state.assessment.decision.reasons]
-    lines.append(f"Status: {state.status} ({state.status_reason})")
+        lines += [f"Reason: {_t(r, REASON_MAX)}" for r in state.assessment.decision.reasons]
+    lines.append(f"Status: {state.status} ({_t(state.status_reason, REASON_MAX)})")
     return lines
 
 
@@ -78,9 +88,9 @@ def notification_facts(state: InvoiceState) -> dict[str, str]:
         inv = state.assessment.invoice
         facts.update(
             {
-                "Supplier": inv.supplier_name or "unknown",
-                "Invoice number": inv.invoice_number or "missing",
-                "Total": state.total_text("unknown"),
+                "Supplier": _t(inv.supplier_name or "unknown"),
+                "Invoice number": _t(inv.invoice_number or "missing"),
+                "Total": _t(state.total_text("unknown")),
                 "Due": inv.due_date.isoformat() if inv.due_date else "unknown",
                 "Confidence": f"{state.assessment.confidence.score}/100",
             }
@@ -89,7 +99,7 @@ def notification_facts(state: InvoiceState) -> dict[str, str]:
         facts["Main signals"] = ", ".join(f"{sig.name} {sig.value:.2f}" for sig in weakest)
     decided = [d for d in state.decisions if d.accepted and d.kind in ("approve", "reject")]
     if decided:
-        facts["Decided by"] = f"{decided[-1].actor} ({decided[-1].kind})"
+        facts["Decided by"] = f"{_t(decided[-1].actor)} ({decided[-1].kind})"
     return facts
 
 
@@ -109,6 +119,9 @@ def draft_bill_email(state: InvoiceState, settings: Settings) -> EmailMessage:
         message_id=f"<{state.workflow_id}.draft-bill@vouchflow>",
         to=settings.effects.email_to,
         sender=settings.effects.email_from,
-        subject=f"Draft bill: {inv.supplier_name} {inv.invoice_number or ''} {total}".strip(),
+        subject=_t(
+            f"Draft bill: {_t(inv.supplier_name or 'unknown supplier')} "
+            f"{_t(inv.invoice_number or '')} {total}"
+        ),
         body="\n".join(summary_lines(state)),
     )

@@ -92,7 +92,7 @@ class Harness:
     ) -> DecisionReply:
         """A decision by `person` through the `decide` update; returns the workflow's answer."""
         request = DecisionRequest(
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             token=self.token(person, workflow_id, kind),
             **fields,
         )

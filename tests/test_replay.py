@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from schemas.audit import AuditEntry, AuditRecord
-from schemas.workflow import InvoiceState, InvoiceWorkflowInput
+from schemas.workflow import InvoiceState, InvoiceWorkflowInput, invoice_workflow_id
 from workflows import invoice
 from workflows.invoice import InvoiceWorkflow
 
@@ -37,13 +39,21 @@ def test_there_is_a_history_for_every_route() -> None:
 
 
 def test_earlier_versions_are_kept() -> None:
-    for version in ("v1_audit_activity", "v2_before_duplicate_recheck"):
+    for version in ("v1_audit_activity", "v2_before_duplicate_recheck", "v3_before_decision_proof"):
         assert list((HERE / version).glob("invoice_*.json")), version
+
+
+def load_history(text: str) -> WorkflowHistory:
+    """The history under its real workflow id (decisions carry tokens bound to it), which
+    derives from the document hash in the start event's input."""
+    start = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
+    arg = json.loads(base64.b64decode(start["input"]["payloads"][0]["data"]))
+    return WorkflowHistory.from_json(invoice_workflow_id(arg["event"]["document_sha256"]), text)
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[str(p.relative_to(HERE)) for p in HISTORIES])
 async def test_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, await asyncio.to_thread(path.read_text))
+    history = load_history(await asyncio.to_thread(path.read_text))
     replayer = Replayer(workflows=[InvoiceWorkflow], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)
 

@@ -20,7 +20,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from runtime.binaries import temporal_test_server_path
 from runtime.search_attributes import register_search_attributes
-from schemas.decisions import ApproveSignal, RejectSignal, RevertSignal
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
@@ -40,11 +39,14 @@ async def _review_approved(h: Harness, env: WorkflowEnvironment) -> str:
     await h.wait_status(sub.workflow_id, "awaiting_approval")
     await env.sleep(dt.timedelta(hours=25))
     await h.wait_for(sub.workflow_id, lambda s: s.reminders_sent == 1)
-    await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="mallory"))
+    # A typed name without proof is refused; mallory's own token is proof, but of a non-approver.
+    await h.handle(sub.workflow_id).signal("approve", {"reviewer": "alice"})
     await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1)
-    await h.handle(sub.workflow_id).signal("approve", ApproveSignal(reviewer="alice", comment="ok"))
+    await h.signal_decision(sub.workflow_id, "approve", "mallory")
+    await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 2)
+    await h.decide(sub.workflow_id, "approve", "alice", comment="ok")
     await h.wait_status(sub.workflow_id, "drafted")
-    await h.handle(sub.workflow_id).signal("revert", RevertSignal(requested_by="alice"))
+    await h.signal_decision(sub.workflow_id, "revert", "alice")
     await h.result(sub.workflow_id)
     return sub.workflow_id
 
@@ -52,7 +54,7 @@ async def _review_approved(h: Harness, env: WorkflowEnvironment) -> str:
 async def _review_rejected(h: Harness, env: WorkflowEnvironment) -> str:
     sub = await h.submit(TextInvoice(number=None).bytes())
     await h.wait_status(sub.workflow_id, "awaiting_approval")
-    await h.handle(sub.workflow_id).signal("reject", RejectSignal(reviewer="bob", reason="unknown"))
+    await h.signal_decision(sub.workflow_id, "reject", "bob", reason="unknown")
     await h.result(sub.workflow_id)
     return sub.workflow_id
 

@@ -583,6 +583,10 @@ def _printed(field: str, evidence: Sequence[FieldEvidence]) -> str:
     return ""
 
 
+def _implausible_issue(findings: list[Finding]) -> bool:
+    return any(f.code == "date.issue_implausible" for f in findings)
+
+
 def _check_dates(
     invoice: Invoice,
     *,
@@ -624,10 +628,11 @@ def _check_dates(
                 f"issue date {issue} is in the future (today is {today})",
             )
     if due is not None:
-        horizon_from = issue if issue is not None else today
-        horizon = _add_years(horizon_from, rules.max_due_years_after_issue)
+        # An implausible issue date cannot anchor the horizon: measure from today instead.
+        anchor = issue if issue is not None and not _implausible_issue(findings) else None
+        horizon = _add_years(anchor or today, rules.max_due_years_after_issue)
         if due.year < rules.earliest_issue_year or due > horizon:
-            after = "the issue date" if issue is not None else "today"
+            after = "the issue date" if anchor is not None else "today"
             error(
                 "date.due_implausible",
                 "due_date",

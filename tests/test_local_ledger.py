@@ -6,11 +6,17 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+from temporalio.exceptions import ApplicationError
+
+from activities.deps import ActivityDeps
+from activities.effects import EffectActivities
 from destinations.base import DestinationError
 from destinations.local_ledger import LocalLedger
 from schemas.documents import BlobRef
 from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
 from schemas.invoice import Invoice
+from settings.config import load_settings
 
 
 def request(
@@ -126,3 +132,67 @@ async def test_two_workflows_cannot_both_draft_the_same_supplier_and_number(
     other = "wf-b" if bill.workflow_id == "wf-a" else "wf-a"
     again = await first.create_draft_bill(request(other, number="INV-77", sha="cc"), b"pdf")
     assert again.created and again.status == "DRAFT"
+
+
+class _Blobs:
+    def get(self, sha256: str) -> bytes:
+        return b"%PDF-1.4"
+
+
+def _effects(ledger: LocalLedger) -> EffectActivities:
+    deps = ActivityDeps(
+        settings=load_settings(env={}),
+        blobs=_Blobs(),  # type: ignore[arg-type]
+        audit=None,  # type: ignore[arg-type]
+        destination=ledger,
+        notifier=None,  # type: ignore[arg-type]
+        email=None,  # type: ignore[arg-type]
+    )
+    return EffectActivities(deps)
+
+
+async def test_second_live_draft_is_a_duplicate_bill_naming_the_existing_one(
+    tmp_path: Path,
+) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    effects = _effects(ledger)
+    first = await effects.post_draft_bill(request("wf-1", number="INV-5"))
+    with pytest.raises(ApplicationError) as refused:
+        await effects.post_draft_bill(request("wf-2", number="inv 5", sha="bb"))
+    err = refused.value
+    assert err.type == "DuplicateBill" and err.non_retryable
+    assert err.details == (
+        {"bill_id": first.bill_id, "workflow_id": "wf-1", "destination": "local"},
+    )
+    assert first.bill_id in str(err) and "wf-1" in str(err)
+    # The same workflow retrying its own post is not a duplicate: it gets its bill back.
+    again = await effects.post_draft_bill(request("wf-1", number="INV-5"))
+    assert again.bill_id == first.bill_id and not again.created
+    assert len(ledger.list_bills()) == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"invoice_number": None},
+        {"invoice_number": "\u200b"},
+        {"supplier_name": None},
+        {"currency": None},
+        {"total_minor": None},
+        {"total_minor": -5},
+    ],
+)
+async def test_a_draft_never_lacks_its_key_fields(
+    tmp_path: Path, changes: dict[str, object]
+) -> None:
+    ledger = LocalLedger(tmp_path / "ledger.sqlite3")
+    bad = request("wf-1")
+    bad = bad.model_copy(update={"invoice": bad.invoice.model_copy(update=changes)})
+    with pytest.raises(DestinationError, match="refusing to create a draft") as direct:
+        await ledger.create_draft_bill(bad, b"pdf")
+    assert not direct.value.retryable
+    with pytest.raises(ApplicationError) as via_activity:
+        await _effects(ledger).post_draft_bill(bad)
+    assert via_activity.value.non_retryable
+    assert "refusing to create a draft" in str(via_activity.value)
+    assert ledger.list_bills() == []

@@ -15,7 +15,7 @@ from xero_python.accounting import models as xero_models
 from xero_python.api_client import ModelFinder
 from xero_python.api_client.deserializer import deserialize
 
-from destinations.base import DestinationError
+from destinations.base import DestinationError, DuplicateBillError
 from destinations.xero import XeroDestination, xero_idempotency_key
 from destinations.xero_config import XeroCredentials, XeroSettings
 from destinations.xero_payload import dumps_exact
@@ -460,4 +460,84 @@ async def test_fake_rejects_a_sixth_concurrent_call(fake: FakeXero) -> None:
     limited = [r for r in responses if r.status_code == 429]
     assert limited and all(r.headers["X-Rate-Limit-Problem"] == "concurrent" for r in limited)
     assert all("Retry-After" in r.headers for r in limited)
+    await dest.aclose()
+
+
+async def test_another_workflows_bill_with_the_same_number_is_a_duplicate_bill(
+    fake: FakeXero,
+) -> None:
+    fake.add_contact(SUPPLIER)
+    template = "http://localhost:8233/namespaces/default/workflows/{workflow_id}"
+    dest = destination(fake, source_url_template=template)
+    first = await dest.create_draft_bill(request("invoice-first"), PDF)
+    # The number as OCR or an attacker writes it: still the same bill.
+    twin = request("invoice-second", invoice_number="\uff29NV\u200b 1001")
+    with pytest.raises(DuplicateBillError) as refused:
+        await dest.create_draft_bill(twin, PDF)
+    assert refused.value.bill_id == first.bill_id and not refused.value.retryable
+    assert refused.value.destination == "xero"
+    assert len(fake.invoices) == 1 and fake.api_requests("PUT", "/Invoices") != []
+    # The first workflow retrying finds its own bill again.
+    again = await dest.create_draft_bill(request("invoice-first"), PDF)
+    assert again.bill_id == first.bill_id and not again.created
+    await dest.aclose()
+
+
+async def test_numbers_and_suppliers_are_sent_and_matched_in_normal_form(fake: FakeXero) -> None:
+    contact = fake.add_contact(SUPPLIER)
+    dest = destination(fake)
+    bill = await dest.create_draft_bill(
+        request(supplier_name="ACME Office Supplies Ltd.\u200b", invoice_number="INV\u200b-1001"),
+        PDF,
+    )
+    stored = fake.invoices[bill.bill_id]
+    assert stored["InvoiceNumber"] == "INV-1001"  # no invisible character reaches Xero
+    assert stored["Contact"]["ContactID"] == contact  # the existing contact, not a new one
+    assert len(fake.contacts) == 1
+    (match,) = await dest.find_duplicates(
+        DuplicateQuery(
+            workflow_id="invoice-other",
+            supplier_name="acme office supplies ltd",
+            invoice_number="inv 1001",
+            document_sha256="cd" * 32,
+        )
+    )
+    assert match.bill_id == bill.bill_id
+    await dest.aclose()
+
+
+async def test_duplicate_search_pages_through_a_busy_supplier(fake: FakeXero) -> None:
+    contact = fake.add_contact(SUPPLIER)
+    dest = destination(fake)
+    for n in range(230):  # what people entered in Xero over the years
+        bill_id = f"00000000-0000-4000-8000-{n:012d}"
+        fake.invoices[bill_id] = {
+            "Type": "ACCPAY",
+            "InvoiceID": bill_id,
+            "InvoiceNumber": f"INV-{n:04d}",
+            "Status": "AUTHORISED",
+            "Contact": fake.contacts[contact],
+        }
+    (match,) = await dest.find_duplicates(
+        DuplicateQuery(
+            workflow_id="wf-x",
+            supplier_name=SUPPLIER,
+            invoice_number="inv 0229",
+            document_sha256="cd" * 32,
+        )
+    )
+    assert fake.invoices[match.bill_id]["InvoiceNumber"] == "INV-0229"
+    pages = [r.query.get("page") for r in fake.api_requests("GET", "/Invoices")][-3:]
+    assert pages == ["1", "2", "3"]
+    await dest.aclose()
+
+
+async def test_destination_refuses_a_bill_without_its_key_fields(fake: FakeXero) -> None:
+    fake.add_contact(SUPPLIER)
+    dest = destination(fake)
+    for field in ("invoice_number", "total_minor", "currency"):
+        with pytest.raises(DestinationError, match="refusing to create a draft") as refused:
+            await dest.create_draft_bill(request("invoice-abc", **{field: None}), PDF)
+        assert not refused.value.retryable
+    assert fake.api_requests("PUT") == []
     await dest.aclose()

@@ -22,7 +22,6 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from gateway.app import create_app
-from schemas.decisions import RevertSignal
 from schemas.workflow import InvoiceState
 from settings import PROJECT_ROOT_PATH
 from tests.conftest import make_settings
@@ -51,13 +50,18 @@ class Stack:
     smtp: FakeSmtp
     intake_token: str
     signing_secret: str
+    clicks: int = 0
 
     async def click(
         self, workflow_id: str, action: str = "approve", user_id: str = "U0ALICE"
     ) -> httpx.Response:
-        """A button click, signed exactly as Slack signs it."""
+        """A button click, signed exactly as Slack signs it. Each click is its own request
+        (its own action_ts), as in Slack: only a replayed request is refused."""
+        self.clicks += 1
         body, headers = signed_click(
-            block_actions_payload(workflow_id, action, user_id=user_id),
+            block_actions_payload(
+                workflow_id, action, user_id=user_id, action_ts=f"1700000001.{self.clicks:06d}"
+            ),
             secret=self.signing_secret,
         )
         return await self.gateway.post("/slack/interactions", content=body, headers=headers)
@@ -240,9 +244,7 @@ async def test_pdf_through_gateway_slack_xero_email_and_revert(
         assert "NW-88213" in str(mail.message["Subject"])
 
         # Revert deletes the draft in Xero and says so in Slack.
-        await h.handle(workflow_id).signal(
-            "revert", RevertSignal(requested_by="alice", reason="entered twice")
-        )
+        await h.signal_decision(workflow_id, "revert", "alice", reason="entered twice")
         state = await h.wait_for(
             workflow_id,
             lambda s: s.status == "reverted" and done(s, "notify.reverted"),

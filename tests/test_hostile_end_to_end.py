@@ -316,15 +316,12 @@ async def test_text_invoice_in_an_unknown_currency(
 async def test_a_scan_without_ocr_can_be_keyed_in_by_a_reviewer(
     time_skipping_env: WorkflowEnvironment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from schemas.decisions import ApproveSignal
-
     monkeypatch.setattr(ocr, "ocr_available", lambda: False)
     async with running_harness(time_skipping_env, make_settings(tmp_path / "home")) as h:
         sub = await h.submit(hostile.image_only_pdf(), filename="scan.pdf")
         await h.wait_status(sub.workflow_id, "awaiting_approval")
-        handle = h.handle(sub.workflow_id)
         # Approving an empty invoice as it is must be refused, with what to do instead.
-        await handle.signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(sub.workflow_id, "approve", "alice")
         state = await h.wait_for(sub.workflow_id, lambda s: len(s.decisions) == 1)
         assert not state.decisions[0].accepted
         assert "corrections" in state.decisions[0].reason
@@ -347,7 +344,7 @@ async def test_a_scan_without_ocr_can_be_keyed_in_by_a_reviewer(
                 }
             ],
         }
-        await handle.signal("approve", ApproveSignal(reviewer="alice", corrections=keyed_in))
+        await h.signal_decision(sub.workflow_id, "approve", "alice", corrections=keyed_in)
         state = await h.wait_status(sub.workflow_id, "drafted")
         assert state.assessment is not None
         assert state.assessment.invoice.invoice_number == "SCAN-1"

@@ -16,7 +16,6 @@ from temporalio.testing import WorkflowEnvironment
 
 from gateway.app import create_app
 from runtime.codec import ENCODING, CodecKeyError, codec_from_env, data_converter
-from schemas.decisions import ApproveSignal
 from settings import Settings
 from tests.harness import running_harness
 from tests.invoice_texts import Line, TextInvoice
@@ -38,7 +37,8 @@ async def test_history_holds_only_ciphertext_and_plain_signals_still_work(
         await h.wait_status(sub.workflow_id, "awaiting_approval")
         # A reviewer without the key (e.g. `temporal workflow signal`) sends plain JSON.
         plain = time_skipping_env.client.get_workflow_handle(sub.workflow_id)
-        await plain.signal("approve", ApproveSignal(reviewer="alice", comment="plain"))
+        token = h.token("alice", sub.workflow_id, "approve")
+        await plain.signal("approve", {"token": token, "comment": "plain"})
         state = await h.wait_status(sub.workflow_id, "drafted")
         assert state.decisions[-1].accepted and state.decisions[-1].comment == "plain"
 

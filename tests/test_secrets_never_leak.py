@@ -19,7 +19,6 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from schemas.decisions import ApproveSignal, RevertSignal
 from schemas.workflow import InvoiceState
 from tests.fakes.fake_slack import FakeSlack
 from tests.fakes.fake_xero import FakeXero
@@ -166,7 +165,7 @@ async def test_no_secret_appears_in_history_audit_files_logs_or_messages(
         await stack.awaiting_approval(workflow_id)
         assert (await stack.click(workflow_id)).status_code == 200
         await h.wait_for(workflow_id, lambda s: s.email_state == "sent", what="email sent")
-        await h.handle(workflow_id).signal("revert", RevertSignal(requested_by="alice"))
+        await h.signal_decision(workflow_id, "revert", "alice")
         state = await h.wait_status(workflow_id, "reverted")
         assert state.draft_bill is not None and len(stack.smtp.received) == 1
         await collect(leaks, stack, home)
@@ -186,7 +185,7 @@ async def test_no_secret_appears_in_history_audit_files_logs_or_messages(
         )
         workflow_id = await stack.upload(invoice.bytes(), "nw-77001.txt")
         await h.wait_status(workflow_id, "awaiting_approval")
-        await h.handle(workflow_id).signal("approve", ApproveSignal(reviewer="alice"))
+        await h.signal_decision(workflow_id, "approve", "alice")
 
         def email_failed(s: InvoiceState) -> bool:
             return any(e.effect == "send_email" and e.status == "failed" for e in s.effects)

@@ -3,7 +3,8 @@
 Integrations raise their own errors with `retryable` and `retry_after_s`; here they
 become `ApplicationError`s that are non-retryable (bad request, auth, permanent)
 or carry `next_retry_delay` (429 Retry-After), so the activity retry policy does
-the rest.
+the rest. The message is scrubbed of configured secrets here already (the worker's
+SecretScrubbingInterceptor does the same for every other error).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import datetime as dt
 from typing import Protocol
 
 from temporalio.exceptions import ApplicationError
+
+from stores.redact import scrub_secrets
 
 
 class ClassifiedError(Protocol):
@@ -25,7 +28,7 @@ def to_application_error(err: Exception) -> ApplicationError:
     retry_after = getattr(err, "retry_after_s", None)
     delay = dt.timedelta(seconds=float(retry_after)) if retry_after else None
     return ApplicationError(
-        str(err) or type(err).__name__,
+        scrub_secrets(str(err)) or type(err).__name__,
         type=type(err).__name__,
         non_retryable=not retryable,
         next_retry_delay=delay,

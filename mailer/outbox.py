@@ -13,6 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
+from mailer.base import safe_email
 from schemas.effects import EmailMessage, EmailReceipt
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._@+-]")
@@ -29,6 +30,8 @@ def message_id_header(message_id: str) -> str:
 def to_mime(
     message: EmailMessage, *, date: dt.datetime | None = None
 ) -> email.message.EmailMessage:
+    """The RFC 5322 message, built from the safe form (see mailer.base.safe_email)."""
+    message = safe_email(message)
     mime = email.message.EmailMessage(policy=email.policy.SMTP)
     mime["Message-ID"] = message_id_header(message.message_id)
     mime["From"] = message.sender

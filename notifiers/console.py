@@ -1,7 +1,9 @@
 """The embedded notifier: a readable block on stdout and a JSON-lines log.
 
 The log doubles as the idempotency record, so a retried activity (even in
-another process) does not print or log the same notification twice.
+another process) does not print or log the same notification twice. Both sinks
+get the safe form of the notification (notifiers.base.safe_notification): one
+line per field, no forged lines, bank details and secrets masked.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import TextIO
 
 import structlog
 
+from notifiers.base import safe_notification
 from schemas.effects import Notification, NotificationReceipt
 
 _log = structlog.get_logger("vouchflow.notifications")
@@ -23,6 +26,7 @@ _log = structlog.get_logger("vouchflow.notifications")
 
 def render_block(notification: Notification) -> str:
     """The human form of a notification, as printed to the console."""
+    notification = safe_notification(notification)
     rule = "-" * 72
     out = [rule, f"[{notification.kind}] {notification.title}"]
     out += [f"  {label}: {value}" for label, value in notification.facts.items()]
@@ -47,6 +51,7 @@ class ConsoleNotifier:
         self._seen: set[str] = set()
 
     async def notify(self, notification: Notification) -> NotificationReceipt:
+        notification = safe_notification(notification)
         fresh = await asyncio.to_thread(self._record, notification)
         if fresh:
             (self._stream or sys.stdout).write(render_block(notification) + "\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from notifiers.base import safe_notification
 from schemas.effects import Notification
 
 APPROVE_ACTION = "approve"
@@ -43,12 +44,21 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _link_target(url: str) -> str:
+    # `<url|label>`: a | or > inside the URL would end the link early and let the rest
+    # render as text.
+    return url.replace("|", "%7C").replace(">", "%3E").replace("<", "%3C").replace(" ", "%20")
+
+
 def fallback_text(notification: Notification) -> str:
-    """Plain text for notifications and clients that cannot show blocks."""
-    return _clip(" — ".join([notification.title, *notification.lines[:1]]), _FALLBACK_MAX)
+    """Text for notifications and clients that cannot show blocks (read as mrkdwn)."""
+    notification = safe_notification(notification)
+    return _clip(escape(" — ".join([notification.title, *notification.lines[:1]])), _FALLBACK_MAX)
 
 
 def build_blocks(notification: Notification, *, buttons: bool) -> list[dict[str, Any]]:
+    """Every text is the safe form (one line per field, redacted) and mrkdwn-escaped."""
+    notification = safe_notification(notification)
     emoji = _EMOJI.get(notification.kind, "")
     blocks: list[dict[str, Any]] = [
         {
@@ -81,7 +91,7 @@ def build_blocks(notification: Notification, *, buttons: bool) -> list[dict[str,
         )
     context = [f"Workflow `{escape(notification.workflow_id)}`"]
     if notification.web_url:
-        context.append(f"<{notification.web_url}|Open in Temporal Web UI>")
+        context.append(f"<{_link_target(notification.web_url)}|Open in Temporal Web UI>")
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
     )

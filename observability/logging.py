@@ -1,4 +1,6 @@
-"""JSON logs via structlog, with workflow id / run id on every activity line and PII redacted."""
+"""JSON logs via structlog, with workflow id / run id on every activity line, and
+personal data and secrets masked in every line (structlog's and the standard
+library's, which Temporal's SDK uses)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,13 @@ import structlog
 from temporalio import activity
 
 from settings import Settings
+from stores.redact import redact, redact_text
 
-_SECRET_KEYS = re.compile(r"(token|secret|password|authorization|api[_-]?key)", re.I)
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b")
+_SECRET_KEYS = re.compile(
+    r"(token|secret|password|passwd|authorization|api[_-]?key|credential|cookie)", re.I
+)
+# Token *counts* are usage, not secrets.
+_COUNT_SUFFIXES = ("_tokens", "_count", "tokens")
 
 
 def _add_temporal_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -28,24 +33,62 @@ def _add_temporal_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutab
     return event
 
 
-def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+def redact_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Every value of a log line: secrets by key name and by value, IBANs, card
+    numbers, key-shaped strings, emails; exception text included (rendered first)."""
     for key, value in list(event.items()):
-        if _SECRET_KEYS.search(key):
+        secret_key = _SECRET_KEYS.search(key) and not key.lower().endswith(_COUNT_SUFFIXES)
+        if secret_key and not isinstance(value, int | float):
             event[key] = "[redacted]"
-        elif isinstance(value, str):
-            event[key] = _IBAN.sub("[iban]", _EMAIL.sub("[email]", value))
+            continue
+        if isinstance(value, str):
+            event[key] = redact_text(value)
+        elif isinstance(value, dict | list | tuple):
+            event[key] = redact(value)
+        elif isinstance(value, BaseException):
+            event[key] = redact_text(f"{type(value).__name__}: {value}")
     return event
+
+
+class RedactingFilter(logging.Filter):
+    """The same masking for standard-library records (the Temporal SDK logs activity
+    failures with their messages and tracebacks)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed record is passed on as it is
+            return True
+        record.msg = redact_text(message)
+        record.args = None
+        if record.exc_info:
+            text = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = redact_text(text)
+            record.exc_info = None
+        if record.stack_info:
+            record.stack_info = redact_text(record.stack_info)
+        return True
+
+
+def install_log_filter(logger: logging.Logger | None = None) -> None:
+    """Attach the RedactingFilter to every handler of `logger` (root by default)."""
+    target = logger or logging.getLogger()
+    for handler in target.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 def configure_logging(settings: Settings | None = None, *, level: int = logging.INFO) -> None:
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=level)
+    install_log_filter()
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             _add_temporal_ids,
-            _redact,
+            structlog.processors.format_exc_info,
+            redact_event,
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from opentelemetry import trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
+from stores.redact import redact_text
+
 _tracer = trace.get_tracer("vouchflow.llm")
 
 
@@ -44,7 +46,15 @@ def genai_span(
         try:
             yield span
         except Exception as err:
-            span.record_exception(err)
+            # Not record_exception: provider errors can echo the API key, and spans go
+            # to collectors outside this process.
+            span.add_event(
+                "exception",
+                {
+                    "exception.type": type(err).__name__,
+                    "exception.message": redact_text(str(err)),
+                },
+            )
             span.set_status(Status(StatusCode.ERROR, type(err).__name__))
             span.set_attribute("error.type", type(err).__name__)
             raise

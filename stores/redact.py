@@ -1,4 +1,11 @@
-"""Mask secrets and personal data before anything is written to the audit log.
+"""Mask secrets and personal data before anything leaves the process: the audit log,
+notifications (console, notifications.jsonl, Slack), emails and logs.
+
+Configured secrets (every environment variable the project reads as a secret, and
+any named like one: *_TOKEN, *_SECRET, *_PASSWORD, *_KEY...) are replaced wherever
+they appear, as are key-shaped strings (sk-..., xoxb-..., JWTs): see scrub_secrets.
+Display text from documents is made safe with clean_text (one line, no control or
+invisible format characters, bounded length).
 
 By key name: values under secret-like keys (token, secret, password,
 authorization, api_key, ...) are replaced; bank identifiers under keys like
@@ -222,15 +229,17 @@ def clean_block(text: object, limit: int = 20_000, line_limit: int = 1000) -> st
     return joined if len(joined) <= limit else joined[: limit - 1] + "…"
 
 
-def redact_text(text: str) -> str:
-    """Mask personal and secret values inside free text."""
+def redact_text(text: str, *, emails: bool = True) -> str:
+    """Mask personal and secret values inside free text. `emails=False` keeps email
+    addresses (messages to people, where a contact address is the point)."""
     text = scrub_secrets(text)
     if _EMAIL.fullmatch(text.strip()):
         return text
     text = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED + m.group(3), text)
     text = _BEARER.sub(lambda m: f"{m.group(1)} {REDACTED}", text)
     text = _API_KEY.sub(REDACTED, text)
-    text = _EMAIL.sub("[email]", text)
+    if emails:
+        text = _EMAIL.sub("[email]", text)
     text = _IBAN.sub(lambda m: f"[IBAN {_last_four(m.group(0))}]", text)
     text = _ACCOUNT.sub(
         lambda m: f"{m.group(1)}{m.group(2)}[account {_last_four(m.group(3))}]", text

@@ -10,28 +10,106 @@ from temporalio.exceptions import ApplicationError
 from activities.deps import ActivityDeps
 from activities.errors import to_application_error
 from documents.blobs import BlobStore
-from documents.einvoice import parse_einvoice
+from documents.einvoice import EInvoiceError, parse_einvoice
 from extraction.base import ExtractionError
+from extraction.problems import document_truncation, problem
+from extraction.rules import extract_with_rules
 from extraction.runner import ExtractionRequest, run_extraction
 from extraction.structured_check import cross_check_structured
+from schemas.documents import DocumentText
 from schemas.extraction import ExtractionResult
+from schemas.invoice import Invoice
 from schemas.workflow import ExtractFieldsInput, PromptRef, ResolvePromptInput
 
 # Evidence quotes longer than this are cut in history (the full text is in the blob).
 MAX_EVIDENCE_CHARS = 160
+# Line items carried back to the workflow; the rest stay in the blob (full_result_ref).
+# Well inside Temporal's 2 MB payload limit even with long descriptions.
+MAX_LINES_IN_RESULT = 200
+MAX_DESCRIPTION_CHARS = 500
+MAX_NOTES = 50
+MAX_NOTE_CHARS = 500
+
+
+def _capped_invoice(invoice: Invoice) -> Invoice:
+    lines = [
+        line.model_copy(update={"description": line.description[:MAX_DESCRIPTION_CHARS]})
+        if len(line.description) > MAX_DESCRIPTION_CHARS
+        else line
+        for line in invoice.line_items[:MAX_LINES_IN_RESULT]
+    ]
+    return invoice.model_copy(update={"line_items": lines})
 
 
 def compact_for_history(result: ExtractionResult, blobs: BlobStore) -> ExtractionResult:
     """Keep workflow payloads small whatever the number of lines: the full result
-    (every line item's evidence) goes to the blob store, history keeps the header
-    evidence that confidence and people need, plus the reference."""
+    (every line item and its evidence) goes to the blob store; history keeps the
+    header evidence that confidence and people need, the first
+    ``MAX_LINES_IN_RESULT`` lines, and the reference. Totals are never cut: they come
+    from the document's own totals, not from the carried lines."""
     ref = blobs.put(result.model_dump_json().encode(), "application/json")
     header = [
         ev.model_copy(update={"source_text": (ev.source_text or "")[:MAX_EVIDENCE_CHARS] or None})
         for ev in result.evidence
         if not ev.field.startswith("line_items")
     ]
-    return result.model_copy(update={"evidence": header, "full_result_ref": ref})
+    problems = list(result.problems)
+    line_count = len(result.invoice.line_items)
+    if line_count > MAX_LINES_IN_RESULT:
+        problems.append(
+            problem(
+                "line_items.truncated",
+                "line_items",
+                f"{line_count:,} line items: the first {MAX_LINES_IN_RESULT} travel with the "
+                f"result, all of them are in the stored full result (blob {ref.sha256[:12]}); "
+                "line sums cannot be checked against the carried lines",
+                severity="warning",
+            )
+        )
+    # Problems repeat per line on a hostile document; a few hundred say enough.
+    problems = problems[: 2 * MAX_LINES_IN_RESULT]
+    notes = [note[:MAX_NOTE_CHARS] for note in result.notes[:MAX_NOTES]]
+    update: dict[str, object] = {
+        "evidence": header,
+        "full_result_ref": ref,
+        "invoice": _capped_invoice(result.invoice),
+        "problems": problems,
+        "notes": notes,
+    }
+    if result.cross_check_invoice is not None:
+        update["cross_check_invoice"] = _capped_invoice(result.cross_check_invoice)
+    return result.model_copy(update=update)
+
+
+def with_truncation(result: ExtractionResult, document: DocumentText) -> ExtractionResult:
+    """A text extractor's result on cut text says so, as an error: the total it read
+    may be an amount printed before the cut."""
+    found = document_truncation(document)
+    if found is None:
+        return result
+    if any(p.message == found.message for p in result.problems):
+        return result.model_copy(update={"text_truncated": True})
+    return result.model_copy(update={"problems": [*result.problems, found], "text_truncated": True})
+
+
+def einvoice_fallback(error: str, text: str | None, filename: str) -> ExtractionResult:
+    """The e-invoice XML could not be read: read the page with the rules instead, and
+    say so as an error so a person checks the result (exact data was expected)."""
+    found = problem(
+        "einvoice.fallback",
+        None,
+        "the embedded e-invoice XML could not be read; the fields come from the page "
+        f"text instead: {error}",
+    )
+    if text is None:
+        result = ExtractionResult(
+            invoice=Invoice(),
+            extractor=extract_with_rules("", filename=filename).extractor,
+            invoice_likelihood=0.0,
+        )
+    else:
+        result = extract_with_rules(text, filename=filename)
+    return result.model_copy(update={"problems": [found, *result.problems]})
 
 
 class ExtractionActivities:
@@ -50,17 +128,31 @@ class ExtractionActivities:
             if doc.einvoice_ref is None:
                 raise ValueError("no e-invoice XML on this document")
             xml = await asyncio.to_thread(blobs.get, doc.einvoice_ref.sha256)
-            result = await asyncio.to_thread(parse_einvoice, xml)
+            page = None
             if doc.text_ref is not None and doc.method != "einvoice_xml":
+                page = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
+            try:
+                result = await asyncio.to_thread(parse_einvoice, xml)
+            except EInvoiceError as err:
+                fallback = await asyncio.to_thread(
+                    einvoice_fallback, str(err), page, request.filename
+                )
+                return with_truncation(fallback, doc)
+            if page is not None:
                 # The page a person sees may say something else than the XML.
-                text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
-                result = cross_check_structured(result, text, filename=request.filename)
+                result = await asyncio.to_thread(
+                    cross_check_structured,
+                    result,
+                    page,
+                    filename=request.filename,
+                    page_truncated=doc.text_truncated,
+                )
             return result
         if doc.text_ref is None:
             raise ValueError("document has no text to extract from")
         text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
         try:
-            return await run_extraction(
+            result = await run_extraction(
                 ExtractionRequest(
                     text=text,
                     filename=request.filename,
@@ -73,6 +165,7 @@ class ExtractionActivities:
             )
         except ExtractionError as err:
             raise to_application_error(err) from err
+        return with_truncation(result, doc)
 
     @activity.defn(name="resolve_prompt")
     async def resolve_prompt(self, request: ResolvePromptInput) -> PromptRef:

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from documents.text_safety import safe_text
 from schemas.documents import BlobRef
 
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -105,10 +106,11 @@ class LocalBlobStore:
         return self.path_for(sha256).is_file()
 
     def put_text(self, text: str) -> BlobRef:
-        return self.put(text.encode("utf-8"), TEXT_MEDIA_TYPE)
+        # Never "surrogates not allowed": whatever string arrives is stored.
+        return self.put(safe_text(text).encode("utf-8"), TEXT_MEDIA_TYPE)
 
     def get_text(self, sha256: str) -> str:
-        return self.get(sha256).decode("utf-8")
+        return self.get(sha256).decode("utf-8", errors="replace")
 
     @staticmethod
     def _intact(path: Path, digest: str) -> bool:

@@ -25,6 +25,7 @@ from documents.einvoice import EInvoiceError, detect_format, parse_einvoice, par
 from documents.pdf_text import DEFAULT_TIME_BUDGET_S, read_pdf
 from documents.plain_text import decode_text
 from documents.sniff import SUPPORTED, Sniffed, sniff
+from documents.text_safety import safe_text
 from schemas.documents import BadInputCode, BlobRef, DocumentText, TextMethod
 from settings.config import IntakeSettings
 
@@ -47,7 +48,7 @@ def _bad(
     code: BadInputCode, reason: str, *, detected: str | None = None, pages: int = 0
 ) -> DocumentText:
     return DocumentText(
-        ok=False, bad_input_code=code, reason=reason, detected_type=detected, pages=pages
+        ok=False, bad_input_code=code, reason=safe_text(reason), detected_type=detected, pages=pages
     )
 
 
@@ -68,13 +69,26 @@ def _finish(
     truncated: bool = False,
     ocr_confidence: float | None = None,
     notes: list[str] | None = None,
+    pages_read: int | None = None,
 ) -> DocumentText:
-    notes = list(notes or [])
+    # Every reader's text passes here: the one place text enters the system.
+    text = safe_text(text)
+    notes = [safe_text(note) for note in notes or []]
+    full_chars: int | None = None if truncated else len(text)
     if len(text) > limits.max_text_chars:
         text = text[: limits.max_text_chars]
         truncated = True
     if truncated:
-        notes.append(f"text cut at {limits.max_text_chars:,} characters")
+        if full_chars is not None:
+            notes.append(
+                f"text cut at {limits.max_text_chars:,} characters "
+                f"(read {len(text):,} of {full_chars:,})"
+            )
+        else:
+            notes.append(
+                f"text cut at {limits.max_text_chars:,} characters "
+                f"(later pages were not read; {pages_read or 0} of {pages} pages read)"
+            )
     if not text.strip() and einvoice_ref is None:
         return _bad(
             "no_text", "the document contains no readable text", detected=detected, pages=pages
@@ -90,6 +104,8 @@ def _finish(
         einvoice_ref=einvoice_ref,
         einvoice_format=einvoice_format,
         text_truncated=truncated,
+        full_chars=full_chars,
+        pages_read=pages if pages_read is None else pages_read,
         ocr_confidence=ocr_confidence,
         notes=notes,
     )
@@ -104,6 +120,8 @@ def read_document(
     ocr_enabled: bool = True,
     time_budget_s: float = DEFAULT_TIME_BUDGET_S,
 ) -> DocumentText:
+    # A name from a file system may carry undecodable bytes as lone surrogates.
+    filename = safe_text(filename)
     # Size first: nothing is parsed before we know the file is within bounds.
     if len(data) == 0:
         return _bad("empty_file", f"{filename or 'the file'} is empty (0 bytes)")
@@ -232,6 +250,7 @@ def _read_pdf(
         truncated=pdf.truncated,
         ocr_confidence=ocr_confidence,
         notes=notes,
+        pages_read=len(pdf.page_texts),
     )
 
 

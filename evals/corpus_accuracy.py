@@ -2,10 +2,19 @@
 
 Run: ``python -m evals.corpus_accuracy [--corpus ../shared/corpus] [--samples]``
 
-Text path only: PDF text comes from pypdf's text layer (embedded e-invoice XML is
-ignored here), ``.txt`` files are read as they are. Only ``labeled_fields`` of
-``recommended_for_scoring`` documents are scored; line items only where
-``line_items_labeled``. These are measurements, not tests.
+Two paths, reported apart (as the corpus README advises):
+
+* text path (rules extractor): PDF text from pypdf's text layer, read from the
+  ``.noxml.pdf`` copy when the PDF embeds an e-invoice (so the XML cannot help);
+  ``.txt`` files as they are;
+* XML path: standalone CII/UBL files read by the e-invoice reader.
+
+Only ``labeled_fields`` of ``recommended_for_scoring`` documents are scored; line
+items only where ``line_items_labeled``. A credit note is scored in vouchflow's
+convention (credited amounts positive, ``document_type`` says credit note): ground
+truth that states a credit note's amounts as negative is compared by magnitude.
+A date the reader refuses as implausible (year outside 1900..2200) counts as a miss.
+These are measurements, not tests.
 """
 
 from __future__ import annotations
@@ -22,8 +31,10 @@ from typing import Any
 
 import pypdf
 
+from documents.einvoice import EInvoiceError, parse_einvoice
 from extraction.rules import extract_with_rules
 from extraction.rules_labels import LEGAL_FORM
+from schemas.extraction import ExtractionResult
 
 HEADER_FIELDS = [
     "supplier_name",
@@ -138,28 +149,74 @@ class Tally:
                 print(f"    miss  {miss}")
 
 
+def _in_our_convention(truth: dict[str, Any], result: ExtractionResult) -> dict[str, Any]:
+    """Ground truth with a credit note's negative amounts turned positive."""
+    total = truth.get("total_minor")
+    if result.invoice.document_type != "credit_note" or not isinstance(total, int) or total >= 0:
+        return truth
+    out = dict(truth)
+    for key in ("subtotal_minor", "tax_total_minor", "total_minor"):
+        if isinstance(out.get(key), int):
+            out[key] = -out[key]
+    out["line_items"] = [
+        {
+            **line,
+            **{
+                k: -line[k]
+                for k in ("unit_price_minor", "line_total_minor")
+                if isinstance(line.get(k), int)
+            },
+        }
+        for line in truth.get("line_items") or []
+    ]
+    return out
+
+
+def _read(corpus: Path, doc: dict[str, Any]) -> tuple[str, ExtractionResult | None]:
+    """(path name, result) for one corpus document; None when the path refuses it."""
+    if doc["file"].endswith(".xml"):
+        try:
+            return "xml", parse_einvoice((corpus / doc["file"]).read_bytes())
+        except EInvoiceError:
+            return "xml", None
+    file = doc.get("file_noxml") or doc["file"]
+    text = document_text(corpus / file)
+    return "text", extract_with_rules(text, filename=file)
+
+
 def score_corpus(corpus: Path, verbose: bool) -> None:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    tally = Tally()
-    lines_m = lines_t = 0
+    tallies = {"text": Tally(), "xml": Tally()}
+    lines = {"text": [0, 0], "xml": [0, 0]}
     for doc in manifest["documents"]:
         if not doc.get("recommended_for_scoring"):
             continue
-        result = extract_with_rules(document_text(corpus / doc["file"]), filename=doc["file"])
-        got = result.invoice.ground_truth_view()
-        truth = doc["ground_truth"]
+        path, result = _read(corpus, doc)
+        tally = tallies[path]
         name = doc["id"].split("/")[-1]
+        got = result.invoice.ground_truth_view() if result else {"line_items": []}
+        truth = _in_our_convention(doc["ground_truth"], result) if result else doc["ground_truth"]
         for field in HEADER_FIELDS:
             if field in doc["labeled_fields"]:
                 tally.add(name, field, truth.get(field), got.get(field))
         if doc.get("line_items_labeled"):
             m, t = line_items_score(truth.get("line_items") or [], got["line_items"])  # type: ignore[arg-type]
-            lines_m, lines_t = lines_m + m, lines_t + t
+            lines[path][0] += m
+            lines[path][1] += t
             if verbose and m < t:
                 tally.misses.append(f"{name}: line items {m}/{t}")
-        if verbose and result.injection_flags:
+        if verbose and result and result.injection_flags:
             tally.misses.append(f"{name}: injection flags {result.injection_flags}")
-    tally.print(f"Corpus ({corpus}), text path, rules extractor", (lines_m, lines_t), verbose)
+    tallies["text"].print(
+        f"Corpus ({corpus}), text path (PDF text layer, .noxml copies; .txt), rules extractor",
+        (lines["text"][0], lines["text"][1]),
+        verbose,
+    )
+    tallies["xml"].print(
+        f"Corpus ({corpus}), XML path (standalone CII/UBL), e-invoice reader",
+        (lines["xml"][0], lines["xml"][1]),
+        verbose,
+    )
 
 
 def score_samples(samples: Path, verbose: bool) -> None:

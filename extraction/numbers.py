@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from extraction.problems import make_date
+
 # Symbols and words that name a currency. Longer keys first so "US$" wins over "$".
 _CURRENCY_TOKENS: list[tuple[str, str]] = [
     ("US$", "USD"),
@@ -58,8 +60,9 @@ CURRENCY_MARK_RE = re.compile(
 # Thousands groups are only accepted when unambiguous; a plain space only groups
 # digits in the "1 234,56" style, because "1 278.61" in a table row is usually
 # a quantity followed by a price.
+# A minus may stand before the currency sign ("-£12.00") or after it ("£-12.00").
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])(?P<neg>[-\u2212\u2013]\s?)?(?P<num>"
+    r"(?<![\w.,/])(?P<neg>[-\u2212\u2013]\s?(?:(?:US\$|[£€$₹¥]|zł)\s?)?)?(?P<num>"
     r"\d{1,3}(?:[  ]\d{3})+,\d{2}"
     r"|\d{1,3}(?:[ '\u2019]\d{3})+(?:[.,]\d{2})?(?=\s*(?:€|EUR|CHF|zł|PLN))"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
@@ -67,6 +70,11 @@ _AMOUNT_RE = re.compile(
     r"|\d+(?:[.,]\d{1,4})?"
     r")(?!\d|[.,]\d|\s?%)"
 )
+_CURRENCY_SIGN = r"(?:US\$|[£€$₹¥]|zł|\b(?:" + "|".join(ISO_CODES) + r")\b)"
+_ACCOUNTING_OPEN = re.compile(r"\(\s?(?:" + _CURRENCY_SIGN + r"\s?)?$")
+_ACCOUNTING_CLOSE = re.compile(r"\s?(?:" + _CURRENCY_SIGN + r"\s?)?\)")
+# A minus right after an amount, not the start of a range ("10.00-20.00") or a word.
+_TRAILING_MINUS = re.compile(r"[-\u2212\u2013](?![\w\d])")
 _PERCENT_RE = re.compile(r"(?<![\w.,])(\d{1,3}(?:[.,]\d{1,4})?)\s?%")
 
 
@@ -115,11 +123,17 @@ def parse_number(raw: str) -> tuple[Decimal, int] | None:
         return None
 
 
+_MINUS = ("-", "\u2212", "\u2013")
+
+
 def parse_amount(raw: str) -> Decimal | None:
-    """Parse one printed amount, tolerating a currency marker and a sign."""
+    """Parse one printed amount, tolerating a currency marker and a sign: a leading or
+    trailing minus (ASCII, U+2212, en dash) or accounting parentheses make it negative."""
     cleaned = CURRENCY_MARK_RE.sub("", raw).strip()
-    negative = cleaned.startswith(("-", "\u2212", "\u2013")) or (
-        cleaned.startswith("(") and cleaned.endswith(")")
+    negative = (
+        cleaned.startswith(_MINUS)
+        or cleaned.endswith(_MINUS)
+        or (cleaned.startswith("(") and cleaned.endswith(")"))
     )
     cleaned = cleaned.strip("()-\u2212\u2013 ")
     parsed = parse_number(cleaned)
@@ -137,12 +151,28 @@ def find_amounts(line: str) -> list[Amount]:
         if parsed is None:
             continue
         value, decimals = parsed
-        if m.group("neg"):
-            value = -value
         before = masked[max(0, m.start() - 4) : m.start()]
         after = masked[m.end() : m.end() + 5]
-        has_currency = bool(CURRENCY_MARK_RE.search(before) or CURRENCY_MARK_RE.search(after))
-        found.append(Amount(value, m.start(), m.end(), decimals, has_currency, m.group(0)))
+        has_currency = bool(
+            CURRENCY_MARK_RE.search(before)
+            or CURRENCY_MARK_RE.search(after)
+            or CURRENCY_MARK_RE.search(m.group("neg") or "")
+        )
+        start, end = m.start(), m.end()
+        negative = bool(m.group("neg"))
+        wrapped = _ACCOUNTING_OPEN.search(masked, 0, start)
+        closing = _ACCOUNTING_CLOSE.match(masked, end)
+        if not negative and wrapped and closing:
+            # "(12.00)" / "(£12.00)": the accounting way to print a negative amount.
+            negative, start, end = True, wrapped.start(), closing.end()
+        elif not negative and decimals == 2:
+            trailing = _TRAILING_MINUS.match(masked, end)
+            if trailing:
+                # "12.00-": the sign printed after the amount (common on German documents).
+                negative, end = True, trailing.end()
+        if negative:
+            value = -value
+        found.append(Amount(value, start, end, decimals, has_currency, masked[start:end]))
     return found
 
 
@@ -200,49 +230,66 @@ class FoundDate:
     end: int
 
 
-def _make_date(year: int, month: int, day: int) -> dt.date | None:
-    if year < 100:
-        year += 2000
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
+@dataclass(frozen=True)
+class BadDate:
+    """Something printed as a date that is not a usable one: ``"impossible"`` (no such
+    day: 30 February, month 13) or ``"implausible"`` (a four-digit year outside the
+    plausible range, e.g. 0001 or 9999)."""
+
+    kind: str
+    raw: str
+    start: int
+    end: int
 
 
-def find_dates(line: str, *, prefer_month_first: bool = False) -> list[FoundDate]:
-    """All dates in a line, in order. Numeric dates are day-first unless that is impossible
-    (or the document reads month-first, as US documents do)."""
-    found: list[FoundDate] = []
+def _make_date(year: str, month: int, day: int) -> dt.date | str:
+    return make_date(int(year), month, day, year_digits=len(year))
+
+
+def scan_dates(line: str, *, prefer_month_first: bool = False) -> list[FoundDate | BadDate]:
+    """Every date-shaped token in a line, in order: real dates and unusable ones. A
+    caller that expects a date at a label must report a ``BadDate`` rather than go on
+    looking for another date, which would silently replace what the document says."""
+    found: list[FoundDate | BadDate] = []
+
+    def add(made: dt.date | str, m: re.Match[str]) -> None:
+        if isinstance(made, dt.date):
+            found.append(FoundDate(made, m.start(), m.end()))
+        else:
+            found.append(BadDate(made, m.group(0), m.start(), m.end()))
+
     for m in _ISO_DATE.finditer(line):
-        d = _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if d:
-            found.append(FoundDate(d, m.start(), m.end()))
+        add(_make_date(m.group(1), int(m.group(2)), int(m.group(3))), m)
     for m in _NUM_DATE.finditer(line):
-        a, b, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
+        a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if a > 12:
             day, month = a, b
         elif b > 12 or prefer_month_first:
             day, month = b, a
         else:
             day, month = a, b
-        d = _make_date(year, month, day)
-        if d:
-            found.append(FoundDate(d, m.start(), m.end()))
+        add(_make_date(year, month, day), m)
     for m in _DAY_MONTH_YEAR.finditer(line):
-        d = _make_date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-        if d:
-            found.append(FoundDate(d, m.start(), m.end()))
+        add(_make_date(m.group(3), _MONTHS[m.group(2).lower()], int(m.group(1))), m)
     for m in _MONTH_DAY_YEAR.finditer(line):
-        d = _make_date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
-        if d:
-            found.append(FoundDate(d, m.start(), m.end()))
-    found.sort(key=lambda f: f.start)
+        add(_make_date(m.group(3), _MONTHS[m.group(1).lower()], int(m.group(2))), m)
+    found.sort(key=lambda f: (f.start, isinstance(f, BadDate)))
     # Drop overlaps (e.g. an ISO date also read as a numeric one).
-    out: list[FoundDate] = []
+    out: list[FoundDate | BadDate] = []
     for f in found:
         if not out or f.start >= out[-1].end:
             out.append(f)
     return out
+
+
+def find_dates(line: str, *, prefer_month_first: bool = False) -> list[FoundDate]:
+    """All real dates in a line, in order. Numeric dates are day-first unless that is
+    impossible (or the document reads month-first, as US documents do)."""
+    return [
+        f
+        for f in scan_dates(line, prefer_month_first=prefer_month_first)
+        if isinstance(f, FoundDate)
+    ]
 
 
 def parse_date(raw: str, *, prefer_month_first: bool = False) -> dt.date | None:
@@ -251,9 +298,9 @@ def parse_date(raw: str, *, prefer_month_first: bool = False) -> dt.date | None:
 
 
 def mask_dates(line: str) -> str:
-    """Blank out dates so their digits are not read as amounts."""
+    """Blank out dates (usable or not) so their digits are not read as amounts."""
     chars = list(line)
-    for f in find_dates(line):
+    for f in scan_dates(line):
         for i in range(f.start, f.end):
             chars[i] = " "
     return "".join(chars)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from schemas.documents import DocumentText
 from schemas.extraction import ExtractionProblem
 from schemas.invoice import Invoice
 from schemas.money import MINOR_MAX, MINOR_MIN, exponent
@@ -206,6 +207,43 @@ def checked_iso_date(
         problems.append(date_problem(made, field, raw))
         return None
     return made
+
+
+def truncation_problem(
+    read_chars: int,
+    full_chars: int | None,
+    detail: str = "",
+    *,
+    pages: tuple[int, int] | None = None,
+) -> ExtractionProblem:
+    """The extractor saw only the start of the text: a total printed after the cut was
+    never seen, so whatever amount was found must not pass as the document's total."""
+    if full_chars is not None:
+        seen = f"read {read_chars:,} of {full_chars:,} characters"
+    elif pages is not None:
+        seen = (
+            f"read {read_chars:,} characters from the first {pages[0]} of {pages[1]} pages; "
+            "the rest was not read"
+        )
+    else:
+        seen = f"read the first {read_chars:,} characters; the rest was not read"
+    message = f"the document's text was cut: {seen}"
+    if detail:
+        message += f" ({detail})"
+    message += "; values printed after the cut, such as the total, were not seen"
+    return problem("text.truncated", None, message)
+
+
+def document_truncation(document: DocumentText) -> ExtractionProblem | None:
+    """The ``text.truncated`` problem for a document whose text was cut when read."""
+    if not document.text_truncated:
+        return None
+    pages = None
+    if document.pages_read is not None and document.pages_read < document.pages:
+        pages = (document.pages_read, document.pages)
+    return truncation_problem(
+        document.chars, document.full_chars, "intake.max_text_chars", pages=pages
+    )
 
 
 def _negated(value: int | None) -> int | None:

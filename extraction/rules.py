@@ -14,12 +14,22 @@ from decimal import Decimal
 from extraction.injection import detect_injection
 from extraction.numbers import (
     CURRENCY_MARK_RE,
+    BadDate,
     detect_currency,
     find_dates,
     find_percents,
     money_amounts,
+    scan_dates,
+)
+from extraction.problems import (
+    bounded_minor,
+    bounded_quantity,
+    bounded_rate,
+    credit_note_convention,
+    date_problem,
 )
 from extraction.rules_labels import (
+    CREDIT_NOTE_TITLE,
     DUE_DATE,
     INVOICE_NUMBER,
     INVOICE_TITLE,
@@ -34,15 +44,16 @@ from extraction.rules_labels import (
 )
 from extraction.rules_lines import find_rows
 from extraction.rules_supplier import find_supplier
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
-from schemas.money import to_minor
+from schemas.extraction import ExtractionProblem, ExtractionResult, ExtractorInfo, FieldEvidence
+from schemas.invoice import DocumentType, Invoice, LineItem
 
 INFO = ExtractorInfo(kind="rules", name="rules extractor (no model)")
 
 _ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9/_.\-]*[A-Za-z0-9]|[0-9]")
 _NUMBER_PREFIX = re.compile(r"^[\s:#.\-]*(?:(?:n[°º]|no\.?|nr\.?|number|nummer)\s*)?[:#.\s]*", re.I)
 _LOOKAHEAD_LINES = 4
+# A document's title is printed near its top (PDF text layers may put a sender block first).
+_TITLE_LINES = 60
 
 
 @dataclass(frozen=True)
@@ -171,21 +182,26 @@ def _vat_breakdown(lines: list[str]) -> tuple[Decimal, Decimal, str] | None:
 def _date_near_label(
     lines: list[str], index: int, m: re.Match[str], month_first: bool
 ) -> tuple[object, str] | None:
+    """The date printed at a label: a ``date`` or, when what is printed there is not a
+    usable date, a ``BadDate`` (reported, never swapped for another date)."""
     line = lines[index]
-    after = find_dates(line[m.end() :], prefer_month_first=month_first)
+    after = scan_dates(line[m.end() :], prefer_month_first=month_first)
     if after:
-        return after[0].value, line.strip()
-    before = find_dates(line[: m.start()], prefer_month_first=month_first)
+        return after[0].value if not isinstance(after[0], BadDate) else after[0], line.strip()
+    before = scan_dates(line[: m.start()], prefer_month_first=month_first)
     if before:
-        return before[-1].value, line.strip()
+        last = before[-1]
+        return (last if isinstance(last, BadDate) else last.value), line.strip()
     if line[m.end() :].strip(" :"):
         return None
     for nxt in _next_lines(lines, index)[:3]:
         if _match_label(nxt, DUE_DATE) or _match_label(nxt, ISSUE_DATE):
             break
-        dates = find_dates(nxt, prefer_month_first=month_first)
+        dates = scan_dates(nxt, prefer_month_first=month_first)
         if dates and len(nxt.strip()) <= 30:
-            return dates[0].value, f"{line.strip()} {nxt.strip()}"
+            first = dates[0]
+            value = first if isinstance(first, BadDate) else first.value
+            return value, f"{line.strip()} {nxt.strip()}"
     return None
 
 
@@ -277,10 +293,12 @@ def _id_then_date_block(lines: list[str], month_first: bool) -> tuple[str, objec
 # --- the extractor ---------------------------------------------------------------
 
 
-def _minor(value: Decimal | None, currency: str | None) -> int | None:
-    if value is None:
-        return None
-    return to_minor(value, currency or "EUR")
+def _document_type(lines: list[str]) -> tuple[DocumentType, str | None]:
+    """A credit note says so in its title, near the top and on a line without amounts."""
+    for line in lines[:_TITLE_LINES]:
+        if CREDIT_NOTE_TITLE.match(line) and not money_amounts(line):
+            return "credit_note", line.strip()
+    return "invoice", None
 
 
 def _likelihood(text: str, inv: Invoice, has_number_label: bool, row_count: int) -> float:
@@ -333,34 +351,55 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     issue = _find_date(lines, ISSUE_DATE, month_first, generic_guard=True)
     due = _find_date(lines, DUE_DATE, month_first, generic_guard=False)
 
+    problems: list[ExtractionProblem] = []
     number_value = str(number.value) if number else None
     number_src, number_cert = (number.source, number.certainty) if number else (None, 0.0)
     issue_value: object = None
     issue_src: str | None = None
     issue_cert = 0.0
-    if issue and issue.rank >= 3:
+    # Once the date printed for the issue date is found unusable, no other date may
+    # stand in for it: the field stays empty and the problem says what was printed.
+    issue_bad: BadDate | None = None
+    if issue and isinstance(issue.value, BadDate):
+        issue_bad = issue.value
+    elif issue and issue.rank >= 3:
         issue_value, issue_src, issue_cert = issue.value, issue.source, issue.certainty
-    if number and issue_value is None:
+    if number and issue_value is None and issue_bad is None:
         # "Facture n° 123 du 02 juillet 2015": the date printed with the number.
-        dates = find_dates(lines[number.index], prefer_month_first=month_first)
-        if dates:
-            issue_value, issue_src, issue_cert = dates[0].value, lines[number.index].strip(), 0.75
-    if number is None or issue_value is None:
+        dates = scan_dates(lines[number.index], prefer_month_first=month_first)
+        first = dates[0] if dates else None
+        if isinstance(first, BadDate):
+            issue_bad = first
+        elif first is not None:
+            issue_value, issue_src, issue_cert = first.value, lines[number.index].strip(), 0.75
+    if number is None or (issue_value is None and issue_bad is None):
         block = _id_then_date_block(lines, month_first)
         if block:
             if number is None:
                 number_value, number_src, number_cert = block[0], block[2], 0.45
-            if issue_value is None:
+            if issue_value is None and issue_bad is None:
                 issue_value, issue_src, issue_cert = block[1], block[2], 0.45
-    if issue_value is None and issue is not None:
+    if issue_value is None and issue_bad is None and issue is not None:
         issue_value, issue_src, issue_cert = issue.value, issue.source, issue.certainty
-    if issue_value is None:
+    if issue_value is None and issue_bad is None:
         for line in lines:
-            dates = find_dates(line, prefer_month_first=month_first)
-            if dates:
-                issue_value, issue_src, issue_cert = dates[0].value, line.strip(), 0.3
+            dates = scan_dates(line, prefer_month_first=month_first)
+            first = dates[0] if dates else None
+            if isinstance(first, BadDate):
+                issue_bad = first
+                break
+            if first is not None:
+                issue_value, issue_src, issue_cert = first.value, line.strip(), 0.3
                 notes.append("issue date is the first date in the document (no label found)")
                 break
+    if issue_bad is not None:
+        problems.append(date_problem(issue_bad.kind, "issue_date", issue_bad.raw))
+    due_value: object = None
+    if due and isinstance(due.value, BadDate):
+        problems.append(date_problem(due.value.kind, "due_date", due.value.raw))
+        due = None
+    elif due:
+        due_value = due.value
 
     total = _find_amount(lines, TOTAL, take_last=True)
     subtotal = _find_amount(lines, SUBTOTAL, take_last=False)
@@ -387,7 +426,13 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     # A "subtotal" equal to the total next to a tax amount is the gross subtotal.
     if sub_v is not None and tax_v and total_v is not None and sub_v == total_v:
         sub_v = None
-    if sub_v is not None and total_v is not None and tax_v is None and sub_v <= total_v:
+    if (
+        sub_v is not None
+        and total_v is not None
+        and tax_v is None
+        and (sub_v < 0) == (total_v < 0)
+        and abs(sub_v) <= abs(total_v)
+    ):
         tax_v, tax_src, tax_cert = total_v - sub_v, "derived: total - subtotal", 0.5
     elif tax_v is not None and total_v is not None and sub_v is None:
         sub_v, sub_src, sub_cert = total_v - tax_v, "derived: total - tax", 0.5
@@ -395,28 +440,42 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     rows = find_rows(lines)
     items: list[LineItem] = []
     for n, row in enumerate(rows):
+        at = f"line_items[{n}]"
         item = LineItem(
             description=row.description,
-            quantity=row.quantity,
-            unit_price_minor=_minor(row.unit_price, currency),
-            tax_rate=row.tax_rate,
-            line_total_minor=_minor(row.line_total, currency),
+            quantity=bounded_quantity(row.quantity, f"{at}.quantity", row.source, problems),
+            unit_price_minor=bounded_minor(
+                row.unit_price, currency, f"{at}.unit_price_minor", row.source, problems
+            ),
+            tax_rate=bounded_rate(row.tax_rate, f"{at}.tax_rate", row.source, problems),
+            line_total_minor=bounded_minor(
+                row.line_total, currency, f"{at}.line_total_minor", row.source, problems
+            ),
         )
         items.append(item)
-        for key in ("description", "quantity", "unit_price_minor", "tax_rate", "line_total_minor"):
-            record(f"line_items[{n}].{key}", getattr(item, key), row.source, row.certainty)
 
+    document_type, title = _document_type(lines)
     invoice = Invoice(
         supplier_name=supplier.name if supplier else None,
         invoice_number=number_value,
         issue_date=issue_value,
-        due_date=due.value if due else None,
+        due_date=due_value,
         currency=currency,
-        subtotal_minor=_minor(sub_v, currency),
-        tax_total_minor=_minor(tax_v, currency),
-        total_minor=_minor(total_v, currency),
+        subtotal_minor=bounded_minor(sub_v, currency, "subtotal_minor", sub_src, problems),
+        tax_total_minor=bounded_minor(tax_v, currency, "tax_total_minor", tax_src, problems),
+        total_minor=bounded_minor(
+            total_v, currency, "total_minor", total.source if total else None, problems
+        ),
         line_items=items,
+        document_type=document_type,
     )
+    if title is not None:
+        notes.append(f"titled as a credit note: {title!r}")
+    invoice, sign_notes = credit_note_convention(invoice)
+    notes += sign_notes
+    for n, (row, item) in enumerate(zip(rows, invoice.line_items, strict=True)):
+        for key in ("description", "quantity", "unit_price_minor", "tax_rate", "line_total_minor"):
+            record(f"line_items[{n}].{key}", getattr(item, key), row.source, row.certainty)
     if invoice.due_date and invoice.issue_date and invoice.due_date < invoice.issue_date:
         notes.append("due date read before the issue date; dropped")
         invoice.due_date = None
@@ -440,6 +499,7 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
         invoice_likelihood=_likelihood(text, invoice, number is not None, len(rows)),
         injection_flags=detect_injection(text),
         notes=notes,
+        problems=problems,
     )
 
 

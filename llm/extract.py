@@ -11,7 +11,9 @@ import hashlib
 import math
 from collections.abc import Mapping
 
+from documents.text_safety import safe_text
 from extraction.factory import split_provider
+from extraction.problems import credit_note_convention, truncation_problem
 from llm.config import LlmSettings, llm_settings
 from llm.crosscheck import compare_invoices
 from llm.output import parse_output
@@ -19,7 +21,13 @@ from llm.pricing import add_usage, cost_micro_usd, price_for
 from llm.providers import CallSettings, Completion, Conversation, Turn, complete_with
 from observability.tracing import genai_span, record_usage
 from prompts.registry import PromptSpec, load_spec, render, render_repair, resolve_label
-from schemas.extraction import ExtractionResult, ExtractorInfo, LlmAttempt, TokenUsage
+from schemas.extraction import (
+    ExtractionProblem,
+    ExtractionResult,
+    ExtractorInfo,
+    LlmAttempt,
+    TokenUsage,
+)
 from schemas.invoice import Invoice
 from settings import Settings
 
@@ -88,11 +96,16 @@ async def run_llm_extraction(
     cfg = llm_settings(settings)
     spec = _spec(prompt_name, prompt_version, cfg, settings)
     notes: list[str] = []
+    problems: list[ExtractionProblem] = []
+    text = safe_text(text)
 
     document = text[: cfg.max_input_chars]
     truncated = len(document) < len(text)
     if truncated:
         notes.append(f"document cut from {len(text)} to {len(document)} characters for the model")
+        problems.append(
+            truncation_problem(len(document), len(text), "the model was sent only the start")
+        )
     flags, note = _find_injection(text)
     if note:
         notes.append(note)
@@ -149,6 +162,7 @@ async def run_llm_extraction(
             failed_closed=True,
             failure_reason=reason,
             text_truncated=truncated,
+            problems=problems,
         )
 
     for attempt in (1, 2):
@@ -201,6 +215,7 @@ async def run_llm_extraction(
                 notes=notes,
                 attempts=attempts,
                 text_truncated=truncated,
+                problems=[*problems, *parsed.problems],
             )
             return _with_cross_check(result, text, filename)
         conversation = Conversation(
@@ -223,11 +238,51 @@ def _with_cross_check(result: ExtractionResult, text: str, filename: str) -> Ext
         return result.model_copy(update={"notes": [*result.notes, f"no rules cross-check: {exc}"]})
     agreement, disagreeing = compare_invoices(result.invoice, rules.invoice)
     flags = list(dict.fromkeys([*result.injection_flags, *rules.injection_flags]))
+    invoice, problems, notes = _printed_facts(result, rules)
     return result.model_copy(
         update={
+            "invoice": invoice,
+            "problems": problems,
+            "notes": notes,
             "cross_check_invoice": rules.invoice,
             "agreement": agreement,
             "disagreeing_fields": disagreeing,
             "injection_flags": flags,
         }
     )
+
+
+# What the deterministic reading establishes about the printed document, whatever a
+# model answers: a value printed unusably (out of range, no such date) must not be
+# replaced by the model's guess, and a document titled as a credit note is one.
+_PRINTED_PROBLEMS = ("amount.out_of_range", "date.impossible", "date.implausible")
+_HEADER_FIELDS = ("issue_date", "due_date", "subtotal_minor", "tax_total_minor", "total_minor")
+
+
+def _printed_facts(
+    result: ExtractionResult, rules: ExtractionResult
+) -> tuple[Invoice, list[ExtractionProblem], list[str]]:
+    invoice = result.invoice
+    problems = list(result.problems)
+    notes = list(result.notes)
+    known = {(p.code, p.field) for p in problems}
+    cleared: dict[str, None] = {}
+    for found in rules.problems:
+        if found.code not in _PRINTED_PROBLEMS or found.field not in _HEADER_FIELDS:
+            continue
+        if (found.code, found.field) not in known:
+            problems.append(found)
+        if getattr(invoice, found.field) is not None:
+            cleared[found.field] = None
+            notes.append(
+                f"{found.field}: the model's value was dropped; the document prints "
+                f"{found.raw_text!r}, which is not a usable value"
+            )
+    if cleared:
+        invoice = invoice.model_copy(update=cleared)
+    if rules.invoice.document_type == "credit_note" and invoice.document_type != "credit_note":
+        invoice, sign_notes = credit_note_convention(
+            invoice.model_copy(update={"document_type": "credit_note"})
+        )
+        notes += ["the document is titled as a credit note", *sign_notes]
+    return invoice, problems, notes

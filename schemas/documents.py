@@ -57,6 +57,11 @@ class DocumentText(BaseModel):
     reason: str | None = None
     # Text beyond intake.max_text_chars was cut off (the extractor saw only the start).
     text_truncated: bool = False
+    # Characters in the whole text before any cut; None when reading stopped early
+    # (a long PDF's later pages are not read at all once the limit is reached).
+    full_chars: int | None = None
+    # Pages whose text was read (the rest of a long PDF is skipped once cut).
+    pages_read: int | None = None
     # Mean OCR recognition confidence (0..1) when method == "ocr"; feeds text quality.
     ocr_confidence: float | None = None
     # Things a reviewer should know about how the text was obtained.

@@ -234,7 +234,12 @@ def check_total_sign(invoice: Invoice) -> None:
 def corrected_extraction(
     extraction: ExtractionResult, corrections: dict[str, Any], *, max_amount_minor: int = MINOR_MAX
 ) -> ExtractionResult:
-    """The extraction with corrections applied and the corrected fields' evidence certain."""
+    """The extraction with corrections applied and the corrected fields' evidence certain.
+
+    A problem the extractor reported on a field the reviewer corrected is resolved by
+    the correction and dropped; problems on other fields, and those about the document
+    as a whole, stay.
+    """
     invoice = apply_corrections(extraction.invoice, corrections, max_amount_minor=max_amount_minor)
     corrected = set(corrections)
 
@@ -253,5 +258,8 @@ def corrected_extraction(
                 certainty=1.0,
             )
         )
+    problems = [p for p in extraction.problems if p.field is None or not is_corrected(p.field)]
     notes = [*extraction.notes, f"corrected by a reviewer: {', '.join(sorted(corrected))}"]
-    return extraction.model_copy(update={"invoice": invoice, "evidence": evidence, "notes": notes})
+    return extraction.model_copy(
+        update={"invoice": invoice, "evidence": evidence, "notes": notes, "problems": problems}
+    )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from policy.assess import assess
+from policy.assess import assess, corrected_extraction
 from policy.validation import validate_invoice
 from schemas.extraction import ExtractionProblem, FieldEvidence
 from schemas.invoice import Invoice
@@ -149,3 +149,25 @@ def test_date_problems_from_the_extractor_are_errors(settings: Settings, severit
     assert finding.severity == "error" and finding.actual == "30/02/2025"
     assert assessment.decision.route == "review"
     assert any("30 February does not exist" in r for r in assessment.decision.reasons)
+
+
+def test_correcting_the_field_resolves_its_extraction_problem(settings: Settings) -> None:
+    problems = [
+        ExtractionProblem(
+            code="date.impossible",
+            field="issue_date",
+            message="30 February does not exist",
+            raw_text="30/02/2025",
+        ),
+        ExtractionProblem(code="text.truncated", message="text cut", severity="warning"),
+    ]
+    extraction = make_extraction(make_invoice(issue_date=None), problems=problems)
+    corrected = corrected_extraction(extraction, {"issue_date": "2025-02-28"})
+    assert [p.code for p in corrected.problems] == ["text.truncated"]
+    assessment = assess(
+        corrected, duplicates=[], today=TODAY, settings=settings, text_method="pdf_text"
+    )
+    assert not assessment.errors
+    assert assessment.decision.route == "review"  # the remaining warning still forces review
+    untouched = corrected_extraction(extraction, {"invoice_number": "INV-1001"})
+    assert [p.code for p in untouched.problems] == ["date.impossible", "text.truncated"]

@@ -55,7 +55,7 @@ def problem_findings(problems: list[ExtractionProblem]) -> list[Finding]:
     for problem in problems:
         forced = problem.code.startswith(_ALWAYS_ERROR_PREFIXES)
         severity: Literal["warning", "error"] = "error" if forced else problem.severity
-        message = " ".join(problem.message.split())
+        message = _shorten(" ".join(problem.message.split()), _PROBLEM_MESSAGE_CHARS)
         raw = None
         if problem.raw_text is not None:
             raw = _shorten(" ".join(problem.raw_text.split()), _RAW_TEXT_CHARS)
@@ -105,6 +105,7 @@ def assess(
 _MONEY_SUFFIX = "_minor"
 _ALWAYS_ERROR_PREFIXES = ("date.", "amount.")
 _RAW_TEXT_CHARS = 200
+_PROBLEM_MESSAGE_CHARS = 500
 _SHOWN_VALUE_CHARS = 40
 # Optional money fields may be cleared with null; the adjustments default to 0.
 _REQUIRED_MONEY = frozenset({"allowance_total_minor", "charge_total_minor"})

@@ -147,6 +147,11 @@ def _check_amount_bounds(invoice: Invoice, settings: Settings, money: _Money) ->
     ]
 
 
+def _quoted(value: str, limit: int = 80) -> str:
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 4] + "...'"
+
+
 def _check_identifiers(invoice: Invoice) -> list[Finding]:
     """Invisible characters in a key field: a person cannot see what the key really is
     (a zero-width space made a second draft of one invoice)."""
@@ -160,7 +165,7 @@ def _check_identifiers(invoice: Invoice) -> list[Finding]:
                     code="identifier.invisible_characters",
                     severity="error",
                     message=(
-                        f"{label} {value!r} contains invisible or control characters:"
+                        f"{label} {_quoted(value)} contains invisible or control characters:"
                         f" {', '.join(hidden)}; correct it to the text as printed"
                     ),
                     field=name,
@@ -247,7 +252,7 @@ def _check_required(invoice: Invoice) -> list[Finding]:
                 Finding(
                     code=f"required.{name}",
                     severity="error",
-                    message=f"{label} {value!r} has no letters or digits",
+                    message=f"{label} {_quoted(value)} has no letters or digits",
                     field=name,
                     actual=value,
                 )

@@ -193,3 +193,10 @@ async def test_ledger_unique_index_uses_the_normal_form(tmp_path: Path) -> None:
                 " VALUES ('x', 'wf-9', 'k9', ?, 'inv1001', 's', '{}', 'DRAFT', 'now', 'invoice')",
                 (normalise_identifier(SUPPLIER),),
             )
+
+
+def test_findings_about_a_huge_key_field_stay_short(settings: Settings) -> None:
+    name = "Acme\u200b" + "x" * 5_000
+    _, findings = validate_invoice(make_invoice(supplier_name=name), today=TODAY, settings=settings)
+    (flag,) = [f for f in findings if f.code == "identifier.invisible_characters"]
+    assert len(flag.message) < 300 and "U+200B" in flag.message

@@ -29,7 +29,16 @@ LEEWAY = dt.timedelta(seconds=30)
 MAX_TOKEN_CHARS = 4096
 
 Action = Literal[
-    "approve", "reject", "revert", "cancel_email", "submit", "override", "rerun", "operate"
+    "approve",
+    "reject",
+    "revert",
+    "cancel_email",
+    "submit",
+    "override",
+    "rerun",
+    "operate",
+    "confirm",
+    "correct",
 ]
 ACTIONS: tuple[str, ...] = Action.__args__  # type: ignore[attr-defined]
 PERSONAL_CHANNELS = ("cli", "temporal-cli")
@@ -145,9 +154,7 @@ def verify_decision_token(
     if claims.get("wf") != workflow_id:
         raise ProofRefused("the token was made for another workflow")
     if claims.get("act") != action:
-        raise ProofRefused(
-            f"the token allows {str(claims.get('act'))[:32]!r}, not {action!r}"
-        )
+        raise ProofRefused(f"the token allows {str(claims.get('act'))[:32]!r}, not {action!r}")
     return VerifiedActor(
         person=person,
         issuer=issuer,

@@ -18,7 +18,7 @@ from settings import Settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
 
-TOKENS = {"alice": "alice-review-token", "bob": "bob-review-token"}
+TOKENS = {"alice": "alice-review-secret-7f", "bob": "bob-review-secret-9c2"}
 ENV = {"VOUCHFLOW_REVIEW_TOKENS": ",".join(f"{k}:{v}" for k, v in TOKENS.items())}
 
 
@@ -53,8 +53,48 @@ async def test_sign_in_is_required(harness: Harness) -> None:
     assert response.status_code == 401
     assert response.headers["www-authenticate"].startswith("Basic")
     async with browser(harness, "alice") as alice:
-        alice.auth = ("alice", "wrong")
-        assert (await alice.get("/review")).status_code == 401
+        # A typed name is not enough: the person's own secret is needed.
+        for auth in (
+            ("alice", "wrong"),
+            ("alice", ""),
+            ("alice", TOKENS["bob"]),
+            ("mallory", TOKENS["alice"]),
+        ):
+            alice.auth = auth
+            assert (await alice.get("/review")).status_code == 401, auth
+        alice.auth = ("ALICE", TOKENS["alice"])  # ids are case-insensitive
+        assert (await alice.get("/review")).status_code == 200
+
+
+def test_short_or_malformed_review_secrets_are_ignored() -> None:
+    from gateway.review import parse_review_tokens
+
+    parsed = parse_review_tokens(
+        "alice:short,bob:bob-review-secret-9c2,Bad Id!:carol-review-secret-01,:x,dave"
+    )
+    assert parsed == {"bob": "bob-review-secret-9c2"}
+
+
+async def test_review_pages_send_anti_framing_and_no_cache_headers(harness: Harness) -> None:
+    workflow_id = await _awaiting(harness, "RP-H")
+    async with browser(harness, "alice") as alice:
+        pages = [await alice.get("/review"), await alice.get(f"/review/{workflow_id}")]
+    for page in pages:
+        assert page.status_code == 200
+        assert page.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        assert page.headers["cache-control"] == "no-store"
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_a_crafted_note_link_is_not_shown(harness: Harness) -> None:
+    workflow_id = await _awaiting(harness, "RP-N")
+    async with browser(harness, "alice") as alice:
+        page = await alice.get(
+            f"/review/{workflow_id}", params={"note": "Your approve: accepted - all good"}
+        )
+    assert "all good" not in page.text
 
 
 async def test_list_detail_and_approve(harness: Harness) -> None:
@@ -84,6 +124,8 @@ async def test_list_detail_and_approve(harness: Harness) -> None:
         "review-page",
         "matches PO 12",
     )
+    # Proven by the gateway's key for the signed-in person, not by a typed name.
+    assert decision.proof.startswith("token:gateway/")
 
 
 async def test_forged_form_is_refused_and_policy_still_decides(harness: Harness) -> None:

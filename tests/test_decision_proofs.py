@@ -278,3 +278,24 @@ async def test_a_duplicate_refused_at_posting_is_flagged(
         assert final.status == "flagged", final.status_reason
         assert "duplicate" in final.status_reason
         assert final.draft_bill is None
+
+
+async def test_errors_are_resolved_by_corrections_or_overridden_by_an_allowed_approver(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    async with running_harness(time_skipping_env, settings) as h:
+        # Year 0001: an implausible date, an error a reviewer must resolve or knowingly override.
+        sub = await h.submit(TextInvoice(number="P-10", issue="01/10/0001").bytes())
+        state = await h.wait_status(sub.workflow_id, "awaiting_approval")
+        assert state.assessment is not None and state.assessment.errors
+        reply = await h.decide(sub.workflow_id, "approve", "bob")
+        assert not reply.accepted and "correction" in reply.reason
+        reply = await h.decide(sub.workflow_id, "approve", "bob", override_errors=True)
+        assert not reply.accepted and "override" in reply.reason
+        reply = await h.decide(sub.workflow_id, "approve", "alice", override_errors=True)
+        assert reply.accepted, reply.reason
+        state = await h.wait_status(sub.workflow_id, "drafted")
+        approval = next(d for d in state.decisions if d.accepted)
+        assert any(line.startswith("override of validation errors") for line in approval.details)
+        audited = [r.payload for r in h.deps.audit.trail(sub.workflow_id)]
+        assert any("override of validation errors" in str(p.get("details")) for p in audited)

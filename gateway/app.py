@@ -2,7 +2,7 @@
 
     POST /slack/interactions   signed Slack callback -> `decide` update (answers within 3 s)
     POST /invoices             authenticated upload -> blob store + workflow (idempotent)
-    GET  /invoices/{id}        the workflow's status (InvoiceState JSON)
+    GET  /invoices/{id}        the status of a workflow this client submitted (InvoiceState)
     GET  /review...            the review page (see gateway/review.py)
     POST /codec/{decode,encode} remote codec for the Web UI (see gateway/codec_server.py)
     GET  /healthz              liveness, with Temporal reachability
@@ -290,7 +290,8 @@ def create_app(
     async def invoice_status(request: Request) -> Response:
         if not secrets.intake_configured:
             return _error(503, "intake authentication is not configured")
-        if client_of(request, request.url.path.encode()) is None:
+        client_id = client_of(request, request.url.path.encode())
+        if client_id is None:
             return _error(401, "unauthorized")
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
@@ -308,6 +309,10 @@ def create_app(
             return _error(503, "the workflow service is unavailable; retry later")
         if state is None:
             return _error(409, "the workflow ended without a result (terminated or failed)")
+        # A client sees what it submitted, nothing else (the same answer as for an
+        # unknown id, so ids cannot be probed).
+        if state.event.source != "webhook" or state.event.submitted_by != client_id:
+            return _error(404, "no such invoice workflow")
         # Whatever reached the state, no configured secret leaves through this answer.
         return JSONResponse(scrub_value(state.model_dump(mode="json")))
 

@@ -82,16 +82,8 @@ async def test_echoed_api_key_is_in_no_history_audit_log_or_status(
     )
     fake_openai.script(*[Reply.error(401, echo, error_type="invalid_request_error")] * 3)
     home = tmp_path / "home"
+    auth = {"Authorization": f"Bearer {INTAKE_TOKEN}"}
     async with running_harness(time_skipping_env, llm_settings(home)) as h:
-        sub = await h.submit(TextInvoice(number="KEY-401").bytes())
-        final = await h.result(sub.workflow_id)
-        assert final.status == "needs_attention" and "401" in final.status_reason
-        assert len(fake_openai.requests) >= 1  # the provider was called and answered 401
-        history = readable_history((await h.handle(sub.workflow_id).fetch_history()).to_json())
-        # The refusal itself is recorded, minus the key.
-        assert f"Incorrect API key provided: {REDACTED}" in history
-        audit = [r.model_dump_json() for r in h.deps.audit.all_records()]
-        assert audit
 
         async def factory() -> Client:
             return h.client
@@ -102,10 +94,22 @@ async def test_echoed_api_key_is_in_no_history_audit_log_or_status(
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://gateway"
         ) as gw:
-            status = await gw.get(
-                f"/invoices/{sub.workflow_id}", headers={"Authorization": f"Bearer {INTAKE_TOKEN}"}
+            uploaded = await gw.post(
+                "/invoices", content=TextInvoice(number="KEY-401").bytes(), headers=auth
             )
+            assert uploaded.status_code == 202, uploaded.text
+            workflow_id = uploaded.json()["workflow_id"]
+            h.submitted.append(workflow_id)
+            final = await h.result(workflow_id)
+            assert final.status == "needs_attention" and "401" in final.status_reason
+            status = await gw.get(f"/invoices/{workflow_id}", headers=auth)
         assert status.status_code == 200 and "401" in status.text
+        assert len(fake_openai.requests) >= 1  # the provider was called and answered 401
+        history = readable_history((await h.handle(workflow_id).fetch_history()).to_json())
+        # The refusal itself is recorded, minus the key.
+        assert f"Incorrect API key provided: {REDACTED}" in history
+        audit = [r.model_dump_json() for r in h.deps.audit.all_records()]
+        assert audit
     captured = capfd.readouterr()
     sinks = {
         "history": history,

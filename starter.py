@@ -1,6 +1,7 @@
 """The vouchflow command line: `python starter.py --help`."""
 
 from cli.app import main
+from runtime.exit import exit_process
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    exit_process(main())

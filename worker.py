@@ -12,6 +12,7 @@ import datetime as dt
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,7 @@ from observability.scrubbing import SecretScrubbingInterceptor
 from observability.tracing import configure_console_tracing
 from runtime.client import TemporalUnavailable, connect, metrics_runtime
 from runtime.codec import codec_from_env
+from runtime.exit import exit_process
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
 from workflows.invoice import InvoiceWorkflow
@@ -135,5 +137,16 @@ async def main() -> int:
     return 0
 
 
+def run() -> int:
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        # A crash outside start-up checks: the operator needs the traceback, then a code.
+        traceback.print_exc()
+        return 1
+
+
 if __name__ == "__main__":
-    raise SystemExit(asyncio.run(main()))
+    exit_process(run())

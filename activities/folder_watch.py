@@ -5,6 +5,11 @@ A file is a candidate when it is a regular file (symlinks are not followed: a li
 directly in the watched folder (never in processed/ or failed/). A candidate whose size
 or mtime changes across the settle pause is still being written and waits a round.
 
+The scan only decides what to look at; what is read is decided again on the opened
+file (see ``runtime.submit.store_file``): a name swapped for a link, a FIFO or a
+directory after the scan is refused, and so is a file over the size cap, before a
+byte is read. Refused files move to failed/ with the reason.
+
 Submission is idempotent by content hash, so a crash between submit and move (the
 activity then retries) or a second copy of the same document only attaches to the
 existing workflow and is reported as "already known".
@@ -24,7 +29,10 @@ from temporalio.client import Client
 from temporalio.exceptions import ApplicationError
 
 from activities.deps import ActivityDeps
-from runtime.submit import Submission, submit_document
+from documents.blobs import BlobStore
+from runtime.errors import user_message
+from runtime.submit import FileRefused, Submission, store_file, submit_stored
+from schemas.documents import BlobRef
 from workflows.folder_watch import (
     FAILED_DIR,
     PROCESSED_DIR,
@@ -36,7 +44,7 @@ from workflows.folder_watch import (
 # Browsers and copy tools write under these names and rename when done.
 PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", "~")
 
-Submit = Callable[[bytes, str], Awaitable[Submission]]
+Submit = Callable[[BlobRef, str], Awaitable[Submission]]
 
 
 @dataclass(frozen=True)
@@ -80,7 +88,12 @@ def move_aside(path: Path, folder: str, tag: str) -> Path:
 
 
 async def scan_directory(
-    request: FolderScanInput, submit: Submit, heartbeat: Callable[[str], None] | None = None
+    request: FolderScanInput,
+    submit: Submit,
+    heartbeat: Callable[[str], None] | None = None,
+    *,
+    blobs: BlobStore,
+    max_bytes: int,
 ) -> FolderScanSummary:
     directory = Path(request.directory)
     if not await asyncio.to_thread(directory.is_dir):
@@ -104,26 +117,28 @@ async def scan_directory(
             heartbeat(name)
         path = directory / name
         try:
-            data = await asyncio.to_thread(path.read_bytes)
+            ref = await asyncio.to_thread(store_file, blobs, path, max_bytes=max_bytes)
         except FileNotFoundError:
             summary.seen -= 1  # taken away by someone else; nothing to do
             continue
-        except OSError as err:
-            # Unreadable (permissions, I/O error): set aside with the reason, keep scanning.
-            moved = await asyncio.to_thread(move_aside, path, FAILED_DIR, "unreadable")
+        except (FileRefused, OSError) as err:
+            # Not a file we may read (link, FIFO, too large, permissions, I/O error): set
+            # it aside with the reason and keep scanning.
+            tag = "refused" if isinstance(err, FileRefused) else "unreadable"
+            moved = await asyncio.to_thread(move_aside, path, FAILED_DIR, tag)
             summary.failed += 1
             summary.files.append(
                 ScannedFile(
                     filename=name,
                     outcome="failed",
                     moved_to=str(moved),
-                    reason=f"{type(err).__name__}: {err}",
+                    reason=user_message(err),
                 )
             )
             continue
         # Temporal or blob-store trouble raises here: the activity retries, and files
         # already submitted are only attached on the next attempt.
-        submission = await submit(data, name)
+        submission = await submit(ref, name)
         moved = await asyncio.to_thread(
             move_aside, path, PROCESSED_DIR, submission.document_sha256[:12]
         )
@@ -154,15 +169,20 @@ class FolderActivities:
     async def scan_folder(self, request: FolderScanInput) -> FolderScanSummary:
         client = self._client or activity.client()
 
-        async def submit(data: bytes, filename: str) -> Submission:
-            return await submit_document(
+        async def submit(ref: BlobRef, filename: str) -> Submission:
+            return await submit_stored(
                 client,
                 self._deps.settings,
-                self._deps.blobs,
-                data,
+                ref,
                 filename=filename,
                 source="folder",
                 submitted_by=request.submitted_by,
             )
 
-        return await scan_directory(request, submit, heartbeat=activity.heartbeat)
+        return await scan_directory(
+            request,
+            submit,
+            heartbeat=activity.heartbeat,
+            blobs=self._deps.blobs,
+            max_bytes=self._deps.settings.intake.max_file_bytes,
+        )

@@ -1,29 +1,64 @@
-"""`python starter.py COMMAND ...`: start, watch and decide on invoice workflows."""
+"""`python starter.py COMMAND ...`: start, watch and decide on invoice workflows.
+
+Every failure is one line on stderr (``error: ...``) and a non-zero exit: 1 for an
+error, 2 for a malformed command line, 3 for a decision the workflow refused,
+130 when interrupted. Set VOUCHFLOW_DEBUG=1 to see the traceback of an unexpected error.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
+import stat
 import sys
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
+from cli.identity import (
+    IdentityError,
+    Signer,
+    add_identity_parsers,
+    cmd_identity,
+    cmd_token,
+    resolve_signer,
+)
 from cli.render import console, status_lines, summary_table
 from cli.watch import cmd_unwatch, cmd_watch
-from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
+from identity.tokens import MAX_TTL
+from runtime.errors import one_line, user_message
+from schemas.decisions import DecisionReply, DecisionRequest
 from schemas.workflow import RESTING_STATUSES, InvoiceState
 from settings import Settings, load_settings
 
 SUPPORTED_SUFFIXES = {".pdf", ".txt", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
+# How long a decision waits for the workflow's answer (a worker must be running).
+DECISION_TIMEOUT_S = 60.0
+EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a malformed command line is one line on stderr (exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = f" (see `{self.prog} --help`)"
+        print(f"error: {one_line(message)}{hint}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
 
 
 async def _client(settings: Settings) -> Client:
@@ -35,27 +70,46 @@ async def _client(settings: Settings) -> Client:
         raise CliError(str(err)) from err
 
 
+def _not_found(err: RPCError) -> bool:
+    return err.status == RPCStatusCode.NOT_FOUND
+
+
 async def fetch_state(client: Client, workflow_id: str) -> InvoiceState:
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     try:
         return await handle.query("status", result_type=InvoiceState)
     except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise CliError(f"no workflow with id {workflow_id}") from err
+        if _not_found(err):
+            raise CliError(f"no workflow with id {workflow_id[:200]}") from err
         raise
 
 
 def collect_files(path: Path) -> list[Path]:
-    if path.is_dir():
-        return sorted(
-            p
-            for p in path.iterdir()
-            if p.is_file()
-            and not p.name.startswith(".")
-            and p.suffix.lower() not in {".json", ".md"}
-        )
-    if not path.exists():
-        raise CliError(f"no such file or directory: {path}")
+    """A file named by a person, or the regular files directly in a directory.
+
+    Entries of a directory that are links, FIFOs or devices are skipped (never
+    followed); a file named explicitly may be a link (the person chose it).
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise CliError(f"no such file or directory: {path}") from None
+    except OSError as err:
+        raise CliError(f"{path}: {user_message(err)}") from None
+    if stat.S_ISDIR(info.st_mode):
+        found = []
+        for entry in sorted(path.iterdir()):
+            if entry.name.startswith(".") or entry.suffix.lower() in {".json", ".md"}:
+                continue
+            try:
+                mode = entry.lstat().st_mode
+            except OSError:
+                continue
+            if stat.S_ISREG(mode):
+                found.append(entry)
+        return found
+    if not stat.S_ISREG(info.st_mode):
+        raise CliError(f"{path} is not a regular file")
     return [path]
 
 
@@ -81,42 +135,87 @@ async def wait_until_resting(
     return [states[w] for w in workflow_ids if w in states]
 
 
+def _note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
 # ---- commands ---------------------------------------------------------------------------
+
+
+def submitter_signer(settings: Settings, person: str, key_file: str | None) -> Signer | None:
+    """The submitter's signer, or None (submitted unproven) when they have no credential."""
+    try:
+        return resolve_signer(settings, person, key_file)
+    except IdentityError:
+        if key_file:
+            raise
+        return None
 
 
 async def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from documents.blobs import LocalBlobStore
-    from runtime.submit import submit_document
+    from runtime.submit import FileRefused, submit_file
 
-    files = collect_files(Path(args.path))
+    path = Path(args.path)
+    files = collect_files(path)
     if not files:
         raise CliError(f"no documents in {args.path}")
+    person = args.as_person or args.submitted_by or os.environ.get("VOUCHFLOW_IDENTITY") or ""
+    person = person or "cli-user"
+    signer = submitter_signer(settings, person, args.key)
+    if signer is None:
+        _note(
+            f"{person[:64]} has no credential here: submitted unproven (four-eyes cannot "
+            f"count them as the submitter; create one with `identity add`)"
+        )
     client = await _client(settings)
     blobs = LocalBlobStore(settings.blob_dir)
     submissions = []
-    with Progress(console=console, transient=len(files) == 1) as progress:
+    refused: list[str] = []
+    explicit = files == [path]
+    sign = _submission_signer(signer)
+    with Progress(console=console, transient=True) as progress:
         task = progress.add_task("submitting", total=len(files))
         for file in files:
-            submission = await submit_document(
-                client,
-                settings,
-                blobs,
-                file.read_bytes(),
-                filename=file.name,
-                source="cli",
-                submitted_by=args.submitted_by,
-            )
+            try:
+                submission = await submit_file(
+                    client,
+                    settings,
+                    blobs,
+                    file,
+                    source="cli",
+                    submitted_by=signer.person if signer else person,
+                    follow_symlinks=explicit,
+                    sign_submission=sign,
+                )
+            except (FileRefused, FileNotFoundError) as err:
+                refused.append(user_message(err))
+                progress.advance(task)
+                continue
             submissions.append(submission)
             progress.advance(task)
     for s in submissions:
         verb = "started" if s.started else "already submitted (attached)"
-        console.print(f"{s.workflow_id}  {s.filename}  {verb}")
-    if args.wait or len(files) > 1:
+        console.print(f"{s.workflow_id}  {s.filename}  {verb}", markup=False, highlight=False)
+    for reason in refused:
+        print(f"error: not submitted: {reason}", file=sys.stderr)
+    if submissions and (args.wait or len(files) > 1):
         states = await wait_until_resting(client, [s.workflow_id for s in submissions])
         console.print(summary_table(states))
-    return 0
+    return EXIT_ERROR if refused else 0
+
+
+def _submission_signer(signer: Signer | None) -> Callable[[str], str] | None:
+    if signer is None:
+        return None
+
+    def sign(workflow_id: str) -> str:
+        # Generous lifetime: the worker checks it when the workflow starts, maybe later.
+        return signer.token(workflow_id, "submit", ttl=MAX_TTL)
+
+    return sign
 
 
 async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -146,83 +245,124 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-async def _decision_result(
-    client: Client, workflow_id: str, before: int, kind: str, actor: str
-) -> tuple[bool, str]:
-    """Signals have no reply: read the workflow's decision record for this signal."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 20
-    while loop.time() < deadline:
-        state = await fetch_state(client, workflow_id)
-        record = state.new_decision_by(before, actor, kind)
-        if record is not None:
-            return record.accepted, record.reason
-        await asyncio.sleep(0.25)
-    raise CliError("signal sent, but the workflow has not processed it yet (is a worker running?)")
+# ---- decisions ------------------------------------------------------------------------------
 
 
-async def _signal_decision(
-    settings: Settings, workflow_id: str, name: str, payload: Any, kind: str, actor: str
-) -> int:
+def decision_signer(args: argparse.Namespace, settings: Settings) -> Signer:
+    legacy = getattr(args, "legacy_person", None)
+    if legacy and not args.as_person:
+        _note("--reviewer/--by are deprecated; use --as (your key file is the proof)")
+    return resolve_signer(settings, args.as_person or legacy, args.key)
+
+
+async def send_decision(
+    settings: Settings, workflow_id: str, signer: Signer, request: DecisionRequest
+) -> DecisionReply:
+    """Send one decision through the workflow's `decide` update and return its answer."""
     client = await _client(settings)
-    before = len((await fetch_state(client, workflow_id)).decisions)
-    await client.get_workflow_handle(workflow_id).signal(name, payload)
-    accepted, reason = await _decision_result(client, workflow_id, before, kind, actor)
-    if accepted:
-        console.print(f"{kind} accepted for {workflow_id}: {reason}", markup=False)
-        state = await fetch_state(client, workflow_id)
-        console.print(f"status: {state.status} - {state.status_reason}", markup=False)
+    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
+    try:
+        return await asyncio.wait_for(
+            handle.execute_update("decide", request, result_type=DecisionReply),
+            timeout=DECISION_TIMEOUT_S,
+        )
+    except TimeoutError:
+        raise CliError(
+            f"the workflow did not answer within {DECISION_TIMEOUT_S:.0f} s "
+            "(is a worker running? `make up`)"
+        ) from None
+    except WorkflowUpdateFailedError as err:
+        cause = err.cause if err.cause is not None else err
+        return DecisionReply(
+            kind=request.kind,
+            accepted=False,
+            actor=signer.person,
+            reason=user_message(cause),
+            status="unchanged",
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        raise CliError("the decision timed out before the workflow answered") from None
+    except RPCError as err:
+        if _not_found(err):
+            raise CliError(f"no workflow with id {workflow_id[:200]}") from None
+        if "already completed" in err.message or "already finished" in err.message:
+            raise CliError(
+                f"workflow {workflow_id[:200]} has finished: it takes no more decisions"
+            ) from None
+        raise
+
+
+def _report(workflow_id: str, reply: DecisionReply) -> int:
+    kind = reply.kind.replace("_", "-")
+    if reply.accepted:
+        console.print(
+            f"{kind} accepted for {workflow_id} by {reply.actor}: {reply.reason}",
+            markup=False,
+            highlight=False,
+        )
+        console.print(f"status: {reply.status}", markup=False, highlight=False)
         return 0
-    console.print(f"{kind} REFUSED for {workflow_id}: {reason}", markup=False)
-    return 3
+    console.print(
+        f"{kind} REFUSED for {workflow_id}: {one_line(reply.reason)}",
+        markup=False,
+        highlight=False,
+    )
+    return EXIT_REFUSED
+
+
+async def _decide(args: argparse.Namespace, settings: Settings, kind: str, **fields: Any) -> int:
+    signer = decision_signer(args, settings)
+    workflow_id = args.workflow_id
+    token = signer.token(workflow_id, kind, channel="cli")
+    try:
+        request = DecisionRequest(kind=kind, token=token, channel="cli", **fields)
+    except ValueError as err:
+        raise CliError(user_message(err)) from None
+    reply = await send_decision(settings, workflow_id, signer, request)
+    return _report(workflow_id, reply)
+
+
+def parse_corrections(text: str | None) -> dict[str, Any] | None:
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        raise CliError(f"--corrections: {user_message(err)}") from None
+    if not isinstance(value, dict):
+        raise CliError(
+            '--corrections must be a JSON object of fields, e.g. \'{"invoice_number": "A-1"}\''
+        )
+    return value
 
 
 async def cmd_approve(args: argparse.Namespace, settings: Settings) -> int:
-    corrections = json.loads(args.corrections) if args.corrections else None
-    signal = ApproveSignal(
-        reviewer=args.reviewer, comment=args.comment, corrections=corrections, channel="cli"
-    )
-    return await _signal_decision(
-        settings, args.workflow_id, "approve", signal, "approve", args.reviewer
+    corrections = parse_corrections(args.corrections)
+    return await _decide(
+        args,
+        settings,
+        "approve",
+        comment=args.comment,
+        corrections=corrections,
+        override_errors=args.override_errors,
     )
 
 
 async def cmd_reject(args: argparse.Namespace, settings: Settings) -> int:
-    signal = RejectSignal(reviewer=args.reviewer, reason=args.reason, channel="cli")
-    return await _signal_decision(
-        settings, args.workflow_id, "reject", signal, "reject", args.reviewer
-    )
+    if not args.reason.strip():
+        raise CliError("--reason must say why the invoice is rejected")
+    return await _decide(args, settings, "reject", reason=args.reason)
 
 
 async def cmd_cancel_email(args: argparse.Namespace, settings: Settings) -> int:
-    client = await _client(settings)
-    await fetch_state(client, args.workflow_id)
-    await client.get_workflow_handle(args.workflow_id).signal(
-        "cancel_email", CancelEmailSignal(requested_by=args.by, reason=args.reason)
-    )
-    console.print(f"cancel_email sent to {args.workflow_id}")
-    return 0
+    return await _decide(args, settings, "cancel_email", reason=args.reason)
 
 
 async def cmd_revert(args: argparse.Namespace, settings: Settings) -> int:
-    client = await _client(settings)
-    state = await fetch_state(client, args.workflow_id)
-    if state.status != "drafted":
-        raise CliError(
-            f"cannot revert: status is {state.status} (only a posted draft can be reverted)"
-        )
-    await client.get_workflow_handle(args.workflow_id).signal(
-        "revert", RevertSignal(requested_by=args.by, reason=args.reason)
-    )
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while loop.time() < deadline:
-        state = await fetch_state(client, args.workflow_id)
-        if state.status != "drafted":
-            break
-        await asyncio.sleep(0.25)
-    console.print(f"status: {state.status} - {state.status_reason}", markup=False)
-    return 0 if state.status == "reverted" else 3
+    return await _decide(args, settings, "revert", reason=args.reason)
+
+
+# ---- local commands ----------------------------------------------------------------------
 
 
 async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
@@ -232,12 +372,12 @@ async def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     else:
-        console.print_json(data=result)
+        console.print_json(data=result, default=str)
     return 0
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from stores.audit import open_audit_store
+    from stores.audit import AuditRowError, open_audit_store
 
     store = open_audit_store(settings)
     if args.audit_command == "verify":
@@ -249,11 +389,15 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             f"audit log BROKEN at record {result.first_bad_seq}: {result.problem} "
             f"({result.records_checked} records checked)",
             markup=False,
+            highlight=False,
         )
-        return 1
-    records = store.trail(args.workflow_id)
+        return EXIT_ERROR
+    try:
+        records = store.trail(args.workflow_id)
+    except AuditRowError as err:
+        raise CliError(str(err)) from None
     if not records:
-        raise CliError(f"no audit records for {args.workflow_id}")
+        raise CliError(f"no audit records for {args.workflow_id[:200]}")
     for record in records:
         if args.json:
             print(record.model_dump_json())
@@ -269,12 +413,15 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     from cli.explain import explain_lines
-    from stores.audit import open_audit_store
+    from stores.audit import AuditRowError, open_audit_store
 
     client = await _client(settings)
     state = await fetch_state(client, args.workflow_id)
     store = open_audit_store(settings)
-    trail = await asyncio.to_thread(store.trail, args.workflow_id)
+    try:
+        trail = await asyncio.to_thread(store.trail, args.workflow_id)
+    except AuditRowError as err:
+        raise CliError(str(err)) from None
     verification = await asyncio.to_thread(store.verify)
     for line in explain_lines(state, trail, verification.ok):
         console.print(line, markup=False, highlight=False)
@@ -290,18 +437,40 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 # ---- parser ---------------------------------------------------------------------------------
 
 
+def _add_signer_args(p: argparse.ArgumentParser, legacy: str) -> None:
+    p.add_argument(
+        "--as",
+        dest="as_person",
+        metavar="ID",
+        help="who decides: your person id (default: $VOUCHFLOW_IDENTITY)",
+    )
+    p.add_argument(
+        "--key",
+        metavar="FILE",
+        help="your private key (default: $VOUCHFLOW_IDENTITY_KEY, else the state directory's)",
+    )
+    p.add_argument(legacy, dest="legacy_person", metavar="ID", help="deprecated: same as --as")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python starter.py",
         description=(
             "vouchflow: supplier invoices become draft bills, with approvals and an audit trail."
         ),
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("start", help="submit a file, or every file in a directory")
     p.add_argument("path")
-    p.add_argument("--submitted-by", default="cli-user", help="who submits (cannot approve it)")
+    p.add_argument(
+        "--as",
+        dest="as_person",
+        metavar="ID",
+        help="who submits (signed with their credential when they have one; cannot approve it)",
+    )
+    p.add_argument("--submitted-by", metavar="ID", help="same as --as")
+    p.add_argument("--key", metavar="FILE", help="the submitter's private key file")
     p.add_argument("--wait", action="store_true", help="wait until it rests, then show the table")
 
     p = sub.add_parser("status", help="full state of one workflow")
@@ -310,29 +479,34 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", help="list invoice workflows")
     p.add_argument("--awaiting", action="store_true", help="only those awaiting approval")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_positive_int, default=50)
 
     p = sub.add_parser("approve", help="approve an invoice awaiting review")
     p.add_argument("workflow_id")
-    p.add_argument("--reviewer", required=True)
+    _add_signer_args(p, "--reviewer")
     p.add_argument("--comment", default="")
     p.add_argument(
         "--corrections", help='JSON of corrected fields, e.g. \'{"invoice_number": "A-1"}\''
     )
+    p.add_argument(
+        "--override-errors",
+        action="store_true",
+        help="approve although validation errors remain (approvers allowed to override)",
+    )
 
     p = sub.add_parser("reject", help="reject an invoice awaiting review")
     p.add_argument("workflow_id")
-    p.add_argument("--reviewer", required=True)
+    _add_signer_args(p, "--reviewer")
     p.add_argument("--reason", required=True)
 
     p = sub.add_parser("cancel-email", help="stop the pending email")
     p.add_argument("workflow_id")
-    p.add_argument("--by", default="cli-user")
+    _add_signer_args(p, "--by")
     p.add_argument("--reason", default="")
 
     p = sub.add_parser("revert", help="delete the posted draft bill (compensation)")
     p.add_argument("workflow_id")
-    p.add_argument("--by", default="cli-user")
+    _add_signer_args(p, "--by")
     p.add_argument("--reason", default="")
 
     p = sub.add_parser("explain", help="why did the system do what it did with this invoice?")
@@ -343,7 +517,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("audit", help="the append-only audit log")
-    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    audit_sub = p.add_subparsers(dest="audit_command", required=True, metavar="COMMAND")
     audit_sub.add_parser("verify", help="check the hash chain; non-zero exit if broken")
     show = audit_sub.add_parser("show", help="the audit trail of one workflow")
     show.add_argument("workflow_id")
@@ -361,10 +535,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", default=str(Path(__file__).resolve().parent.parent / "samples" / "invoices")
     )
 
+    add_identity_parsers(sub)
+
     from cli.watch import add_watch_parsers
 
     add_watch_parsers(sub)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if not 1 <= value <= 10_000:
+        raise argparse.ArgumentTypeError("must be between 1 and 10000")
+    return value
 
 
 ASYNC_COMMANDS = {
@@ -385,19 +571,48 @@ ASYNC_COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    # `prompt` hands its own arguments (options included) to the prompt CLI.
-    args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "prompt":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
-    settings = load_settings()
     try:
-        if args.command == "audit":
-            return cmd_audit(args, settings)
-        if args.command == "prompt":
-            from prompts.cli import prompt_cli
+        # `prompt` hands its own arguments (options included) to the prompt CLI.
+        args, extra = parser.parse_known_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if isinstance(exit_.code, int) else EXIT_USAGE
+    if extra and args.command != "prompt":
+        try:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        except SystemExit:
+            return EXIT_USAGE
+    try:
+        settings = load_settings()
+        return _dispatch(args, extra, settings)
+    except (CliError, IdentityError) as err:
+        _error(str(err))
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        _error("interrupted")
+        return EXIT_INTERRUPTED
+    except RPCError as err:
+        _error(f"Temporal: {user_message(err)}")
+        return EXIT_ERROR
+    except Exception as err:  # anything else: one line, never a traceback
+        if os.environ.get("VOUCHFLOW_DEBUG"):
+            traceback.print_exc()
+        _error(user_message(err))
+        return EXIT_ERROR
 
-            return prompt_cli([*args.prompt_args, *extra], settings)
-        return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
-    except CliError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+
+def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) -> int:
+    if args.command == "audit":
+        return cmd_audit(args, settings)
+    if args.command == "identity":
+        return cmd_identity(args, settings)
+    if args.command == "token":
+        return cmd_token(args, settings)
+    if args.command == "prompt":
+        from prompts.cli import prompt_cli
+
+        return prompt_cli([*args.prompt_args, *extra], settings)
+    return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
+
+
+def _error(message: str) -> None:
+    print(f"error: {one_line(message)}", file=sys.stderr)

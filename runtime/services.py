@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from runtime.binaries import temporal_cli_path
 from runtime.search_attributes import dev_server_flags
@@ -36,18 +37,59 @@ def port_open(host: str, port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def _pid_alive(pid_file: Path) -> int | None:
+# What a live process of ours has in its command line, per pid file.
+_MARKERS = {"worker": "worker.py", "temporal": "start-dev"}
+
+
+def _pid_alive(pid_file: Path, marker: str | None = None) -> int | None:
+    """The pid in ``pid_file`` if that process is alive and ours, else None.
+
+    A pid file outlives its process: a killed worker is a zombie until its parent
+    reaps it, and later its pid may belong to someone else entirely. So: reap it if it
+    is our child, treat zombie/dead states as gone, and check the command line (by
+    default the marker for the pid file's name) before trusting, or signalling, a pid.
+    """
     try:
         pid = int(pid_file.read_text().strip())
     except (OSError, ValueError):
         return None
+    if pid <= 1:
+        return None
+    marker = marker if marker is not None else _MARKERS.get(pid_file.stem)
+    return pid if process_is_ours(pid, marker) else None
+
+
+def process_is_ours(pid: int, marker: str | None) -> bool:
+    with contextlib.suppress(ChildProcessError, OSError):
+        reaped, _ = os.waitpid(pid, os.WNOHANG)
+        if reaped == pid:
+            return False  # our own child, exited just now
+    proc = Path("/proc") / str(pid)
+    if Path("/proc/self").exists():
+        try:
+            stat_line = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        except OSError:
+            return _signal_zero(pid)
+        # Field 3, after the command name in parentheses (which may itself hold ')').
+        state = stat_line.rpartition(")")[2].split()[:1]
+        if not state or state[0] in ("Z", "X", "x"):
+            return False
+        # Otherwise the pid was reused by an unrelated process.
+        return not marker or marker.encode() in cmdline
+    return _signal_zero(pid)
+
+
+def _signal_zero(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
-        return None
+        return False
     except PermissionError:
-        return pid
-    return pid
+        return True
+    return True
 
 
 def _spawn(cmd: list[str], log_file: Path, pid_file: Path, env: dict[str, str]) -> int:
@@ -74,7 +116,7 @@ def start_dev_server(settings: Settings) -> str:
         # Someone else's server (or one started by hand): make sure our attributes exist.
         asyncio.run(_register_attributes(settings))
         return f"Temporal already running at {settings.temporal.address}"
-    ui_port = int(os.environ.get("VOUCHFLOW_UI_PORT", "8233"))
+    ui_port = ui_port_from_env() or 8233
     cmd = [
         str(temporal_cli_path()),
         "server",
@@ -103,6 +145,28 @@ def start_dev_server(settings: Settings) -> str:
         f"Temporal dev server did not open {settings.temporal.address} within 60 s; "
         f"see {settings.home / 'logs' / 'temporal.log'}"
     )
+
+
+def ui_port_from_env() -> int | None:
+    """VOUCHFLOW_UI_PORT, if set (the port the dev server's Web UI listens on)."""
+    raw = os.environ.get("VOUCHFLOW_UI_PORT", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ValueError(f"VOUCHFLOW_UI_PORT must be a port number, not {raw[:20]!r}")
+    return int(raw)
+
+
+def web_ui_url(settings: Settings) -> str:
+    """The Web UI address to show: the configured URL, on VOUCHFLOW_UI_PORT when set."""
+    url = settings.temporal.web_ui_url.rstrip("/")
+    port = ui_port_from_env()
+    if port is None:
+        return url
+    parts = urlsplit(url)
+    host = parts.hostname or "localhost"
+    host = f"[{host}]" if ":" in host else host
+    return urlunsplit((parts.scheme or "http", f"{host}:{port}", parts.path, "", ""))
 
 
 async def _register_attributes(settings: Settings) -> None:
@@ -167,6 +231,7 @@ def status(settings: Settings) -> list[str]:
     return [
         f"Temporal {settings.temporal.address}: {'up' if port_open(host, port) else 'down'}",
         f"worker: {f'running (pid {worker})' if worker else 'not running'}",
+        f"Web UI: {web_ui_url(settings)}",
     ]
 
 
@@ -174,22 +239,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m runtime.services")
     parser.add_argument("action", choices=["up", "down", "status", "server"])
     args = parser.parse_args(argv)
-    settings = load_settings()
-    if args.action == "up":
-        lines = up(settings)
-    elif args.action == "server":
-        lines = [start_dev_server(settings)]
-    elif args.action == "down":
-        lines = down(settings)
-    else:
-        lines = status(settings)
+    try:
+        settings = load_settings()
+        if args.action == "up":
+            lines = up(settings)
+        elif args.action == "server":
+            lines = [start_dev_server(settings)]
+        elif args.action == "down":
+            lines = down(settings)
+        else:
+            lines = status(settings)
+        ui = web_ui_url(settings)
+    except Exception as err:  # one line, never a traceback
+        from runtime.errors import user_message
+
+        print(f"error: {user_message(err)}", file=sys.stderr)
+        return 1
     for line in lines:
         print(line)
     if args.action == "up":
-        print(f"Web UI: {settings.temporal.web_ui_url}   logs: {settings.home / 'logs'}")
+        print(f"Web UI: {ui}   logs: {settings.home / 'logs'}")
         print("Stop everything with: make down")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from runtime.exit import exit_process
+
+    exit_process(main())

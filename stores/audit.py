@@ -16,13 +16,15 @@ Backends: SQLite (default, a file under the vouchflow home) and PostgreSQL
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
 from schemas.audit import AuditEntry, AuditRecord, AuditVerification
 from settings.config import Settings
-from stores.canonical import GENESIS_HASH, record_hash, to_json_value
+from stores.canonical import GENESIS_HASH, canonical_json, record_hash, to_json_value, utc_iso
 from stores.redact import redact
 
 AUDIT_DSN_ENV = "VOUCHFLOW_AUDIT_DSN"
@@ -99,21 +101,119 @@ def recompute_hash(record: AuditRecord) -> str:
     )
 
 
-def verify_chain(
-    records: Iterable[AuditRecord], *, head_seq: int | None = None
-) -> AuditVerification:
-    """Check records in storage (insertion) order; report the first bad seq.
+class AuditRowError(ValueError):
+    """A stored row is not a well-formed audit record (corrupted or tampered with)."""
 
-    `head_seq` is the chain length the store recorded separately, which catches
-    rows deleted from the end of the log.
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_TEXT_COLUMNS = ("workflow_id", "run_id", "type", "idempotency_key")
+
+
+def record_from_row(row: Sequence[object]) -> AuditRecord:
+    """Parse a stored row strictly: anything but exactly what `append` writes is refused.
+
+    Columns: seq, workflow_id, run_id, type, payload, created_at, idempotency_key,
+    prev_hash, hash. Strict because the hash covers parsed values: a payload
+    re-serialised differently, or a number stored as text, would otherwise verify
+    while no longer being the bytes that were written.
     """
-    rows = list(records)
-    present = {r.seq for r in rows}
+    if len(row) != 9:
+        raise AuditRowError(f"expected 9 columns, found {len(row)}")
+    seq, workflow_id, run_id, type_, payload, created_at, key, prev_hash, digest = row
+    if isinstance(seq, bool) or not isinstance(seq, int):
+        raise AuditRowError(f"seq is {_kind(seq)}, not an integer")
+    for name, value in zip(_TEXT_COLUMNS, (workflow_id, run_id, type_, key), strict=True):
+        if not isinstance(value, str):
+            raise AuditRowError(f"{name} is {_kind(value)}, not text")
+    for name, value in (("prev_hash", prev_hash), ("hash", digest)):
+        if not isinstance(value, str):
+            raise AuditRowError(f"{name} is {_kind(value)}, not a SHA-256 hex digest")
+        if not _HEX64.match(value):
+            raise AuditRowError(f"{name} is not a SHA-256 hex digest")
+    if not isinstance(payload, str):
+        raise AuditRowError(f"payload is {_kind(payload)}, not JSON text")
+    try:
+        parsed = json.loads(payload)
+        canonical = canonical_json(parsed)
+    except (ValueError, RecursionError):
+        raise AuditRowError("payload is not valid JSON") from None
+    if not isinstance(parsed, dict):
+        raise AuditRowError(f"payload is a JSON {type(parsed).__name__}, not an object")
+    if canonical != payload:
+        raise AuditRowError("payload is not in canonical form (rewritten)")
+    if not isinstance(created_at, str):
+        raise AuditRowError(f"created_at is {_kind(created_at)}, not text")
+    try:
+        moment = dt.datetime.fromisoformat(created_at)
+    except ValueError:
+        raise AuditRowError("created_at is not an ISO 8601 timestamp") from None
+    if moment.tzinfo is None or utc_iso(moment) != created_at:
+        raise AuditRowError("created_at is not a UTC timestamp as written")
+    return AuditRecord(
+        seq=seq,
+        workflow_id=workflow_id,
+        run_id=run_id,
+        type=type_,
+        payload=parsed,
+        created_at=moment,
+        idempotency_key=key,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
+def _kind(value: object) -> str:
+    return "NULL" if value is None else type(value).__name__
+
+
+def records_from_rows(rows: Iterable[Sequence[object]]) -> list[AuditRecord]:
+    """For reading trails: a corrupted row is an error naming it, never a traceback."""
+    records = []
+    for position, row in enumerate(rows, start=1):
+        try:
+            records.append(record_from_row(row))
+        except AuditRowError as err:
+            seq = row[0] if row and isinstance(row[0], int) else f"at position {position}"
+            raise AuditRowError(
+                f"audit record {seq} is corrupted: {err} (run `audit verify`)"
+            ) from None
+    return records
+
+
+def verify_chain(
+    rows: Iterable[Sequence[object] | AuditRecord],
+    *,
+    head_seq: int | None = None,
+    head_hash: str | None = None,
+) -> AuditVerification:
+    """Check stored rows in storage (insertion) order; report the first bad record.
+
+    `head_seq` / `head_hash` are the chain head the store keeps separately: they
+    catch rows deleted from the end of the log and rows inserted after it.
+    A row that cannot be parsed (bad JSON, wrong type, NULL) is reported by the seq
+    it should have had.
+    """
+    items = list(rows)
+    present: set[int] = set()
+    for item in items:
+        seq_value = item.seq if isinstance(item, AuditRecord) else (item[0] if item else None)
+        if isinstance(seq_value, int) and not isinstance(seq_value, bool):
+            present.add(seq_value)
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
-    for record in rows:
+    for item in items:
+        try:
+            record = item if isinstance(item, AuditRecord) else record_from_row(item)
+        except AuditRowError as err:
+            return _bad(checked, expected_seq, f"unreadable record: {err}")
         if record.seq != expected_seq:
+            if head_seq is not None and record.seq > head_seq and expected_seq > head_seq:
+                return _bad(
+                    checked,
+                    record.seq,
+                    f"seq {record.seq} is beyond the chain head {head_seq} (inserted?)",
+                )
             if expected_seq in present or record.seq < expected_seq:
                 return _bad(
                     checked,
@@ -125,11 +225,23 @@ def verify_chain(
             return _bad(checked, record.seq, "hash mismatch: record changed")
         if record.prev_hash != prev_hash:
             return _bad(checked, record.seq, f"prev_hash does not match record {record.seq - 1}")
+        if head_seq is not None and record.seq > head_seq:
+            return _bad(
+                checked,
+                record.seq,
+                f"seq {record.seq} is beyond the chain head {head_seq} (inserted?)",
+            )
         checked += 1
         prev_hash = record.hash
         expected_seq += 1
     if head_seq is not None and head_seq >= expected_seq:
         return _bad(checked, expected_seq, f"gap: seq {expected_seq} missing (deleted?)")
+    if head_hash is not None and head_seq == checked and head_hash != prev_hash:
+        return _bad(
+            checked,
+            checked,
+            f"record {checked} does not match the chain head (last record changed?)",
+        )
     return AuditVerification(ok=True, records_checked=checked)
 
 

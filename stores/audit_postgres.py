@@ -9,7 +9,6 @@ schema of their own (default `vouchflow_audit`), which tests vary per run.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,7 +17,13 @@ import psycopg
 from psycopg import sql
 
 from schemas.audit import AuditEntry, AuditRecord, AuditVerification
-from stores.audit import build_record, prepare_payload, verify_chain
+from stores.audit import (
+    build_record,
+    prepare_payload,
+    record_from_row,
+    records_from_rows,
+    verify_chain,
+)
 from stores.canonical import GENESIS_HASH, canonical_json
 
 DEFAULT_SCHEMA = "vouchflow_audit"
@@ -105,7 +110,7 @@ class PostgresAuditStore:
                 (entry.idempotency_key,),
             ).fetchone()
             if existing is not None:
-                return _row_to_record(existing)
+                return record_from_row(existing)
             record = build_record(
                 entry,
                 seq=int(head_seq) + 1,
@@ -141,36 +146,21 @@ class PostgresAuditStore:
                 self._q("SELECT {columns} FROM {log} WHERE workflow_id = %s ORDER BY seq"),
                 (workflow_id,),
             ).fetchall()
-        return [_row_to_record(row) for row in rows]
+        return records_from_rows(rows)
 
     def all_records(self) -> list[AuditRecord]:
         with self._connect() as conn:
             rows = conn.execute(self._q("SELECT {columns} FROM {log} ORDER BY seq")).fetchall()
-        return [_row_to_record(row) for row in rows]
+        return records_from_rows(rows)
 
     def verify(self) -> AuditVerification:
         with self._connect() as conn:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 rows = conn.execute(self._q("SELECT {columns} FROM {log} ORDER BY id")).fetchall()
-                head = conn.execute(self._q("SELECT seq FROM {head} WHERE id = 1")).fetchone()
+                head = conn.execute(self._q("SELECT seq, hash FROM {head} WHERE id = 1")).fetchone()
             finally:
                 conn.execute("COMMIT")
-        return verify_chain(
-            (_row_to_record(row) for row in rows), head_seq=int(head[0]) if head else None
-        )
-
-
-def _row_to_record(row: tuple[Any, ...]) -> AuditRecord:
-    seq, workflow_id, run_id, type_, payload, created_at, key, prev_hash, digest = row
-    return AuditRecord(
-        seq=int(seq),
-        workflow_id=workflow_id,
-        run_id=run_id,
-        type=type_,
-        payload=json.loads(payload),
-        created_at=dt.datetime.fromisoformat(created_at),
-        idempotency_key=key,
-        prev_hash=prev_hash,
-        hash=digest,
-    )
+        head_seq = int(head[0]) if head and head[0] is not None else None
+        head_hash = str(head[1]) if head and head[1] is not None else None
+        return verify_chain(rows, head_seq=head_seq, head_hash=head_hash)

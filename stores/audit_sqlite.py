@@ -9,14 +9,19 @@ log table refuse UPDATE and DELETE.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from schemas.audit import AuditEntry, AuditRecord, AuditVerification
-from stores.audit import build_record, prepare_payload, verify_chain
+from stores.audit import (
+    build_record,
+    prepare_payload,
+    record_from_row,
+    records_from_rows,
+    verify_chain,
+)
 from stores.canonical import GENESIS_HASH, canonical_json, utc_iso
 from stores.sqlite_wal import ensure_wal
 
@@ -80,7 +85,7 @@ class SqliteAuditStore:
                 ).fetchone()
                 if existing is not None:
                     conn.execute("ROLLBACK")
-                    return _row_to_record(existing)
+                    return record_from_row(existing)
                 head_seq, head_hash = conn.execute(
                     "SELECT seq, hash FROM audit_chain_head WHERE id = 1"
                 ).fetchone()
@@ -121,35 +126,30 @@ class SqliteAuditStore:
                 f"SELECT {_COLUMNS} FROM audit_log WHERE workflow_id = ? ORDER BY seq",
                 (workflow_id,),
             ).fetchall()
-        return [_row_to_record(row) for row in rows]
+        return records_from_rows(rows)
 
     def all_records(self) -> list[AuditRecord]:
         with self._connect() as conn:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY seq").fetchall()
-        return [_row_to_record(row) for row in rows]
+        return records_from_rows(rows)
 
     def verify(self) -> AuditVerification:
         with self._connect() as conn:
             # One read transaction: the rows and the head come from the same snapshot.
             conn.execute("BEGIN")
             rows = conn.execute(f"SELECT {_COLUMNS} FROM audit_log ORDER BY id").fetchall()
-            head = conn.execute("SELECT seq FROM audit_chain_head WHERE id = 1").fetchone()
+            head = conn.execute("SELECT seq, hash FROM audit_chain_head WHERE id = 1").fetchone()
             conn.execute("COMMIT")
-        return verify_chain(
-            (_row_to_record(row) for row in rows), head_seq=head[0] if head else None
-        )
+        head_seq, head_hash = _head(head)
+        return verify_chain(rows, head_seq=head_seq, head_hash=head_hash)
 
 
-def _row_to_record(row: tuple[object, ...]) -> AuditRecord:
-    seq, workflow_id, run_id, type_, payload, created_at, key, prev_hash, digest = row
-    return AuditRecord(
-        seq=int(str(seq)),
-        workflow_id=str(workflow_id),
-        run_id=str(run_id),
-        type=str(type_),
-        payload=json.loads(str(payload)),
-        created_at=dt.datetime.fromisoformat(str(created_at)),
-        idempotency_key=str(key),
-        prev_hash=str(prev_hash),
-        hash=str(digest),
+def _head(row: tuple[object, ...] | None) -> tuple[int | None, str | None]:
+    """The recorded chain head; a damaged head row only disables the checks it feeds."""
+    if row is None:
+        return None, None
+    seq, digest = row
+    return (
+        seq if isinstance(seq, int) and not isinstance(seq, bool) else None,
+        digest if isinstance(digest, str) else None,
     )

@@ -54,8 +54,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Au
 
         def tamper_sqlite(statements: list[str]) -> None:
             conn = sqlite3.connect(path, isolation_level=None)
-            conn.execute("DROP TRIGGER audit_log_no_update")
-            conn.execute("DROP TRIGGER audit_log_no_delete")
+            conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+            conn.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
             for statement in statements:
                 conn.execute(statement.replace("{log}", "audit_log"))
             conn.close()
@@ -393,3 +393,187 @@ def test_open_audit_store_uses_postgres_when_a_dsn_is_set(tmp_path: Path) -> Non
     assert pg_store.dsn == dsn
     configured = settings.model_copy(update={"integrations": {"audit": {"dsn": dsn}}})
     assert isinstance(open_audit_store(configured, env={}), PostgresAuditStore)
+
+
+# ---- corruption of any kind is named, never a crash ---------------------------------------
+
+
+_COLUMN_NAMES = (
+    "seq",
+    "workflow_id",
+    "run_id",
+    "type",
+    "payload",
+    "created_at",
+    "idempotency_key",
+    "prev_hash",
+    "hash",
+)
+
+
+def _loosen(store: AuditStore, tamper: Tamper) -> None:
+    """Drop NOT NULL (and, on PostgreSQL, the column types) so anything can be written."""
+    if isinstance(store, SqliteAuditStore):
+        tamper(
+            [
+                "CREATE TABLE loose AS SELECT * FROM {log}",
+                "DROP TABLE {log}",
+                "ALTER TABLE loose RENAME TO audit_log",
+            ]
+        )
+        return
+    tamper([f"ALTER TABLE {{log}} ALTER COLUMN {column} DROP NOT NULL" for column in _COLUMN_NAMES])
+
+
+@pytest.mark.parametrize(
+    ("assignment", "problem"),
+    [
+        ("payload = '{\"n\":2,'", "payload is not valid JSON"),
+        ("payload = 'not json at all'", "payload is not valid JSON"),
+        ("payload = '[1,2]'", "payload is a JSON list, not an object"),
+        ("payload = '\"text\"'", "payload is a JSON str, not an object"),
+        ('payload = \'{"n": 2, "total_minor": 12000}\'', "payload is not in canonical form"),
+        ("payload = '{\"n\":NaN}'", "payload is not valid JSON"),
+        ("payload = '" + "[" * 5000 + "'", "payload is not valid JSON"),
+        ("created_at = 'yesterday'", "created_at is not an ISO 8601 timestamp"),
+        ("created_at = '2025-03-01T12:30:02'", "created_at is not a UTC timestamp"),
+        ("created_at = '2025-03-01T13:30:02.123456+01:00'", "created_at is not a UTC timestamp"),
+        ("hash = 'abc'", "hash is not a SHA-256 hex digest"),
+        ("prev_hash = upper(prev_hash)", "prev_hash is not a SHA-256 hex digest"),
+        ("seq = NULL", "seq is NULL"),
+        ("workflow_id = NULL", "workflow_id is NULL"),
+        ("run_id = NULL", "run_id is NULL"),
+        ("type = NULL", "type is NULL"),
+        ("payload = NULL", "payload is NULL"),
+        ("created_at = NULL", "created_at is NULL"),
+        ("idempotency_key = NULL", "idempotency_key is NULL"),
+        ("prev_hash = NULL", "prev_hash is NULL"),
+        ("hash = NULL", "hash is NULL"),
+    ],
+)
+def test_verify_names_an_unreadable_record(
+    backend: tuple[AuditStore, Tamper], assignment: str, problem: str
+) -> None:
+    store, tamper = backend
+    fill(store, 5)
+    _loosen(store, tamper)
+    tamper([f"UPDATE {{log}} SET {assignment} WHERE idempotency_key = 'invoice-1:step-2'"])
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq, result.records_checked) == (False, 3, 2)
+    assert result.problem is not None and result.problem.startswith("unreadable record: ")
+    assert problem in result.problem
+    # Reading the log names the record too, instead of raising a parser's error.
+    with pytest.raises(ValueError, match=r"audit record .* is corrupted"):
+        store.all_records()
+
+
+def test_verify_names_a_seq_stored_as_text(backend: tuple[AuditStore, Tamper]) -> None:
+    store, tamper = backend
+    fill(store, 5)
+    if isinstance(store, SqliteAuditStore):
+        # SQLite keeps text in an INTEGER column when it does not look like a number.
+        tamper(["UPDATE {log} SET seq = 'three' WHERE seq = 3"])
+        bad = 3
+    else:
+        # PostgreSQL: the column itself was retyped, so the very first row is wrong.
+        tamper(["ALTER TABLE {log} ALTER COLUMN seq TYPE TEXT"])
+        bad = 1
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq) == (False, bad)
+    assert result.problem == "unreadable record: seq is str, not an integer"
+
+
+def test_verify_names_a_wrongly_typed_sqlite_value(tmp_path: Path) -> None:
+    store = SqliteAuditStore(tmp_path / "audit.sqlite3")
+    fill(store, 4)
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    conn.execute("UPDATE audit_log SET workflow_id = X'00ff' WHERE seq = 2")
+    conn.close()
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 2)
+    assert result.problem == "unreadable record: workflow_id is bytes, not text"
+
+
+def test_verify_detects_a_row_inserted_after_the_head(backend: tuple[AuditStore, Tamper]) -> None:
+    store, tamper = backend
+    records = fill(store, 5)
+    # A perfectly forged successor: right seq, right prev_hash, right hash.
+    forged = records[4].model_copy(
+        update={
+            "seq": 6,
+            "idempotency_key": "forged",
+            "payload": {"n": 99, "total_minor": 1},
+            "prev_hash": records[4].hash,
+        }
+    )
+    forged = forged.model_copy(update={"hash": expected_hash(forged)})
+    payload = json.dumps(forged.payload, sort_keys=True, separators=(",", ":"))
+    columns = (
+        "seq, workflow_id, run_id, type, payload, created_at, idempotency_key, prev_hash, hash"
+    )
+    tamper(
+        [
+            f"INSERT INTO {{log}} ({columns}) VALUES (6, 'invoice-1', 'run-1', 'decision.routed', "
+            f"'{payload}', '{forged.created_at.isoformat()}', 'forged', '{forged.prev_hash}', "
+            f"'{forged.hash}')"
+        ]
+    )
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq, result.records_checked) == (False, 6, 5)
+    assert result.problem == "seq 6 is beyond the chain head 5 (inserted?)"
+
+
+def test_verify_detects_a_stray_row_inserted_with_any_seq(
+    backend: tuple[AuditStore, Tamper],
+) -> None:
+    store, tamper = backend
+    records = fill(store, 4)
+    columns = (
+        "seq, workflow_id, run_id, type, payload, created_at, idempotency_key, prev_hash, hash"
+    )
+    tamper(
+        [
+            f"INSERT INTO {{log}} ({columns}) VALUES (1000, 'x', 'r', 't', '{{}}', "
+            f"'{records[0].created_at.isoformat()}', 'stray', '{'0' * 64}', '{'1' * 64}')"
+        ]
+    )
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 1000)
+    assert result.problem is not None and "inserted" in result.problem
+
+
+def test_verify_detects_a_forged_last_record_by_the_chain_head(
+    backend: tuple[AuditStore, Tamper],
+) -> None:
+    store, tamper = backend
+    records = fill(store, 3)
+    forged = records[2].model_copy(update={"payload": {"n": 2, "total_minor": 1}})
+    forged = forged.model_copy(update={"hash": expected_hash(forged)})
+    payload = json.dumps(forged.payload, sort_keys=True, separators=(",", ":"))
+    tamper([f"UPDATE {{log}} SET payload = '{payload}', hash = '{forged.hash}' WHERE seq = 3"])
+    result = store.verify()
+    assert (result.ok, result.first_bad_seq) == (False, 3)
+    assert result.problem is not None and "chain head" in result.problem
+
+
+def test_cli_audit_commands_name_the_corrupted_record(tmp_path: Path) -> None:
+    from tests.devserver import cli_env, starter
+
+    home = tmp_path / "home"
+    store = SqliteAuditStore(home / "audit.sqlite3")
+    fill(store, 4)
+    conn = sqlite3.connect(store.path, isolation_level=None)
+    conn.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+    conn.execute("UPDATE audit_log SET payload = '{broken' WHERE seq = 2")
+    conn.close()
+    env = cli_env("127.0.0.1:1", home, "audit")
+    verify = starter(env, "audit", "verify", check=False)
+    assert verify.returncode == 1
+    assert "BROKEN at record 2" in verify.stdout and "not valid JSON" in verify.stdout
+    assert "Traceback" not in verify.stderr + verify.stdout
+    show = starter(env, "audit", "show", "invoice-1", check=False)
+    assert show.returncode == 1
+    assert show.stderr.strip().splitlines() == [
+        "error: audit record 2 is corrupted: payload is not valid JSON (run `audit verify`)"
+    ]

@@ -6,7 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import hashlib
+import os
+import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, ScheduleOverlapPolicy
@@ -16,7 +21,9 @@ from temporalio.testing import WorkflowEnvironment
 from activities.folder_watch import scan_directory, settled, snapshot
 from cli.app import CliError
 from cli.watch import cmd_unwatch, cmd_watch, watch_folder
+from documents.blobs import LocalBlobStore
 from runtime.submit import Submission
+from schemas.documents import BlobRef
 from settings import Settings
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
@@ -154,15 +161,29 @@ class _Recorder:
     def __init__(self) -> None:
         self.names: list[str] = []
 
-    async def __call__(self, data: bytes, filename: str) -> Submission:
+    async def __call__(self, ref: BlobRef, filename: str) -> Submission:
         self.names.append(filename)
-        sha = f"{len(self.names):064x}"
         return Submission(
-            workflow_id=f"invoice-{sha[:32]}", filename=filename, document_sha256=sha, started=True
+            workflow_id=f"invoice-{ref.sha256[:32]}",
+            filename=filename,
+            document_sha256=ref.sha256,
+            started=True,
         )
 
 
+def _scan(
+    request: FolderScanInput,
+    submit: _Recorder,
+    blobs: LocalBlobStore,
+    *,
+    max_bytes: int = 20_000_000,
+    heartbeat: Callable[[str], None] | None = None,
+) -> Coroutine[Any, Any, FolderScanSummary]:
+    return scan_directory(request, submit, heartbeat, blobs=blobs, max_bytes=max_bytes)
+
+
 async def test_scan_skips_files_still_being_written(tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path.parent / f"{tmp_path.name}-blobs")
     (tmp_path / "done.txt").write_bytes(b"finished invoice")
     growing = tmp_path / "growing.pdf"
     growing.write_bytes(b"%PDF-1.7\n")
@@ -177,8 +198,8 @@ async def test_scan_skips_files_still_being_written(tmp_path: Path) -> None:
     writer = asyncio.create_task(keep_writing())
     submit = _Recorder()
     try:
-        summary = await scan_directory(
-            FolderScanInput(directory=str(tmp_path), settle_seconds=0.3), submit
+        summary = await _scan(
+            FolderScanInput(directory=str(tmp_path), settle_seconds=0.3), submit, blobs
         )
     finally:
         stop.set()
@@ -187,13 +208,12 @@ async def test_scan_skips_files_still_being_written(tmp_path: Path) -> None:
     assert summary.still_writing == 1 and summary.started == 1
     assert growing.exists()  # left in place for the next round
 
-    later = await scan_directory(
-        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit
-    )
+    later = await _scan(FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit, blobs)
     assert [f.filename for f in later.files] == ["growing.pdf"]
 
 
 async def test_scan_ignores_hidden_partial_symlinks_and_subfolders(tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path.parent / f"{tmp_path.name}-blobs")
     secret = tmp_path.parent / f"{tmp_path.name}-secret.txt"
     secret.write_text("not an invoice")
     (tmp_path / "ok.txt").write_text("invoice")
@@ -204,8 +224,8 @@ async def test_scan_ignores_hidden_partial_symlinks_and_subfolders(tmp_path: Pat
     (tmp_path / "failed" / "bad.txt").write_text("x")
     (tmp_path / "nested").mkdir()
     submit = _Recorder()
-    summary = await scan_directory(
-        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit
+    summary = await _scan(
+        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0), submit, blobs
     )
     assert submit.names == ["ok.txt"]
     assert summary.seen == 1
@@ -213,11 +233,12 @@ async def test_scan_ignores_hidden_partial_symlinks_and_subfolders(tmp_path: Pat
 
 
 async def test_scan_caps_files_per_round(tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path.parent / f"{tmp_path.name}-blobs")
     for i in range(5):
         (tmp_path / f"{i}.txt").write_text(f"invoice {i}")
     submit = _Recorder()
-    summary = await scan_directory(
-        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0, max_files=2), submit
+    summary = await _scan(
+        FolderScanInput(directory=str(tmp_path), settle_seconds=0.0, max_files=2), submit, blobs
     )
     assert submit.names == ["0.txt", "1.txt"]
     assert summary.deferred == 3
@@ -241,3 +262,103 @@ def test_watch_id_is_stable_per_absolute_path(
     (tmp_path / "in").mkdir()
     assert watch_id("in") == watch_id(str(tmp_path / "in"))
     assert watch_id(str(tmp_path / "in")) != watch_id(str(tmp_path / "other"))
+
+
+# ---- what is read is decided on the opened file ---------------------------------------------
+
+
+def _stored(blobs: LocalBlobStore) -> list[Path]:
+    if not blobs.root.exists():
+        return []
+    return [p for p in blobs.root.rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("swap_to", ["symlink", "fifo", "directory"])
+async def test_a_file_swapped_after_the_scan_is_refused_not_read(
+    tmp_path: Path, swap_to: str
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0:not an invoice")
+    (inbox / "invoice.txt").write_bytes(_invoice("SWAP-1"))
+    blobs = LocalBlobStore(tmp_path / "blobs")
+
+    def swap(name: str) -> None:
+        # Runs after both looks at the folder, just before the file is opened.
+        path = inbox / name
+        path.unlink()
+        if swap_to == "symlink":
+            path.symlink_to(secret)
+        elif swap_to == "fifo":
+            os.mkfifo(path)  # opening it for reading would block a naive reader forever
+        else:
+            path.mkdir()
+
+    submit = _Recorder()
+    summary = await asyncio.wait_for(
+        _scan(
+            FolderScanInput(directory=str(inbox), settle_seconds=0.0),
+            submit,
+            blobs,
+            heartbeat=swap,
+        ),
+        timeout=10,
+    )
+    assert submit.names == []
+    assert (summary.failed, summary.started) == (1, 0)
+    reason = summary.files[0].reason
+    expected = {
+        "symlink": "is a symbolic link (not followed)",
+        "fifo": "is not a regular file",
+        "directory": "is a directory, not a file",
+    }[swap_to]
+    assert expected in reason
+    assert _stored(blobs) == []
+    assert secret.read_text() == "root:x:0:0:not an invoice"
+    moved = Path(summary.files[0].moved_to or "")
+    assert moved.parent == inbox / "failed"
+
+
+async def test_a_huge_sparse_file_is_refused_before_reading(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    huge = inbox / "huge.pdf"
+    with huge.open("wb") as fh:
+        fh.truncate(1 << 30)  # 1 GB, sparse: costs no disk
+    (inbox / "small.txt").write_bytes(_invoice("SMALL-1"))
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    submit = _Recorder()
+    started = time.monotonic()
+    summary = await _scan(
+        FolderScanInput(directory=str(inbox), settle_seconds=0.0),
+        submit,
+        blobs,
+        max_bytes=20_000_000,
+    )
+    assert time.monotonic() - started < 5
+    assert submit.names == ["small.txt"]
+    refused = next(f for f in summary.files if f.filename == "huge.pdf")
+    assert refused.outcome == "failed"
+    assert refused.reason == "huge.pdf is 1,073,741,824 bytes, over the 20,000,000-byte limit"
+    # Only the small file reached the blob store, streamed and hashed on the way.
+    stored = _stored(blobs)
+    assert [p.read_bytes() for p in stored] == [_invoice("SMALL-1")]
+    assert [p.name for p in stored] == [hashlib.sha256(_invoice("SMALL-1")).hexdigest()]
+    assert (inbox / "failed" / "huge.pdf").stat().st_size == 1 << 30
+
+
+async def test_streamed_file_keys_by_its_content_hash(tmp_path: Path) -> None:
+    from runtime.submit import CHUNK_BYTES, FileRefused, store_file
+
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    data = os.urandom(CHUNK_BYTES * 3 + 17)  # several chunks and a tail
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(data)
+    ref = store_file(blobs, path, max_bytes=len(data))
+    assert ref.sha256 == hashlib.sha256(data).hexdigest() and ref.size_bytes == len(data)
+    assert blobs.get(ref.sha256) == data
+    assert store_file(blobs, path, max_bytes=len(data)) == ref  # idempotent
+    with pytest.raises(FileRefused, match="over the"):
+        store_file(blobs, path, max_bytes=len(data) - 1)
+    assert not [p for p in (tmp_path / "blobs").rglob(".incoming-*")]

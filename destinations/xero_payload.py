@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from destinations.base import DestinationError, check_draftable, posting_amounts
@@ -122,7 +122,10 @@ def bill_payload(
     currency = invoice.currency
     assert currency is not None
     if invoice.line_items:
-        lines = [_line(item, currency, settings) for item in invoice.line_items]
+        with localcontext() as ctx:
+            # Bounded quantity x 64-bit price needs ~50 digits; the default 28 would round.
+            ctx.prec = 120
+            lines = [_line(item, currency, settings) for item in invoice.line_items]
         amount_types = "Inclusive" if invoice.amounts_tax_inclusive else "Exclusive"
     else:
         lines = [_summary_line(invoice, currency, settings)]

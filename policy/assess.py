@@ -106,6 +106,9 @@ _MONEY_SUFFIX = "_minor"
 _ALWAYS_ERROR_PREFIXES = ("date.", "amount.")
 _RAW_TEXT_CHARS = 200
 _PROBLEM_MESSAGE_CHARS = 500
+# A reviewer types these; nothing real is longer (Xero caps line descriptions at 4000).
+_MAX_TEXT_CHARS = 1_000
+_MAX_DESCRIPTION_CHARS = 4_000
 _SHOWN_VALUE_CHARS = 40
 # Optional money fields may be cleared with null; the adjustments default to 0.
 _REQUIRED_MONEY = frozenset({"allowance_total_minor", "charge_total_minor"})
@@ -181,6 +184,7 @@ def apply_corrections(
     for key, value in corrections.items():
         if key.endswith(_MONEY_SUFFIX):
             value = _money_value(key, value, max_abs)
+        _check_length(key, value, _MAX_TEXT_CHARS)
         if key == "line_items":
             value = _corrected_lines(value, max_abs)
         if key == "document_type" and value not in _DOCUMENT_TYPES:
@@ -205,6 +209,11 @@ def apply_corrections(
 _DOCUMENT_TYPES: tuple[str, ...] = get_args(DocumentType)
 
 
+def _check_length(key: str, value: Any, limit: int) -> None:
+    if isinstance(value, str) and len(value) > limit:
+        raise ValueError(f"{key} is too long ({len(value)} characters; at most {limit})")
+
+
 def _corrected_lines(value: Any, max_abs: int) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise ValueError("line_items must be a list of line objects")
@@ -214,6 +223,8 @@ def _corrected_lines(value: Any, max_abs: int) -> list[dict[str, Any]]:
             raise ValueError(f"line_items[{index}] must be an object")
         fixed = dict(line)
         for line_key, line_value in line.items():
+            limit = _MAX_DESCRIPTION_CHARS if line_key == "description" else _MAX_TEXT_CHARS
+            _check_length(f"line_items[{index}].{line_key}", line_value, limit)
             if isinstance(line_key, str) and line_key.endswith(_MONEY_SUFFIX):
                 fixed[line_key] = _money_value(
                     f"line_items[{index}].{line_key}", line_value, max_abs

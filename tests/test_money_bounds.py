@@ -186,6 +186,11 @@ def test_out_of_range_amount_goes_to_review_not_auto_draft(settings: Settings) -
         ({"document_type": "refund"}, "document_type must be one of invoice, credit_note"),
         ({"document_type": None}, "document_type must be one of"),
         ({"x" * 10_000: 1}, "unknown invoice field"),
+        ({"supplier_name": "A" * 5_000}, "supplier_name is too long (5000 characters"),
+        (
+            {"line_items": [{"description": "d" * 4_001}]},
+            "line_items[0].description is too long",
+        ),
     ],
 )
 def test_bad_corrections_are_one_clear_line(corrections: dict[str, Any], expected: str) -> None:

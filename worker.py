@@ -38,7 +38,7 @@ from runtime.codec import codec_from_env
 from runtime.exit import exit_process
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
-from workflows.invoice import InvoiceWorkflow
+from workflows.invoice.workflow import InvoiceWorkflow
 
 log = structlog.get_logger("vouchflow.worker")
 

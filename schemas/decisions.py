@@ -122,7 +122,8 @@ class VerifyDecisionInput(BaseModel):
 
     token: str
     workflow_id: str
-    action: DecisionKind | Literal["submit"]
+    # Any action a token can carry (identity.tokens.ACTIONS); checked by the verifier.
+    action: str = Field(max_length=32)
     claimed_actor: str = ""
 
 
@@ -144,7 +145,9 @@ class DecisionRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["approve", "reject", "cancel_email", "revert", "malformed"]
+    # The decision's kind (approve, reject, cancel_email, revert, confirm, correct, ...),
+    # or "malformed" for a payload that could not be read.
+    kind: str = Field(max_length=32)
     actor: str
     accepted: bool
     reason: str

@@ -121,7 +121,7 @@ async def test_console_block_and_jsonl_are_sanitised_and_redacted(tmp_path: Path
 
 # An email body is lines joined with LF: at the transport, LF (and CRLF) are the body's
 # own line breaks, so a name's line break must be removed where the body is built
-# (workflows/invoice_views, covered through the workflow below). Every other break
+# (workflows/invoice/views.py, covered through the workflow below). Every other break
 # character is normalised by the transport itself.
 BODY_BREAKS = range(2, len(BREAKS))
 

@@ -17,8 +17,9 @@ from temporalio.workflow import NondeterminismError
 
 from schemas.audit import AuditEntry, AuditRecord
 from schemas.workflow import InvoiceState, InvoiceWorkflowInput, invoice_workflow_id
-from workflows import invoice
-from workflows.invoice import InvoiceWorkflow
+from workflows.common import options as common_options
+from workflows.common.trail import AuditTrail
+from workflows.invoice.workflow import InvoiceWorkflow
 
 HERE = Path(__file__).parent / "histories"
 # Current histories at the top; histories of earlier workflow versions in subfolders,
@@ -58,15 +59,11 @@ async def test_history_replays(path: Path) -> None:
     await replayer.replay_workflow(history)
 
 
-@workflow.defn(name="InvoiceWorkflow", sandboxed=False)
-class UnguardedInvoiceWorkflow(InvoiceWorkflow):
-    """The current workflow as it would be if the audit change had shipped unguarded."""
+class UnguardedTrail(AuditTrail):
+    """The audit trail as it would be if the switch to local activities had shipped
+    without `workflow.patched`."""
 
-    @workflow.run
-    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
-        return await super().run(request)
-
-    async def _audit(self, type_: str, payload: dict[str, Any]) -> None:
+    async def record(self, type_: str, payload: dict[str, Any]) -> None:
         info = workflow.info()
         entry = AuditEntry(
             workflow_id=info.workflow_id,
@@ -76,8 +73,21 @@ class UnguardedInvoiceWorkflow(InvoiceWorkflow):
             idempotency_key=type_,
         )
         await workflow.execute_local_activity(
-            "append_audit", entry, result_type=AuditRecord, **invoice.AUDIT
+            "append_audit", entry, result_type=AuditRecord, **common_options.AUDIT
         )
+
+
+@workflow.defn(name="InvoiceWorkflow", sandboxed=False)
+class UnguardedInvoiceWorkflow(InvoiceWorkflow):
+    @workflow.init
+    def __init__(self, request: InvoiceWorkflowInput) -> None:
+        super().__init__(request)
+        self._trail = UnguardedTrail(self._state)
+        self._desk._trail = self._trail
+
+    @workflow.run
+    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
+        return await super().run(request)
 
 
 async def test_an_unguarded_change_is_caught_by_replay() -> None:

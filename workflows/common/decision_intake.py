@@ -15,14 +15,6 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from schemas.decisions import ApproveSignal, CancelEmailSignal, RejectSignal, RevertSignal
-
-SIGNAL_TYPES: dict[str, type[BaseModel]] = {
-    "approve": ApproveSignal,
-    "reject": RejectSignal,
-    "cancel_email": CancelEmailSignal,
-    "revert": RevertSignal,
-}
 _MAX_REASON = 300
 
 
@@ -41,9 +33,9 @@ def validation_summary(err: ValidationError) -> str:
     return one_line("; ".join(parts))
 
 
-def parse_decision(kind: str, raw: Any) -> BaseModel:
+def parse_decision(kind: str, raw: Any, kinds: dict[str, type[BaseModel]]) -> BaseModel:
     """The typed decision, or ValueError with a one-line reason (malformed input)."""
-    model = SIGNAL_TYPES[kind]
+    model = kinds[kind]
     if not isinstance(raw, dict):
         raise ValueError(f"malformed {kind} decision: expected a JSON object")
     try:

@@ -14,7 +14,7 @@ from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 from settings.config import Settings
 from stores.redact import clean_text
-from workflows.bounds import bounded_int, bounded_keyword
+from workflows.common.bounds import bounded_int, bounded_keyword
 
 # Document-derived text (file names, supplier names, numbers, reasons) is shown one line
 # per field: a line break in a file name must not forge a "Status: ..." line.

@@ -1,0 +1,266 @@
+"""Waiting for a person: approve / reject (with corrections or an override), refused
+decisions, and the reminder, escalation and expiry timers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.assessment import Assessment
+    from schemas.decisions import (
+        ApproveSignal,
+        CancelEmailSignal,
+        DecisionRecord,
+        DecisionReply,
+        DecisionRequest,
+        RejectSignal,
+        RevertSignal,
+    )
+    from schemas.workflow import ApprovalCheckInput, ApprovalCheckResult
+    from workflows.common.decision_desk import PendingDecision, Proven
+    from workflows.common.decision_intake import validation_summary
+    from workflows.common.failures import failure_message
+    from workflows.common.options import QUICK
+    from workflows.common.trail import count
+    from workflows.invoice.steps import InvoiceSteps, Requested
+
+# The decisions an invoice takes, and the shape each arrives in.
+DECISION_KINDS: dict[str, type[BaseModel]] = {
+    "approve": ApproveSignal,
+    "reject": RejectSignal,
+    "cancel_email": CancelEmailSignal,
+    "revert": RevertSignal,
+}
+# Applied in order by the review loop; the others act at once.
+QUEUED = frozenset({"approve", "reject"})
+
+
+def read_decide_request(raw: Any) -> tuple[str, dict[str, Any]]:
+    """The `decide` update's payload as (kind, decision fields); ValueError if malformed."""
+    from pydantic import ValidationError
+
+    try:
+        request = DecisionRequest.model_validate(raw)
+    except ValidationError as err:
+        raise ValueError(validation_summary(err)) from None
+    return request.kind, request.as_signal().model_dump(mode="json")
+
+
+class ReviewSteps(InvoiceSteps):
+    async def _review(self) -> bool:
+        """Wait for a human. True = approved (go on to post), False = ended here."""
+        review = self._policy.review
+        assert self._state.assessment is not None
+        why = "; ".join(self._state.assessment.decision.reasons)
+        self._set_status("awaiting_approval", why)
+        self._review_open = True
+        if self._review_started is None:
+            self._review_started = workflow.now()
+            receipt = await self._notify(
+                "approval_request",
+                "Approval needed",
+                self._summary(),
+                with_buttons=True,
+                channels=review.review_channels,
+            )
+            if receipt is not None:
+                self._state.notification_ref = receipt.ref
+        timers: list[tuple[timedelta, str]] = [
+            (review.reminder_after, "reminder"),
+            (review.escalation_after, "escalation"),
+            (review.expire_after, "expiry"),
+        ]
+        while True:
+            if not self._desk.inbox and self._history_is_long():
+                await self._continue_as_new("review")
+            due = self._review_started + timers[self._timers_fired][0]
+            remaining = max(due - workflow.now(), timedelta(0))
+            try:
+                await workflow.wait_condition(
+                    lambda: bool(self._desk.inbox) or self._history_is_long(), timeout=remaining
+                )
+            except TimeoutError:
+                kind = timers[self._timers_fired][1]
+                self._timers_fired += 1
+                if kind == "reminder":
+                    self._state.reminders_sent += 1
+                    await self._trail.record(
+                        "review.reminder", {"after": str(review.reminder_after)}
+                    )
+                    await self._notify(
+                        "reminder",
+                        "Reminder: approval still needed",
+                        self._summary(),
+                        channels=review.review_channels,
+                    )
+                elif kind == "escalation":
+                    self._state.escalated = True
+                    await self._trail.record(
+                        "review.escalated",
+                        {"after": str(review.escalation_after), "to": review.escalation_channels},
+                    )
+                    await self._notify(
+                        "escalation",
+                        "Escalation: approval overdue",
+                        self._summary(),
+                        channels=review.escalation_channels,
+                    )
+                else:
+                    self._review_open = False
+                    await self._end(
+                        "expired",
+                        f"no decision within {review.expire_after}; no draft created",
+                        audit=("review.expired", {"after": str(review.expire_after)}),
+                        notice=("decision", "Expired without a decision"),
+                        update=True,
+                    )
+                    await self._desk.drain("review expired")
+                    return False
+                self._set_status("awaiting_approval", why)
+                continue
+            if not self._desk.inbox:
+                continue
+            pending = self._desk.inbox.pop(0)
+            outcome = await self._decide(pending)
+            if outcome is None:
+                continue
+            self._review_open = False
+            await self._desk.drain("a decision was already made")
+            return outcome
+
+    async def _decide(self, pending: PendingDecision) -> bool | None:
+        """Apply one decision. None = refused (keep waiting); True/False = approved/rejected."""
+        assert self._state.assessment is not None
+        signal, actor, channel = pending.decision, pending.actor, pending.channel
+        now = workflow.now()
+        if isinstance(signal, RejectSignal):
+            check = await self._check("reject", actor, self._state.assessment)
+            if not check.allowed:
+                await self._desk.refuse_pending(pending, check.reason)
+                return None
+            record = DecisionRecord(
+                kind="reject",
+                actor=actor,
+                accepted=True,
+                reason=signal.reason,
+                at=now,
+                channel=channel,
+                proof=pending.proof,
+            )
+            self._state.decisions.append(record)
+            count("vouchflow_decisions", {"kind": "reject", "accepted": True})
+            await self._trail.record("decision.rejected", record.model_dump(mode="json"))
+            self._set_status("rejected", f"rejected by {actor}: {signal.reason}")
+            self._desk.answer(pending, True, signal.reason)
+            await self._notify("decision", "Rejected", self._summary(), update=True)
+            return False
+
+        assessment = self._state.assessment
+        details: list[str] = []
+        if signal.corrections:
+            try:
+                assessment = await self._assess_corrections(signal.corrections)
+            except ActivityError as err:
+                await self._desk.refuse_pending(pending, failure_message(err))
+                return None
+            errors = [f.message for f in assessment.findings if f.severity == "error"]
+            if errors and not signal.override_errors:
+                await self._desk.refuse_pending(
+                    pending, "corrections do not validate: " + "; ".join(errors)
+                )
+                return None
+            details.append("corrections re-validated: " + ", ".join(sorted(signal.corrections)))
+        check = await self._check(
+            "approve", actor, assessment, override_errors=signal.override_errors
+        )
+        if not check.allowed:
+            await self._desk.refuse_pending(pending, check.reason)
+            return None
+        if signal.override_errors and assessment.errors:
+            details.append(
+                "override of validation errors: " + "; ".join(f.message for f in assessment.errors)
+            )
+        if signal.corrections:
+            self._state.assessment = assessment
+            self._publish()
+        record = DecisionRecord(
+            kind="approve",
+            actor=actor,
+            accepted=True,
+            reason=check.reason,
+            at=now,
+            channel=channel,
+            comment=signal.comment,
+            corrections=signal.corrections,
+            details=details,
+            proof=pending.proof,
+        )
+        self._state.decisions.append(record)
+        count("vouchflow_decisions", {"kind": "approve", "accepted": True})
+        await self._trail.record("decision.approved", record.model_dump(mode="json"))
+        self._desk.answer(pending, True, check.reason)
+        return True
+
+    async def _assess_corrections(self, corrections: dict[str, Any]) -> Assessment:
+        assert self._state.extraction is not None
+        return await self._assess(self._state.extraction, corrections=corrections)
+
+    async def _check(
+        self, decision: str, reviewer: str, assessment: Assessment, *, override_errors: bool = False
+    ) -> ApprovalCheckResult:
+        submitted_by = self._state.event.submitted_by
+        if self._state.event.submitter_token:
+            # A submit token was offered: only a proven submitter counts for four-eyes.
+            submitted_by = self._state.submitter or ""
+        return await workflow.execute_activity(
+            "check_approval",
+            ApprovalCheckInput(
+                reviewer=reviewer,
+                submitted_by=submitted_by,
+                assessment=assessment,
+                settings=self._policy,
+                decision="approve" if decision == "approve" else "reject",
+                override_errors=override_errors,
+            ),
+            result_type=ApprovalCheckResult,
+            **QUICK,
+        )
+
+    def _gate(self, kind: str) -> str | None:
+        """Why the workflow cannot take this kind of decision now (None = it can)."""
+        if kind in ("approve", "reject"):
+            return None if self._review_open else self._not_reviewable()
+        if kind == "revert" and (
+            self._state.draft_bill is None or self._state.status not in ("drafted",)
+        ):
+            return f"nothing to revert: status is {self._state.status}"
+        if kind == "cancel_email" and self._state.email_state not in ("none", "scheduled"):
+            return f"no email to cancel: it is {self._state.email_state}"
+        return None
+
+    def _not_reviewable(self) -> str:
+        return f"not awaiting approval (status: {self._state.status})"
+
+    async def _accept_now(
+        self, kind: str, decision: Any, proven: Proven, wait: bool
+    ) -> DecisionReply:
+        """cancel_email and revert act at once (the effects steps carry them out)."""
+        reason = str(getattr(decision, "reason", ""))
+        if kind == "cancel_email":
+            if self._cancel_email is None:
+                self._cancel_email = Requested(proven.actor, reason, proven.proof)
+            return self._desk.reply(kind, True, proven.actor, "the email will not be sent")
+        if self._revert is None:
+            self._revert = Requested(proven.actor, reason, proven.proof)
+        if wait:
+            await workflow.wait_condition(lambda: self._state.status != "drafted")
+        return self._desk.reply(kind, True, proven.actor, self._state.status_reason)
+
+    async def _notify_refusal(self, kind: str, actor: str, reason: str) -> None:
+        if self._settings is not None and kind in ("approve", "reject"):
+            await self._notify("approval_refused", f"{kind.title()} by {actor} refused", [reason])

@@ -1,0 +1,143 @@
+"""The invoice workflow's state machine: a supplier invoice becomes a DRAFT bill, or a
+clear reason why not.
+
+    intake (read -> extract -> duplicates -> assess -> audit -> route)
+      -> reject_input | flag                              (ended)
+      -> review (approve / reject / reminders / escalation / expiry) -> post | ended
+      -> post draft bill -> email after a cancellable delay -> revert window
+
+Deterministic: no I/O, clocks or randomness here. Activities are called by name so no
+integration code is imported into the workflow sandbox. Long waits continue as new,
+carrying their state, and resume in the phase they were in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.workflow import NondeterminismError, ReadOnlyContextError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.decisions import DecisionReply
+    from schemas.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
+    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.decision_intake import one_line
+    from workflows.common.trail import AuditTrail, count
+    from workflows.invoice.effects import EffectSteps
+    from workflows.invoice.intake import IntakeSteps
+    from workflows.invoice.review import (
+        DECISION_KINDS,
+        QUEUED,
+        ReviewSteps,
+        read_decide_request,
+    )
+    from workflows.invoice.steps import Requested
+
+
+@workflow.defn(name="InvoiceWorkflow")
+class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
+    @workflow.init
+    def __init__(self, request: InvoiceWorkflowInput) -> None:
+        resume = request.resume
+        self._state = (
+            resume.state.model_copy(update={"runs": resume.state.runs + 1})
+            if resume is not None
+            else InvoiceState(workflow_id=workflow.info().workflow_id, event=request.event)
+        )
+        self._settings = resume.settings if resume is not None else None
+        self._trail = AuditTrail(self._state)
+        self._desk = DecisionDesk(
+            self._state,
+            self._trail,
+            kinds=DECISION_KINDS,
+            queued=QUEUED,
+            gate=self._gate,
+            accept=self._accept_now,
+            refusals_audited=lambda: (
+                self._settings.review.refusals_audited if self._settings else 20
+            ),
+            notify_refusal=self._notify_refusal,
+        )
+        self._cancel_email = None
+        if resume is not None and resume.cancel_email_by is not None:
+            self._cancel_email = Requested(resume.cancel_email_by, "", "carried over")
+        self._revert = None
+        self._review_open = False
+        self._review_started = resume.review_started_at if resume is not None else None
+        self._timers_fired = resume.timers_fired if resume is not None else 0
+        self._notify_count = resume.notify_count if resume is not None else 0
+
+    @workflow.run
+    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
+        try:
+            phase: ResumePhase | None
+            if request.resume is not None:
+                phase = request.resume.phase
+                await self._trail.record(
+                    "workflow.continued", {"phase": phase, "run": self._state.runs}
+                )
+            else:
+                phase = await self._intake(request)
+            if phase == "review":
+                phase = "email" if await self._review() and await self._post_draft() else None
+            if phase == "email":
+                await self._email_after_delay()
+                phase = "revert_window"
+            if phase == "revert_window":
+                await self._revert_window()
+        except (NondeterminismError, ReadOnlyContextError):
+            raise
+        except Exception as err:
+            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
+            await self._end_needs_attention(
+                f"the workflow stopped on an unexpected error: {type(err).__name__}:"
+                f" {one_line(str(err))}"
+            )
+        return await self._finish()
+
+    async def _finish(self) -> InvoiceState:
+        self._review_open = False
+        await self._desk.drain("the workflow has ended")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._desk.audit_suppressed()
+        count("vouchflow_invoices_finished", {"status": self._state.status})
+        workflow.metric_meter().create_histogram_timedelta(
+            "vouchflow_invoice_duration", "received to finished", "duration"
+        ).record(workflow.now() - self._state.event.received_at)
+        await self._trail.record(
+            "workflow.finished",
+            {"status": self._state.status, "reason": self._state.status_reason},
+        )
+        return self._state
+
+    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
+
+    @workflow.signal(name="approve")
+    async def approve(self, raw: Any) -> None:
+        await self._desk.receive("approve", raw)
+
+    @workflow.signal(name="reject")
+    async def reject(self, raw: Any) -> None:
+        await self._desk.receive("reject", raw)
+
+    @workflow.signal(name="cancel_email")
+    async def cancel_email(self, raw: Any) -> None:
+        await self._desk.receive("cancel_email", raw)
+
+    @workflow.signal(name="revert")
+    async def revert(self, raw: Any) -> None:
+        await self._desk.receive("revert", raw)
+
+    @workflow.update(name="decide")
+    async def decide(self, raw: Any) -> DecisionReply:
+        """One decision of any kind; the sender learns whether it was accepted, and why."""
+        return await self._desk.receive_update(raw, read_decide_request)
+
+    @decide.validator
+    def _validate_decide(self, raw: Any) -> None:
+        self._desk.validate_update(raw)
+
+    @workflow.query(name="status")
+    def status(self) -> InvoiceState:
+        return self._state

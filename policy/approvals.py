@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from policy.identifiers import normalise_identifier
 from schemas.assessment import Finding
 from schemas.invoice import Invoice
-from schemas.money import format_minor
+from schemas.money import format_minor, is_supported_currency
 from settings.config import Approver, Settings
 
 
@@ -45,8 +45,9 @@ _SHOWN_ERRORS = 5
 
 def draft_blockers(invoice: Invoice) -> list[str]:
     """What a draft can never lack, whoever approves: the duplicate key (supplier and
-    number, with letters or digits in them), the currency and the total; and an invoice
-    (not a credit note) never has a negative total."""
+    number, with letters or digits in them), a supported currency code exactly as
+    written, and the total; and an invoice (not a credit note) never has a negative
+    total."""
     missing = [
         label
         for name, label in (("supplier_name", "supplier"), ("invoice_number", "invoice number"))
@@ -59,6 +60,13 @@ def draft_blockers(invoice: Invoice) -> list[str]:
     blockers = []
     if missing:
         blockers.append(f"the invoice has no {', '.join(missing)}")
+    if (
+        invoice.currency
+        and invoice.currency.strip()
+        and not is_supported_currency(invoice.currency)
+    ):
+        shown = invoice.currency.encode("unicode_escape").decode("ascii")[:20]
+        blockers.append(f"the currency '{shown}' is not a supported ISO 4217 code")
     if invoice.document_type == "invoice" and (invoice.total_minor or 0) < 0:
         blockers.append(
             "the total is negative on an invoice (set document_type to credit_note if it is"

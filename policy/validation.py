@@ -47,7 +47,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from policy.identifiers import invisible_characters, normalise_identifier
+from policy.identifiers import clean_identifier, invisible_characters, normalise_identifier
 from schemas.assessment import Finding
 from schemas.extraction import FieldEvidence
 from schemas.invoice import Invoice, LineItem
@@ -97,13 +97,13 @@ def validate_invoice(
         findings: list[Finding] = []
         findings += _check_required(invoice)
         findings += _check_identifiers(invoice)
-        currency_ok = _check_currency(invoice, findings)
-        money = _money_formatter(invoice.currency if currency_ok else None)
+        currency = _check_currency(invoice, findings)
+        money = _money_formatter(currency)
         findings += _check_amount_bounds(invoice, settings, money)
         checked = _check_arithmetic(invoice, findings, settings, money)
         findings += _check_signs(checked, money)
         findings += _check_dates(checked, today=today, settings=settings, evidence=evidence)
-        findings += _check_tax_rates(checked, settings=settings, currency_ok=currency_ok)
+        findings += _check_tax_rates(checked, settings=settings, currency=currency)
     return checked, findings
 
 
@@ -278,11 +278,17 @@ def _check_required(invoice: Invoice) -> list[Finding]:
     return findings
 
 
-def _check_currency(invoice: Invoice, findings: list[Finding]) -> bool:
+def _check_currency(invoice: Invoice, findings: list[Finding]) -> str | None:
+    """The supported currency code the invoice is in, or None.
+
+    A code carrying invisible characters ("GBP" + U+200B) is read as the code a person
+    sees: the invisible characters are an error of their own (review, not a flag).
+    """
     if invoice.currency is None:
-        return False
-    if is_supported_currency(invoice.currency):
-        return True
+        return None
+    visible = clean_identifier(invoice.currency)
+    if visible is not None and is_supported_currency(visible):
+        return visible
     findings.append(
         Finding(
             code="currency.unsupported",
@@ -292,7 +298,7 @@ def _check_currency(invoice: Invoice, findings: list[Finding]) -> bool:
             actual=invoice.currency,
         )
     )
-    return False
+    return None
 
 
 def _check_arithmetic(
@@ -668,19 +674,21 @@ def _check_dates(
     return findings
 
 
-def _check_tax_rates(invoice: Invoice, *, settings: Settings, currency_ok: bool) -> list[Finding]:
+def _check_tax_rates(
+    invoice: Invoice, *, settings: Settings, currency: str | None
+) -> list[Finding]:
     rates = [
         (i, line.tax_rate) for i, line in enumerate(invoice.line_items) if line.tax_rate is not None
     ]
-    if not rates or not currency_ok or invoice.currency is None:
+    if not rates or currency is None:
         return []
-    allowed = settings.validation.tax_rates.get(invoice.currency)
+    allowed = settings.validation.tax_rates.get(currency)
     if allowed is None:
         return [
             Finding(
                 code="tax.rates_not_configured",
                 severity="warning",
-                message=f"no tax rates are configured for {invoice.currency}; rates not checked",
+                message=f"no tax rates are configured for {currency}; rates not checked",
                 field="line_items",
             )
         ]
@@ -693,7 +701,7 @@ def _check_tax_rates(invoice: Invoice, *, settings: Settings, currency_ok: bool)
                     severity="error",
                     message=(
                         f"line {index + 1}: tax rate {rate}% is not an allowed"
-                        f" {invoice.currency} rate ({', '.join(str(r) for r in allowed)})"
+                        f" {currency} rate ({', '.join(str(r) for r in allowed)})"
                     ),
                     field=f"line_items[{index}].tax_rate",
                     actual=str(rate),

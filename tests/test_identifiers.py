@@ -10,6 +10,7 @@ import pytest
 
 from destinations.base import DuplicateBillError
 from destinations.local_ledger import LocalLedger
+from policy.approvals import check_approval
 from policy.assess import assess
 from policy.confidence import is_known_supplier
 from policy.identifiers import clean_identifier, invisible_characters, normalise_identifier
@@ -200,3 +201,25 @@ def test_findings_about_a_huge_key_field_stay_short(settings: Settings) -> None:
     _, findings = validate_invoice(make_invoice(supplier_name=name), today=TODAY, settings=settings)
     (flag,) = [f for f in findings if f.code == "identifier.invisible_characters"]
     assert len(flag.message) < 300 and "U+200B" in flag.message
+
+
+def test_currency_with_an_invisible_character_goes_to_review_not_flag(
+    settings: Settings,
+) -> None:
+    extraction = make_extraction(make_invoice(currency="GBP\u200b"))
+    assessment = assess(
+        extraction, duplicates=[], today=TODAY, settings=settings, text_method="pdf_text"
+    )
+    codes = {f.code for f in assessment.findings}
+    assert "identifier.invisible_characters" in codes and "currency.unsupported" not in codes
+    assert assessment.decision.route == "review"
+    # Not even an override drafts it as written: the code must be corrected.
+    check = check_approval(
+        reviewer="alice",
+        submitted_by="carol",
+        invoice=assessment.invoice,
+        settings=settings,
+        findings=assessment.findings,
+        override_errors=True,
+    )
+    assert not check.allowed and "'GBP\\u200b'" in check.reason

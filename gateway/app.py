@@ -446,8 +446,10 @@ def _media_type(content_type: str | None) -> str | None:
 
 def _safe_filename(name: str, content_type: str | None) -> str:
     """A display name only (documents are stored by hash): no paths, no control bytes."""
-    cleaned = _UNSAFE_FILENAME.sub("", PurePosixPath(name.replace("\\", "/")).name).strip()
-    cleaned = cleaned[:200]
+    base = _UNSAFE_FILENAME.sub("", PurePosixPath(name.replace("\\", "/")).name)
+    # Line separators, bidi overrides and zero-width characters go too: the name is shown
+    # in notifications, emails and the Web UI.
+    cleaned = clean_text(base, 200)
     if cleaned and cleaned not in (".", ".."):
         return cleaned
     main = (content_type or "").split(";", 1)[0].strip().lower()

@@ -24,6 +24,7 @@ import hmac
 import html
 import json
 import os
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -38,6 +39,7 @@ from gateway.decisions import DecisionNotDelivered, GatewayIdentity, deliver_dec
 from identity.keys import check_id
 from schemas.decisions import MAX_TEXT, DecisionRequest
 from schemas.workflow import InvoiceState
+from stores.redact import clean_text
 
 TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
 WORKFLOW_ID_PREFIX = "invoice-"
@@ -83,6 +85,37 @@ def _reviewer(request: Request, tokens: Mapping[str, str]) -> str | None:
     return reviewer
 
 
+class SignInThrottle:
+    """Failed sign-ins per client address: after MAX_FAILURES within WINDOW_S, that
+    address gets 429 until the window passes, so secrets cannot be guessed at speed.
+    Kept in memory: a restart forgives, which costs an attacker a restart per burst."""
+
+    MAX_FAILURES = 10
+    WINDOW_S = 300.0
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+
+    def _recent(self, address: str) -> list[float]:
+        cutoff = self._clock() - self.WINDOW_S
+        recent = [t for t in self._failures.get(address, []) if t > cutoff]
+        if recent:
+            self._failures[address] = recent
+        else:
+            self._failures.pop(address, None)
+        return recent
+
+    def blocked(self, address: str) -> bool:
+        return len(self._recent(address)) >= self.MAX_FAILURES
+
+    def failed(self, address: str) -> None:
+        self._failures.setdefault(address, []).append(self._clock())
+        if len(self._failures) > 10_000:  # bounded memory under a spray of addresses
+            oldest = min(self._failures, key=lambda a: self._failures[a][-1])
+            self._failures.pop(oldest, None)
+
+
 def _challenge() -> Response:
     return Response(
         "sign in with your approver id and review token",
@@ -94,16 +127,18 @@ def _challenge() -> Response:
 def _page(title: str, body: str) -> HTMLResponse:
     return HTMLResponse(
         "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title>"
+        f"<title>{_e(title)}</title>"
         "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;"
         "text-align:left}.refused{color:#a00}.accepted{color:#070}</style></head>"
-        f"<body><h1>{html.escape(title)}</h1>{body}</body></html>"
+        f"<body><h1>{_e(title)}</h1>{body}</body></html>"
     )
 
 
-def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value))
+def _e(value: object, limit: int = 2000) -> str:
+    # Document text may carry bidi overrides or line separators that would make the page
+    # show something other than what was read: one clean line, then HTML-escaped.
+    return html.escape(clean_text(value, limit))
 
 
 def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
@@ -170,11 +205,27 @@ def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
 
 
 def review_routes(
-    get_client: ClientGetter, env: Mapping[str, str], identity: GatewayIdentity
+    get_client: ClientGetter,
+    env: Mapping[str, str],
+    identity: GatewayIdentity,
+    clock: Callable[[], float] = time.monotonic,
 ) -> list[Route]:
     tokens = parse_review_tokens(env.get(TOKENS_ENV, ""))
     if not tokens:
         return []
+    throttle = SignInThrottle(clock)
+
+    def signed_in(request: Request) -> str | Response:
+        address = request.client.host if request.client else "unknown"
+        if throttle.blocked(address):
+            return Response("too many failed sign-ins; try again later", status_code=429)
+        reviewer = _reviewer(request, tokens)
+        if reviewer is None:
+            if request.headers.get("authorization"):
+                throttle.failed(address)
+            return _challenge()
+        return reviewer
+
     # Notes shown after a decision are signed, so a crafted link cannot make the page
     # claim an outcome the workflow never gave.
     note_key = os.urandom(32)
@@ -194,9 +245,9 @@ def review_routes(
             return None
 
     async def index(request: Request) -> Response:
-        reviewer = _reviewer(request, tokens)
-        if reviewer is None:
-            return _challenge()
+        reviewer = signed_in(request)
+        if isinstance(reviewer, Response):
+            return reviewer
         client = await get_client()
         rows = []
         query = "WorkflowType = 'InvoiceWorkflow' AND VouchflowStatus = 'awaiting_approval'"
@@ -221,9 +272,9 @@ def review_routes(
         return _page(f"Awaiting approval ({len(rows)}) - signed in as {reviewer}", table)
 
     async def detail(request: Request) -> Response:
-        reviewer = _reviewer(request, tokens)
-        if reviewer is None:
-            return _challenge()
+        reviewer = signed_in(request)
+        if isinstance(reviewer, Response):
+            return reviewer
         workflow_id = request.path_params["workflow_id"]
         state = await state_of(workflow_id)
         if state is None:
@@ -235,9 +286,9 @@ def review_routes(
         return _page(f"Invoice {workflow_id}", _detail(state, reviewer, token, note))
 
     async def decide(request: Request) -> Response:
-        reviewer = _reviewer(request, tokens)
-        if reviewer is None:
-            return _challenge()
+        reviewer = signed_in(request)
+        if isinstance(reviewer, Response):
+            return reviewer
         workflow_id = request.path_params["workflow_id"]
         action = request.path_params["action"]
         if action not in ("approve", "reject"):

@@ -324,3 +324,30 @@ async def test_a_client_config_with_a_bad_id_is_refused(settings: Settings) -> N
     integrations["gateway"] = {"clients": {"Not An Id!": {"secret_env": "X"}}}
     with pytest.raises(ValueError):
         create_app(settings.model_copy(update={"integrations": integrations}), env={})
+
+
+async def test_upload_names_are_one_clean_line(gw: httpx.AsyncClient, fake: FakeClient) -> None:
+    auth = {"Authorization": f"Bearer {ENV['VOUCHFLOW_INTAKE_TOKEN']}"}
+    hostile = "a\u2028Status: approved by bob\u202e\u200b.pdf\r\nX: y"
+    raw = await gw.post(
+        "/invoices",
+        content=b"doc one",
+        headers=auth | {"X-Filename": "x.txt"},
+        params={"filename": hostile},
+    )
+    multipart = await gw.post(
+        "/invoices", files={"file": (hostile + "\u2029" + "z" * 500, b"doc two")}, headers=auth
+    )
+    assert raw.status_code == multipart.status_code == 202
+    names = [arg.event.filename for _, arg in fake.started]
+    assert names[0] == "x.txt"  # the header wins over the query
+    assert names[1].startswith("a Status: approved by bob.pdf") and len(names[1]) <= 200
+    for name in names:
+        assert not any(ch in name for ch in "\r\n\u2028\u2029\u202e\u200b")
+
+
+def test_review_page_text_is_one_clean_escaped_line() -> None:
+    from gateway.review import _e
+
+    shown = _e("ACME\u202eLTD <script>\u2028Status: approved")
+    assert shown == "ACMELTD &lt;script&gt; Status: approved"

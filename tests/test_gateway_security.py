@@ -80,6 +80,8 @@ async def test_default_bind_is_loopback_unless_configured(
         seen.update(kwargs)
 
     monkeypatch.setattr(gateway_main.uvicorn, "run", fake_run)
+    # The process-wide logging set-up would outlive this test's captured stderr.
+    monkeypatch.setattr(gateway_main, "configure_logging", lambda settings: None)
     monkeypatch.setenv("VOUCHFLOW_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("VOUCHFLOW_GATEWAY_HOST", raising=False)
     assert gateway_main.main() == 0
@@ -93,6 +95,7 @@ async def test_weak_client_secret_stops_the_gateway(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(gateway_main.uvicorn, "run", lambda app, **kw: None)
+    monkeypatch.setattr(gateway_main, "configure_logging", lambda settings: None)
     monkeypatch.setenv("VOUCHFLOW_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("VOUCHFLOW_INTAKE_TOKEN", "short")
     assert gateway_main.main() == 2
@@ -181,3 +184,18 @@ async def test_codec_origins_are_configurable(settings: Settings) -> None:
         default = await gw.options("/codec/decode", headers={"Origin": UI})
     assert configured.headers["access-control-allow-origin"] == "https://ui2.example.com"
     assert default.status_code == 403
+
+
+async def test_repeated_failed_sign_ins_are_throttled(settings: Settings) -> None:
+    async with client(settings, ENV | REVIEW) as gw:
+        gw.auth = ("alice", "wrong-guess")
+        for _ in range(10):
+            assert (await gw.get("/review/not-an-invoice")).status_code == 401
+        gw.auth = ("alice", "alice-review-secret-01")
+        throttled = await gw.get("/review/not-an-invoice")
+    assert throttled.status_code == 429
+    assert_secure(throttled)
+    # Another gateway process (or after the window) lets the right secret in.
+    async with client(settings, ENV | REVIEW) as fresh:
+        fresh.auth = ("alice", "alice-review-secret-01")
+        assert (await fresh.get("/review/not-an-invoice")).status_code == 200

@@ -255,11 +255,15 @@ def json_dumps(value: object) -> str:
 @pytest.fixture
 def log_sink() -> Iterator[io.StringIO]:
     sink = io.StringIO()
+    root = logging.getLogger()
+    before = list(root.handlers)
     configure_logging()
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=sink))
     try:
         yield sink
     finally:
+        for added in [h for h in root.handlers if h not in before]:
+            root.removeHandler(added)
         structlog.reset_defaults()
 
 

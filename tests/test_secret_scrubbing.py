@@ -54,6 +54,7 @@ def structured_logs() -> Iterator[io.StringIO]:
     """The worker's logging set-up (configure_logging), captured."""
     sink = io.StringIO()
     root = logging.getLogger()
+    before = list(root.handlers)
     handler = logging.StreamHandler(sink)
     root.addHandler(handler)
     configure_logging()
@@ -61,7 +62,8 @@ def structured_logs() -> Iterator[io.StringIO]:
     try:
         yield sink
     finally:
-        root.removeHandler(handler)
+        for added in [h for h in root.handlers if h not in before]:
+            root.removeHandler(added)
         structlog.reset_defaults()
 
 

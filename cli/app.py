@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import mimetypes
 import os
 import stat
 import sys
@@ -156,7 +157,8 @@ async def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     from rich.progress import Progress
 
     from documents.blobs import LocalBlobStore
-    from runtime.submit import FileRefused, submit_file
+    from runtime.submit import FileRefused, store_file, submit_stored
+    from schemas.documents import BlobRef
 
     path = Path(args.path)
     files = collect_files(path)
@@ -165,40 +167,53 @@ async def cmd_start(args: argparse.Namespace, settings: Settings) -> int:
     person = args.as_person or args.submitted_by or os.environ.get("VOUCHFLOW_IDENTITY") or ""
     person = person or "cli-user"
     signer = submitter_signer(settings, person, args.key)
-    if signer is None:
+    blobs = LocalBlobStore(settings.blob_dir)
+    explicit = files == [path]
+    # Files are checked and stored first: a refused file costs no connection, and
+    # nothing is submitted half-read.
+    stored: list[tuple[Path, BlobRef]] = []
+    refused: list[str] = []
+    for file in files:
+        try:
+            ref = await asyncio.to_thread(
+                store_file,
+                blobs,
+                file,
+                max_bytes=settings.intake.max_file_bytes,
+                follow_symlinks=explicit,
+                content_type=mimetypes.guess_type(file.name)[0],
+            )
+        except (FileRefused, FileNotFoundError) as err:
+            refused.append(user_message(err))
+            continue
+        stored.append((file, ref))
+    submissions = []
+    if stored:
+        client = await _client(settings)
+        sign = _submission_signer(signer)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("submitting", total=len(stored))
+            for file, ref in stored:
+                submissions.append(
+                    await submit_stored(
+                        client,
+                        settings,
+                        ref,
+                        filename=file.name,
+                        source="cli",
+                        submitted_by=signer.person if signer else person,
+                        sign_submission=sign,
+                    )
+                )
+                progress.advance(task)
+    for s in submissions:
+        verb = "started" if s.started else "already submitted (attached)"
+        console.print(f"{s.workflow_id}  {s.filename}  {verb}", markup=False, highlight=False)
+    if submissions and signer is None:
         _note(
             f"{person[:64]} has no credential here: submitted unproven (four-eyes cannot "
             f"count them as the submitter; create one with `identity add`)"
         )
-    client = await _client(settings)
-    blobs = LocalBlobStore(settings.blob_dir)
-    submissions = []
-    refused: list[str] = []
-    explicit = files == [path]
-    sign = _submission_signer(signer)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("submitting", total=len(files))
-        for file in files:
-            try:
-                submission = await submit_file(
-                    client,
-                    settings,
-                    blobs,
-                    file,
-                    source="cli",
-                    submitted_by=signer.person if signer else person,
-                    follow_symlinks=explicit,
-                    sign_submission=sign,
-                )
-            except (FileRefused, FileNotFoundError) as err:
-                refused.append(user_message(err))
-                progress.advance(task)
-                continue
-            submissions.append(submission)
-            progress.advance(task)
-    for s in submissions:
-        verb = "started" if s.started else "already submitted (attached)"
-        console.print(f"{s.workflow_id}  {s.filename}  {verb}", markup=False, highlight=False)
     for reason in refused:
         print(f"error: not submitted: {reason}", file=sys.stderr)
     if submissions and (args.wait or len(files) > 1):

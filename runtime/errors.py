@@ -16,9 +16,7 @@ from pydantic import ValidationError
 MAX_CHARS = 300
 
 # `<foo.Bar object at 0x7f...>`, `<class 'decimal.InvalidOperation'>`, `<function f at 0x..>`
-_OBJECT_REPR = re.compile(
-    r"<(?:[\w.]+ )?(?:object|function|bound method|coroutine)?[^<>]*? at 0x[0-9a-fA-F]+>"
-)
+_OBJECT_REPR = re.compile(r"<(?:[^<>]|<locals>)*? at 0x[0-9a-fA-F]+>")
 _CLASS_REPR = re.compile(r"<class '([\w.]+)'>")
 _DECIMAL_SIGNAL = re.compile(r"(?:(?:decimal\.)?InvalidOperation:\s*)?\[<class 'decimal\.\w+'>\]")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")

@@ -24,6 +24,13 @@ def _bills(home: Path) -> list[tuple[str, str]]:
         return list(db.execute("SELECT workflow_id, status FROM draft_bills"))
 
 
+def _token(env: dict[str, str], person: str, workflow_id: str, action: str) -> str:
+    out = starter(
+        env, "token", "--as", person, "--workflow", workflow_id, "--action", action
+    ).stdout
+    return out.strip()
+
+
 async def test_cli_worker_and_temporal_cli_signal(
     dev_server: WorkflowEnvironment, tmp_path: Path
 ) -> None:
@@ -34,9 +41,11 @@ async def test_cli_worker_and_temporal_cli_signal(
     invoice.write_bytes(
         TextInvoice(number="E2E-1", lines=[Line("Standing desks", 20, 29900)]).bytes()
     )
+    starter(env, "identity", "add", "clerk")
+    starter(env, "identity", "add", "alice")
     worker = start_worker(env, tmp_path / "worker.log")
     try:
-        out = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout
+        out = starter(env, "start", str(invoice), "--as", "clerk").stdout
         workflow_id = out.split()[0]
         assert workflow_id.startswith("invoice-")
         wait_status(env, workflow_id, "awaiting_approval")
@@ -63,7 +72,12 @@ async def test_cli_worker_and_temporal_cli_signal(
             "--name",
             "approve",
             "--input",
-            json.dumps({"reviewer": "alice", "comment": "approved from the temporal CLI"}),
+            json.dumps(
+                {
+                    "token": _token(env, "alice", workflow_id, "approve"),
+                    "comment": "approved from the temporal CLI",
+                }
+            ),
         )
         state = wait_status(env, workflow_id, "drafted")
         approval = state["decisions"][-1]
@@ -71,8 +85,10 @@ async def test_cli_worker_and_temporal_cli_signal(
         assert approval["comment"] == "approved from the temporal CLI"
         assert _bills(home) == [(workflow_id, "DRAFT")]
 
+        # --reviewer is a deprecated alias of --as; the key file is the proof either way.
         refused = starter(env, "approve", workflow_id, "--reviewer", "alice", check=False)
         assert refused.returncode == 3 and "REFUSED" in refused.stdout
+        assert "deprecated" in refused.stderr
 
         assert "decision.approved" in starter(env, "audit", "show", workflow_id).stdout
         explained = starter(env, "explain", workflow_id).stdout
@@ -80,7 +96,8 @@ async def test_cli_worker_and_temporal_cli_signal(
         assert "Confidence" in explained and "How to roll back" in explained
         assert starter(env, "audit", "verify").returncode == 0
 
-        starter(env, "revert", workflow_id, "--by", "alice")
+        reverted = starter(env, "revert", workflow_id, "--as", "alice").stdout
+        assert "revert accepted" in reverted and "by alice" in reverted
         assert status_json(env, workflow_id)["status"] == "reverted"
         assert _bills(home) == [(workflow_id, "DELETED")]
     finally:
@@ -97,6 +114,7 @@ async def test_worker_killed_before_posting_resumes_with_exactly_one_draft(
     invoice.write_bytes(
         TextInvoice(number="CRASH-1", lines=[Line("Standing desks", 20, 29900)]).bytes()
     )
+    starter(env, "identity", "add", "alice")
     first = start_worker(env, tmp_path / "worker1.log")
     workflow_id = starter(env, "start", str(invoice), "--submitted-by", "clerk").stdout.split()[0]
     state = wait_status(env, workflow_id, "awaiting_approval")
@@ -113,7 +131,7 @@ async def test_worker_killed_before_posting_resumes_with_exactly_one_draft(
         "--name",
         "approve",
         "--input",
-        json.dumps({"reviewer": "alice"}),
+        json.dumps({"token": _token(env, "alice", workflow_id, "approve")}),
     )
     second = start_worker(env, tmp_path / "worker2.log")
     try:
@@ -137,3 +155,79 @@ def test_cli_says_how_to_start_temporal_when_unreachable(tmp_path: Path) -> None
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "make up" in lines[0] and "127.0.0.1:1" in lines[0]
+
+
+async def test_decisions_are_proven_by_the_deciders_own_key(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    env = cli_env(_address(dev_server), home, f"ident-{uuid.uuid4().hex[:8]}")
+    for person in ("clerk", "alice", "bob"):
+        starter(env, "identity", "add", person)
+    invoice = tmp_path / "chairs.txt"
+    invoice.write_bytes(
+        TextInvoice(number="ID-77", lines=[Line("Office chairs", 10, 15000)]).bytes()
+    )
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        started = starter(env, "start", str(invoice), "--as", "clerk")
+        assert "unproven" not in started.stderr
+        workflow_id = started.stdout.split()[0]
+        wait_status(env, workflow_id, "awaiting_approval")
+
+        # The proven submitter cannot approve their own invoice (four-eyes).
+        own = starter(env, "approve", workflow_id, "--as", "clerk", check=False)
+        assert own.returncode == 3 and "REFUSED" in own.stdout
+
+        # Typing another name is not enough: it takes that person's key.
+        forged = starter(
+            env,
+            "approve",
+            workflow_id,
+            "--as",
+            "alice",
+            "--key",
+            str(home / "identity" / "people" / "bob.pem"),
+            check=False,
+        )
+        assert forged.returncode == 1
+        assert forged.stderr.strip() == (
+            f"error: the key in {home / 'identity' / 'people' / 'bob.pem'} is not alice's "
+            "trusted key"
+        )
+
+        # A token for another action, or made for another workflow, is refused by the
+        # workflow even when sent by hand.
+        temporal_cli(
+            _address(dev_server),
+            "workflow",
+            "signal",
+            "--workflow-id",
+            workflow_id,
+            "--name",
+            "approve",
+            "--input",
+            json.dumps({"token": _token(env, "alice", workflow_id, "reject")}),
+        )
+        wait_refusal = starter(env, "status", workflow_id, "--json").stdout
+        assert json.loads(wait_refusal)["status"] == "awaiting_approval"
+
+        # A revoked person's key stops working at once.
+        starter(env, "identity", "revoke", "bob")
+        revoked = starter(env, "approve", workflow_id, "--as", "bob", check=False)
+        assert revoked.returncode == 3 and "not trusted" in revoked.stdout
+
+        # Nobody named, no environment: the CLI asks who decides.
+        anonymous = starter(env, "reject", workflow_id, "--reason", "x", check=False)
+        assert anonymous.returncode == 1 and "--as" in anonymous.stderr
+
+        via_env = dict(env, VOUCHFLOW_IDENTITY="alice")
+        approved = starter(via_env, "approve", workflow_id, "--comment", "ok")
+        assert "approve accepted" in approved.stdout and "by alice" in approved.stdout
+        state = wait_status(env, workflow_id, "drafted")
+        accepted = [d for d in state["decisions"] if d["accepted"]]
+        assert [(d["kind"], d["actor"]) for d in accepted] == [("approve", "alice")]
+        assert accepted[0]["proof"].startswith("token:alice/")
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=30)

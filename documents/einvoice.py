@@ -17,6 +17,7 @@ prepaid amount.
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -168,17 +169,57 @@ def _xp(path: str) -> str:
     return "/".join(steps)
 
 
+@functools.lru_cache(maxsize=1024)
+def _compiled(path: str) -> etree.XPath:
+    return etree.XPath(_xp(path))
+
+
+def _step(node: etree._Element) -> str:
+    local = str(node.tag).rsplit("}", 1)[-1]
+    return f"{node.prefix}:{local}" if node.prefix else local
+
+
 class _Reader:
-    """Finds values by local-name paths and records where each came from."""
+    """Finds values by local-name paths and records where each came from.
+
+    Linear in the number of lines: XPath expressions are compiled once, and a line's
+    evidence path is built from the line's position instead of lxml's ``getpath``
+    (which counts siblings, quadratic over tens of thousands of lines)."""
 
     def __init__(self, root: etree._Element) -> None:
         self.root = root
         self.tree = root.getroottree()
         self.evidence: list[FieldEvidence] = []
         self.problems: list[ExtractionProblem] = []
+        self._anchors: dict[etree._Element, str] = {}
+
+    def anchor_lines(self, items: list[etree._Element]) -> None:
+        """Remember each line element's path (``.../Line[n]``) for its evidence."""
+        parents: dict[etree._Element, str] = {}
+        counts: dict[tuple[etree._Element, str], int] = {}
+        for item in items:
+            parent = item.getparent()
+            if parent is None:
+                continue
+            if parent not in parents:
+                parents[parent] = self.tree.getpath(parent)
+            key = (parent, _step(item))
+            counts[key] = counts.get(key, 0) + 1
+            self._anchors[item] = f"{parents[parent]}/{key[1]}[{counts[key]}]"
+
+    def path(self, node: etree._Element) -> str:
+        steps: list[str] = []
+        current: etree._Element | None = node
+        while current is not None:
+            anchor = self._anchors.get(current)
+            if anchor is not None:
+                return "/".join([anchor, *reversed(steps)])
+            steps.append(_step(current))
+            current = current.getparent()
+        return self.tree.getpath(node)
 
     def nodes(self, context: etree._Element, path: str) -> list[etree._Element]:
-        found = context.xpath(_xp(path))
+        found = _compiled(path)(context)
         return (
             [n for n in found if isinstance(n, etree._Element)] if isinstance(found, list) else []
         )
@@ -205,7 +246,7 @@ class _Reader:
             FieldEvidence(
                 field=field,
                 value=str(value),
-                source_text=f"{self.tree.getpath(node)} = {(node.text or '').strip()}",
+                source_text=f"{self.path(node)} = {(node.text or '').strip()}",
                 certainty=1.0,
             )
         )
@@ -362,9 +403,11 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     type_code, _ = r.text(root, *_paths(_CII_DOC, "TypeCode"))
 
     lines: list[LineItem] = []
-    for item in r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
+    items = r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
         root, f"{txn[1]}/IncludedSupplyChainTradeLineItem"
-    ):
+    )
+    r.anchor_lines(items)
+    for item in items:
         index = len(lines)
         line, line_nodes = _cii_line(r, item, currency, index)
         if line is None:
@@ -478,6 +521,7 @@ def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
 
     lines: list[LineItem] = []
     line_nodes = r.nodes(root, "InvoiceLine") + r.nodes(root, "CreditNoteLine")
+    r.anchor_lines(line_nodes)
     for index, item in enumerate(line_nodes):
         description, d_node = r.text(item, "Item/Name", "Item/Description")
         quantity_raw, q_node = r.text(item, "InvoicedQuantity", "CreditedQuantity")

@@ -5,11 +5,20 @@ sentence that tries to steer the reader ("ignore previous instructions", "approv
 this invoice", "change the bank details") is flagged with its evidence; a flag
 forces human review whatever the extraction says. Patterns are phrase-level so
 ordinary invoice wording ("payment due", "bank details: ...") does not trip them.
+
+Obfuscation does not hide an instruction: the text is also checked after
+normalising it (``normalise_for_detection``): NFKC (fullwidth letters), zero-width
+and other format characters removed, invisible Unicode "tag" text decoded, accents
+and combining marks stripped, Cyrillic/Greek look-alikes mapped to Latin, letters
+spaced out one by one joined ("i g n o r e"), and leetspeak inside words undone
+("1gn0re"). Invisible characters inside or right beside an instruction are a flag
+of their own: ordinary invoices have no reason to hide characters there.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _PATTERNS: list[tuple[str, str]] = [
     (
@@ -62,6 +71,49 @@ _PATTERNS: list[tuple[str, str]] = [
 _COMPILED = [(name, re.compile(p, re.I)) for name, p in _PATTERNS]
 
 
+# Look-alikes that NFKC leaves alone: Cyrillic and Greek letters drawn like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    {
+        **dict(zip("аеорсухіјѕԁԛԝһӏѵ", "aeopcyxijsdqwhlv", strict=True)),  # noqa: RUF001
+        **dict(zip("АВЕКМНОРСТХУІЈЅԌ", "ABEKMHOPCTXYIJSG", strict=True)),  # noqa: RUF001
+        **dict(zip("αβεικνορτυχγ", "abeikvoptuxy", strict=True)),
+        **dict(zip("ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ", "ABEZHIKMNOPTYX", strict=True)),  # noqa: RUF001
+    }
+)
+_LEET = str.maketrans(
+    {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
+)
+# Characters that render as nothing (or reorder text) and so can hide or split words.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\U000e0000-\U000e007f]"
+)
+_TAG_TEXT = re.compile("[\U000e0020-\U000e007e]+")
+# Three or more single letters split by one separator: "i g n o r e", "i.g.n.o.r.e".
+_SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![^\W\d_])")
+# A word mixing letters with digits or @/$ ("1gn0re", "pr3v10us", "@pprove").
+_LEET_WORD = re.compile(r"(?=[\w@$]*[A-Za-z])(?=[\w@$]*[0-9@$])[\w@$]{3,}")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise_for_detection(text: str) -> str:
+    """``text`` with the usual obfuscations undone (for detection only, never shown)."""
+    # Invisible tag characters carry ASCII text a person cannot see: make it visible.
+    text = _TAG_TEXT.sub(
+        lambda m: " " + "".join(chr(ord(c) - 0xE0000) for c in m.group(0)) + " ", text
+    )
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)
+    text = _strip_marks(text).translate(_HOMOGLYPHS)
+    text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
+    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+
+
 def _snippet(text: str, start: int, end: int) -> str:
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -69,13 +121,49 @@ def _snippet(text: str, start: int, end: int) -> str:
     return re.sub(r"\s+", " ", line).strip()[:200]
 
 
+def _flat(text: str) -> str:
+    # Line breaks inside a sentence must not hide a phrase split across two lines.
+    return re.sub(r"[ \t]*\n[ \t]*(?=[a-z])", " ", text)
+
+
+# How far from an instruction an invisible character still counts as hiding it.
+_INVISIBLE_REACH = 40
+
+
 def detect_injection(text: str) -> list[str]:
     """Human-readable flags, one per kind of instruction found, each with its evidence."""
-    # Line breaks inside a sentence must not hide a phrase split across two lines.
-    flat = re.sub(r"[ \t]*\n[ \t]*(?=[a-z])", " ", text)
+    flat = _flat(text)
+    normalised = _flat(normalise_for_detection(text))
     flags: list[str] = []
+    hidden_near_instruction = False
     for name, pattern in _COMPILED:
         m = pattern.search(flat)
         if m:
             flags.append(f"{name}: {_snippet(flat, m.start(), m.end())!r}")
+            near = flat[max(0, m.start() - _INVISIBLE_REACH) : m.end() + _INVISIBLE_REACH]
+            hidden_near_instruction |= bool(_INVISIBLE.search(near))
+            continue
+        m = pattern.search(normalised)
+        if m:
+            snippet = _snippet(normalised, m.start(), m.end())
+            flags.append(f"{name} (obfuscated): {snippet!r}")
+            hidden_near_instruction |= _obfuscated_with_invisibles(flat, snippet)
+    if hidden_near_instruction:
+        flags.append(
+            "invisible characters inside or beside an instruction: text was hidden from readers"
+        )
     return flags
+
+
+def _obfuscated_with_invisibles(flat: str, snippet: str) -> bool:
+    """Did invisible characters help hide this instruction? (Its words were split by them.)"""
+    if not _INVISIBLE.search(flat):
+        return False
+    words = [w for w in re.findall(r"[a-z]{4,}", snippet.casefold())][:6]
+    for m in _INVISIBLE.finditer(flat):
+        around = normalise_for_detection(
+            flat[max(0, m.start() - _INVISIBLE_REACH) : m.end() + _INVISIBLE_REACH]
+        ).casefold()
+        if any(word in around for word in words):
+            return True
+    return False

@@ -24,6 +24,8 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
     (b"cross-origin-opener-policy", b"same-origin"),
 )
 
+HSTS = (b"strict-transport-security", b"max-age=31536000")
+
 
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
@@ -34,11 +36,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        # Over HTTPS (directly or behind a proxy that says so), browsers are also told
+        # to never use plain HTTP for this host again.
+        extra = [HSTS] if scope.get("scheme") == "https" else []
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                names = {SECURITY_HEADERS[i][0] for i in range(len(SECURITY_HEADERS))}
+                names = {name for name, _ in SECURITY_HEADERS}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message = {**message, "headers": [*kept, *SECURITY_HEADERS]}
+                message = {**message, "headers": [*kept, *SECURITY_HEADERS, *extra]}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -199,3 +199,15 @@ async def test_repeated_failed_sign_ins_are_throttled(settings: Settings) -> Non
     async with client(settings, ENV | REVIEW) as fresh:
         fresh.auth = ("alice", "alice-review-secret-01")
         assert (await fresh.get("/review/not-an-invoice")).status_code == 200
+
+
+async def test_https_responses_also_pin_https(settings: Settings) -> None:
+    app = create_app(settings, env=ENV)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="https://gateway"
+    ) as tls:
+        secure = await tls.get("/healthz")
+    async with client(settings, ENV) as plain:
+        insecure = await plain.get("/healthz")
+    assert secure.headers["strict-transport-security"].startswith("max-age=")
+    assert "strict-transport-security" not in insecure.headers

@@ -181,6 +181,8 @@ def create_app(
         except DecisionNotDelivered as err:
             if err.gone:
                 return _ephemeral("This invoice is no longer waiting for a decision.")
+            if err.refused:
+                return _ephemeral(escape(clean_text(f"Not recorded: {err}", 500)))
             log.error("slack decision not delivered", workflow_id=workflow_id, error=str(err))
             return _ephemeral("Could not record your decision right now; please try again.")
         log.info(

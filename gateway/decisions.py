@@ -55,11 +55,13 @@ class GatewayIdentity:
 
 class DecisionNotDelivered(Exception):
     """The workflow could not be reached or refused to take the update; `gone` when it
-    no longer exists or has finished."""
+    no longer exists or has finished, `refused` when it turned the request away (the
+    message says why)."""
 
-    def __init__(self, message: str, *, gone: bool = False) -> None:
+    def __init__(self, message: str, *, gone: bool = False, refused: bool = False) -> None:
         super().__init__(message)
         self.gone = gone
+        self.refused = refused
 
 
 def update_id(request: DecisionRequest) -> str:
@@ -87,7 +89,10 @@ async def deliver_decision(
         )
     except WorkflowUpdateFailedError as err:
         cause = err.cause or err
-        raise DecisionNotDelivered(f"the workflow refused the request: {cause}") from None
+        message = getattr(cause, "message", None) or str(cause)
+        raise DecisionNotDelivered(
+            f"the workflow refused the request: {message}", refused=True
+        ) from None
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise DecisionNotDelivered("the workflow is no longer running", gone=True) from None

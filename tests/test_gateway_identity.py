@@ -16,7 +16,8 @@ from typing import Any, cast
 
 import httpx
 import pytest
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from documents.blobs import sha256_hex
@@ -44,6 +45,8 @@ class FakeHandle:
         self, name: str, arg: Any, *, id: str, result_type: type, rpc_timeout: Any = None
     ) -> DecisionReply:
         self.client.updates.append((self.workflow_id, name, arg, id))
+        if self.client.refuse:
+            raise WorkflowUpdateFailedError(ApplicationError(self.client.refuse))
         if self.client.gone:
             raise RPCError("workflow execution already completed", RPCStatusCode.NOT_FOUND, b"")
         await asyncio.sleep(self.client.delay_s)
@@ -70,6 +73,7 @@ class FakeClient:
         self.accept = True
         self.reason = "approved <by> alice & co"
         self.gone = False
+        self.refuse = ""
 
     def get_workflow_handle(self, workflow_id: str, **_: Any) -> FakeHandle:
         return FakeHandle(self, workflow_id)
@@ -194,6 +198,19 @@ async def test_click_for_a_finished_workflow_is_answered(
     body, headers = signed_click(block_actions_payload(WORKFLOW_ID))
     response = await gw.post("/slack/interactions", content=body, headers=headers)
     assert "no longer waiting" in response.json()["text"]
+
+
+async def test_update_turned_away_by_the_workflow_is_explained(
+    gw: httpx.AsyncClient, fake: FakeClient
+) -> None:
+    fake.refuse = "too many refused decisions <here>: not recorded"
+    body, headers = signed_click(block_actions_payload(WORKFLOW_ID))
+    response = await gw.post("/slack/interactions", content=body, headers=headers)
+    assert response.status_code == 200
+    assert response.json()["text"] == (
+        "Not recorded: the workflow refused the request: "
+        "too many refused decisions &lt;here&gt;: not recorded"
+    )
 
 
 async def test_replayed_slack_request_is_refused_even_by_a_restarted_gateway(

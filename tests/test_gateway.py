@@ -244,6 +244,8 @@ async def test_reject_click_rejects_in_the_name_of_the_mapped_reviewer(harness: 
         "slack",
     )
     assert state.draft_bill is None
+    # Proven by the gateway's signed token for the mapped person, verified by the worker.
+    assert decision.proof.startswith("token:gateway/")
 
 
 async def test_bad_stale_or_missing_signatures_are_refused_and_signal_nothing(

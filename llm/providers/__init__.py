@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
+from llm.output import OUTPUT_SCHEMA_NAME, StrictInvoiceOutput
 from llm.providers.anthropic_messages import complete_anthropic
 from llm.providers.base import CallSettings, Completion, Conversation, Turn
 from llm.providers.openai_chat import complete_openai_chat
@@ -10,13 +13,24 @@ from llm.providers.openai_responses import complete_openai_responses
 LLM_KINDS = ("openai", "anthropic", "openai-compatible")
 
 
-async def complete_with(kind: str, conversation: Conversation, call: CallSettings) -> Completion:
+async def complete_with(
+    kind: str,
+    conversation: Conversation,
+    call: CallSettings,
+    *,
+    output_model: type[BaseModel] = StrictInvoiceOutput,
+    schema_name: str = OUTPUT_SCHEMA_NAME,
+) -> Completion:
+    """`output_model` is the strict schema the provider is asked to fill (the invoice
+    extraction contract unless a caller such as llm/structured.py names another)."""
     if kind == "openai":
-        return await complete_openai_responses(conversation, call)
+        return await complete_openai_responses(conversation, call, output_model=output_model)
     if kind == "anthropic":
-        return await complete_anthropic(conversation, call)
+        return await complete_anthropic(conversation, call, output_model=output_model)
     if kind == "openai-compatible":
-        return await complete_openai_chat(conversation, call)
+        return await complete_openai_chat(
+            conversation, call, output_model=output_model, schema_name=schema_name
+        )
     raise ValueError(f"unknown model provider kind: {kind!r}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import anthropic
+from pydantic import BaseModel
 
 from llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from llm.output import StrictInvoiceOutput
@@ -13,12 +14,17 @@ from llm.providers.base import CallSettings, Completion, Conversation
 PROVIDER = "anthropic"
 
 
-async def complete_anthropic(conversation: Conversation, call: CallSettings) -> Completion:
+async def complete_anthropic(
+    conversation: Conversation,
+    call: CallSettings,
+    *,
+    output_model: type[BaseModel] = StrictInvoiceOutput,
+) -> Completion:
     # messages.create with the same output_config that messages.parse builds: the SDK's
     # parse would raise on an invalid answer and lose its usage and errors, which the
     # repair attempt and the cost record need.
     output_config: Any = {
-        "format": {"type": "json_schema", "schema": anthropic.transform_schema(StrictInvoiceOutput)}
+        "format": {"type": "json_schema", "schema": anthropic.transform_schema(output_model)}
     }
     messages: list[Any] = [{"role": t.role, "content": t.content} for t in conversation.turns]
     try:

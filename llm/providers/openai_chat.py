@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import openai
+from pydantic import BaseModel
 
 from llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from llm.output import OUTPUT_SCHEMA_NAME, StrictInvoiceOutput
@@ -14,7 +15,13 @@ from llm.schema import strict_json_schema
 PROVIDER = "openai-compatible"
 
 
-async def complete_openai_chat(conversation: Conversation, call: CallSettings) -> Completion:
+async def complete_openai_chat(
+    conversation: Conversation,
+    call: CallSettings,
+    *,
+    output_model: type[BaseModel] = StrictInvoiceOutput,
+    schema_name: str = OUTPUT_SCHEMA_NAME,
+) -> Completion:
     messages: list[Any] = [{"role": "system", "content": conversation.system}]
     messages += [{"role": t.role, "content": t.content} for t in conversation.turns]
     extra: dict[str, Any] = {}
@@ -34,9 +41,9 @@ async def complete_openai_chat(conversation: Conversation, call: CallSettings) -
                 response_format={
                     "type": "json_schema",
                     "json_schema": {
-                        "name": OUTPUT_SCHEMA_NAME,
+                        "name": schema_name,
                         "strict": True,
-                        "schema": strict_json_schema(StrictInvoiceOutput),
+                        "schema": strict_json_schema(output_model),
                     },
                 },
                 max_completion_tokens=call.max_output_tokens,

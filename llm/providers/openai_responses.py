@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import openai
+from pydantic import BaseModel
 
 from llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from llm.output import StrictInvoiceOutput
@@ -13,7 +14,12 @@ from llm.providers.base import CallSettings, Completion, Conversation
 PROVIDER = "openai"
 
 
-async def complete_openai_responses(conversation: Conversation, call: CallSettings) -> Completion:
+async def complete_openai_responses(
+    conversation: Conversation,
+    call: CallSettings,
+    *,
+    output_model: type[BaseModel] = StrictInvoiceOutput,
+) -> Completion:
     extra: dict[str, Any] = {}
     if call.temperature is not None:
         extra["temperature"] = call.temperature
@@ -30,7 +36,7 @@ async def complete_openai_responses(conversation: Conversation, call: CallSettin
                 model=call.model,
                 instructions=conversation.system,
                 input=[{"role": t.role, "content": t.content} for t in conversation.turns],
-                text_format=StrictInvoiceOutput,
+                text_format=output_model,
                 parse_as=None,
                 max_output_tokens=call.max_output_tokens,
                 store=False,

@@ -1,0 +1,1 @@
+"""Activities of the support-ticket triage workflow."""

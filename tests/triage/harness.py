@@ -1,0 +1,216 @@
+"""Run triage workflows on a real Temporal server (time-skipping or dev) with the
+embedded defaults: its own task queue, the shared activities and the triage ones."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from activities.audit import AuditActivities
+from activities.decisions import DecisionActivities
+from activities.deps import ActivityDeps, build_deps
+from activities.effects import EffectActivities
+from activities.triage.activities import TriageActivities
+from identity.keys import ensure_person, load_private_key
+from identity.tokens import mint_decision_token
+from schemas.decisions import DecisionReply
+from schemas.triage.decisions import TriageDecisionRequest
+from schemas.triage.events import TicketCreatedV1
+from schemas.triage.state import TriageState
+from settings import Settings
+from vouchflow.triage.intake import TriageSubmission, start_triage
+from vouchflow.triage.settings import TriageSettings
+from workflows.triage.workflow import TriageWorkflow
+
+_counter = iter(range(1, 1_000_000))
+
+
+def ticket_event(
+    *,
+    subject: str = "Charged twice - refund urgently",
+    body: str = "My card was charged twice this month, please refund the duplicate payment.",
+    customer_id: str = "cust-1001",
+    plan: str = "pro",
+    arr_minor: int = 1_188_000,
+    currency: str = "EUR",
+    event_id: str | None = None,
+    language: str = "en",
+) -> TicketCreatedV1:
+    n = next(_counter)
+    return TicketCreatedV1.model_validate(
+        {
+            "event": "support_ticket.created.v1",
+            "event_id": event_id or f"evt-test-{uuid.uuid4().hex[:12]}",
+            "created_at": "2026-12-01T09:00:00Z",
+            "ticket": {
+                "id": f"T-{n}",
+                "subject": subject,
+                "body": body,
+                "channel": "email",
+                "language": language,
+            },
+            "customer": {
+                "id": customer_id,
+                "plan": plan,
+                "arr": {"amount_minor": arr_minor, "currency": currency},
+                "region": "eu-west",
+            },
+        }
+    )
+
+
+@dataclass
+class TriageHarness:
+    client: Client
+    settings: Settings
+    deps: ActivityDeps
+    activities: TriageActivities
+    env: WorkflowEnvironment | None = None
+    started: list[str] = field(default_factory=list)
+
+    async def start(self, event: TicketCreatedV1) -> TriageSubmission:
+        submission = await start_triage(self.client, self.settings.temporal.task_queue, event)
+        self.started.append(submission.workflow_id)
+        return submission
+
+    def token(self, person: str, workflow_id: str, action: str, **kwargs: Any) -> str:
+        key = load_private_key(ensure_person(self.settings.home, person))
+        return mint_decision_token(
+            key, issuer=person, person=person, workflow_id=workflow_id, action=action, **kwargs
+        )
+
+    async def decide(
+        self, workflow_id: str, kind: str, person: str, **fields: Any
+    ) -> DecisionReply:
+        request = TriageDecisionRequest(
+            kind=kind,
+            token=self.token(person, workflow_id, kind),
+            **fields,
+        )
+        return await self.handle(workflow_id).execute_update(
+            "decide", request, result_type=DecisionReply
+        )
+
+    async def signal(self, workflow_id: str, kind: str, person: str, **fields: Any) -> None:
+        payload = {"token": self.token(person, workflow_id, kind), **fields}
+        await self.handle(workflow_id).signal(kind, payload)
+
+    def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(workflow_id)
+
+    async def state(self, workflow_id: str) -> TriageState:
+        return await self.handle(workflow_id).query("status", result_type=TriageState)
+
+    async def wait_for(
+        self,
+        workflow_id: str,
+        predicate: Callable[[TriageState], bool],
+        *,
+        what: str = "condition",
+        timeout_s: float = 30.0,
+    ) -> TriageState:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        last: TriageState | None = None
+        while loop.time() < deadline:
+            try:
+                last = await self.state(workflow_id)
+                if predicate(last):
+                    return last
+            except Exception:  # not started yet
+                pass
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"timed out waiting for {what}; last status "
+            f"{last.status if last else None}: {last.status_reason if last else None}"
+        )
+
+    async def wait_status(self, workflow_id: str, *statuses: str) -> TriageState:
+        return await self.wait_for(
+            workflow_id, lambda s: s.status in statuses, what=f"status in {statuses}"
+        )
+
+    async def result(self, workflow_id: str) -> TriageState:
+        handle = self.client.get_workflow_handle(workflow_id, result_type=TriageState)
+        unlock = getattr(self.env, "time_skipping_unlocked", None)
+        if unlock is None:
+            return await handle.result()
+        async with unlock():
+            return await handle.result()
+
+    def audit_types(self, workflow_id: str) -> list[str]:
+        return [r.type for r in self.deps.audit.trail(workflow_id)]
+
+    async def terminate_leftovers(self) -> None:
+        loop = asyncio.get_running_loop()
+        for workflow_id in set(self.started):
+            deadline = loop.time() + 10
+            while loop.time() < deadline:
+                desc = await self.handle(workflow_id).describe()
+                if desc.status is None or desc.status.name != "RUNNING":
+                    break
+                if not desc.raw_description.pending_activities:
+                    with contextlib.suppress(Exception):
+                        await self.handle(workflow_id).terminate("test finished")
+                    break
+                await asyncio.sleep(0.05)
+
+
+def triage_worker(
+    client: Client,
+    settings: Settings,
+    deps: ActivityDeps,
+    triage_activities: TriageActivities,
+    *,
+    task_queue: str,
+) -> Worker:
+    from concurrent.futures import ThreadPoolExecutor
+
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[TriageWorkflow],
+        activities=[
+            AuditActivities(deps).append_audit,
+            DecisionActivities(deps).verify_decision,
+            EffectActivities(deps).send_notification,
+            *triage_activities.all(),
+        ],
+        activity_executor=ThreadPoolExecutor(max_workers=8),
+    )
+
+
+@asynccontextmanager
+async def triage_harness(
+    target: Client | WorkflowEnvironment,
+    settings: Settings,
+    *,
+    triage: TriageSettings | None = None,
+    env: Mapping[str, str] | None = None,
+) -> AsyncIterator[TriageHarness]:
+    environment = target if isinstance(target, WorkflowEnvironment) else None
+    client = target.client if isinstance(target, WorkflowEnvironment) else target
+    task_queue = f"triage-{uuid.uuid4().hex[:12]}"
+    settings = settings.model_copy(
+        update={"temporal": settings.temporal.model_copy(update={"task_queue": task_queue})}
+    )
+    deps = build_deps(settings)
+    activities = TriageActivities(deps, triage or TriageSettings(), env=env or {})
+    worker = triage_worker(client, settings, deps, activities, task_queue=task_queue)
+    async with worker:
+        harness = TriageHarness(
+            client=client, settings=settings, deps=deps, activities=activities, env=environment
+        )
+        try:
+            yield harness
+        finally:
+            await harness.terminate_leftovers()

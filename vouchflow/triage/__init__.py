@@ -1,0 +1,1 @@
+"""Support-ticket triage: rules, classifiers, stores and integrations of the triage workflow."""

@@ -1,0 +1,128 @@
+"""Starting triage workflows from `support_ticket.created` v1 events.
+
+Shared by the CLI, the gateway's webhook, the demo and tests. The workflow id derives
+from the event id: a second delivery of the same event attaches to the running
+workflow (or is refused by the closed one) and starts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from schemas.triage.events import TicketCreatedV1, triage_workflow_id
+from schemas.triage.state import TriageWorkflowInput
+from workflows.common.decision_intake import validation_summary
+
+WORKFLOW_TYPE = "TriageWorkflow"
+# A ticket event file larger than this is not one event (bodies are capped at 20,000).
+MAX_EVENT_BYTES = 256 * 1024
+
+
+class TriageSubmission(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str
+    event_id: str
+    ticket_id: str
+    started: bool  # False = this event was already delivered (no second workflow)
+
+
+@dataclass
+class EventRefused:
+    source: str
+    reason: str
+
+
+def parse_event(data: Any) -> TicketCreatedV1:
+    """The typed event, or ValueError with a one-line reason."""
+    try:
+        return TicketCreatedV1.model_validate(data)
+    except ValidationError as err:
+        raise ValueError(
+            f"not a support_ticket.created.v1 event: {validation_summary(err)}"
+        ) from None
+
+
+def parse_event_bytes(raw: bytes) -> TicketCreatedV1:
+    if len(raw) > MAX_EVENT_BYTES:
+        raise ValueError(f"event larger than {MAX_EVENT_BYTES} bytes")
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"not JSON: {err}") from None
+    return parse_event(data)
+
+
+def read_events(path: Path) -> tuple[list[tuple[str, TicketCreatedV1]], list[EventRefused]]:
+    """Events from a JSON file (one event, or a list of events) or every *.json file in a
+    directory, in name order. Files that cannot be read are refused with a reason."""
+    files = sorted(p for p in path.glob("*.json") if p.is_file()) if path.is_dir() else [path]
+    events: list[tuple[str, TicketCreatedV1]] = []
+    refused: list[EventRefused] = []
+    for file in files:
+        try:
+            if file.stat().st_size > MAX_EVENT_BYTES * 100:
+                raise ValueError("file too large")
+            data = json.loads(file.read_bytes())
+        except (OSError, ValueError) as err:
+            refused.append(EventRefused(file.name, str(err)[:300]))
+            continue
+        items = data if isinstance(data, list) else [data]
+        for i, item in enumerate(items):
+            where = file.name if len(items) == 1 else f"{file.name}[{i}]"
+            try:
+                events.append((where, parse_event(item)))
+            except ValueError as err:
+                refused.append(EventRefused(where, str(err)))
+    return events, refused
+
+
+async def start_triage(client: Client, task_queue: str, event: TicketCreatedV1) -> TriageSubmission:
+    workflow_id = triage_workflow_id(event.event_id)
+    if await _exists(client, workflow_id):
+        return TriageSubmission(
+            workflow_id=workflow_id,
+            event_id=event.event_id,
+            ticket_id=event.ticket.id,
+            started=False,
+        )
+    try:
+        await client.start_workflow(
+            WORKFLOW_TYPE,
+            TriageWorkflowInput(event=event),
+            id=workflow_id,
+            task_queue=task_queue,
+            # Same event again while it runs: attach, never a second set of effects.
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # ...and after it ended: refused, so a late redelivery starts nothing.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=f"Ticket {event.ticket.id}"[:200],
+        )
+        started = True
+    except WorkflowAlreadyStartedError:
+        started = False
+    return TriageSubmission(
+        workflow_id=workflow_id,
+        event_id=event.event_id,
+        ticket_id=event.ticket.id,
+        started=started,
+    )
+
+
+async def _exists(client: Client, workflow_id: str) -> bool:
+    try:
+        await client.get_workflow_handle(workflow_id).describe()
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True

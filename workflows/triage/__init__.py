@@ -1,0 +1,1 @@
+"""The support-ticket triage workflow (see workflow.py for its state machine)."""

@@ -1,0 +1,171 @@
+"""Intake: policy, customer context, classification (provider chain), the route, and
+the audit record of that decision before any effect."""
+
+from __future__ import annotations
+
+from temporalio import workflow
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.triage.activities import (
+        ClassifyTicketInput,
+        LoadContextInput,
+        ResolveTriagePromptInput,
+        TriagePromptRef,
+    )
+    from schemas.triage.classification import (
+        ClassificationResult,
+        ClassifierInfo,
+        TicketClassification,
+    )
+    from schemas.triage.context import CustomerContext
+    from schemas.triage.policy import TriagePolicy
+    from schemas.triage.state import RouteDecision, TriageWorkflowInput
+    from vouchflow.triage.rules import route_ticket
+    from workflows.common.failures import failure_message
+    from workflows.common.options import LLM_PROVIDERS, QUICK
+    from workflows.common.trail import count
+    from workflows.triage.options import CLASSIFY
+    from workflows.triage.steps import TriageSteps
+
+
+def _no_classifier(attempts: list[str]) -> ClassificationResult:
+    """Every provider failed: fail closed to a person, saying why."""
+    why = "; ".join(attempts)[:250] or "no classifier configured"
+    return ClassificationResult(
+        classification=TicketClassification(
+            category="other", urgency="medium", confidence=0.0, reason=f"no classification: {why}"
+        ),
+        classifier=ClassifierInfo(kind="none", name="none", label="no classifier succeeded"),
+        failed_closed=True,
+        failure_reason=f"no classifier could classify the ticket: {why}",
+    )
+
+
+class IntakeSteps(TriageSteps):
+    async def _intake(self, request: TriageWorkflowInput) -> None:
+        self._policy_snapshot = await workflow.execute_activity(
+            "load_triage_policy", result_type=TriagePolicy, **QUICK
+        )
+        self._set_status("received", "loading the customer's context")
+        await self._trail.record(
+            "workflow.started", {"event": request.event.model_dump(mode="json")}
+        )
+        self._state.context = await workflow.execute_activity(
+            "load_customer_context",
+            LoadContextInput(customer=request.event.customer, settings=self._policy.customers),
+            result_type=CustomerContext,
+            **QUICK,
+        )
+        await self._trail.record("context.loaded", self._state.context.model_dump(mode="json"))
+        self._set_status("classifying", "classifying the ticket")
+        self._state.classification = await self._classify()
+        route = self._route(reviewed=False)
+        self._state.first_route = self._state.route = route
+        count("vouchflow_tickets_routed", {"route": route.route})
+        result = self._state.classification
+        # Audit before effect: the decision and why, before anything leaves the system.
+        await self._trail.record(
+            "decision.routed",
+            {
+                "step": "initial",
+                "route": route.model_dump(mode="json"),
+                "classification": result.classification.model_dump(mode="json"),
+                "classifier": result.classifier.model_dump(mode="json"),
+                "injection_flags": result.injection_flags,
+                "failed_closed": result.failed_closed,
+                "plan": self._plan,
+            },
+        )
+
+    @property
+    def _plan(self) -> str:
+        context = self._state.context
+        return context.plan if context is not None else self._state.event.customer.plan
+
+    def _route(self, *, reviewed: bool) -> RouteDecision:
+        result = self._state.classification
+        assert result is not None
+        final = self._state.final or result.classification
+        return route_ticket(
+            final,
+            plan=self._plan,
+            settings=self._policy.routing,
+            reviewed=reviewed,
+            failed_closed=result.failed_closed,
+            injection_flags=result.injection_flags,
+        )
+
+    def _chain(self) -> list[str]:
+        chain = [p.strip() for p in self._policy.classifier.chain.split(",") if p.strip()]
+        return chain or ["rules"]
+
+    async def _resolve_prompt(self, chain: list[str]) -> TriagePromptRef | None:
+        if not any(p.split(":", 1)[0] in LLM_PROVIDERS for p in chain):
+            return None
+        classifier = self._policy.classifier
+        prompt = await workflow.execute_activity(
+            "resolve_triage_prompt",
+            ResolveTriagePromptInput(
+                prompt_name=classifier.prompt_name, prompt_label=classifier.prompt_label
+            ),
+            result_type=TriagePromptRef,
+            **QUICK,
+        )
+        self._state.prompt_version = f"{prompt.name}@{prompt.version}"
+        await self._trail.record("prompt.resolved", prompt.model_dump(mode="json"))
+        return prompt
+
+    async def _classify(self) -> ClassificationResult:
+        chain = self._chain()
+        prompt = await self._resolve_prompt(chain)
+        assert self._state.context is not None
+        budget = self._policy.classifier.token_budget_per_workflow
+        closed: ClassificationResult | None = None
+        for provider in chain:
+            try:
+                result = await workflow.execute_activity(
+                    "classify_ticket",
+                    ClassifyTicketInput(
+                        workflow_id=self._state.workflow_id,
+                        ticket=self._state.event.ticket,
+                        context=self._state.context,
+                        provider=provider,
+                        prompt_name=prompt.name if prompt else None,
+                        prompt_version=prompt.version if prompt else None,
+                        token_budget_remaining=max(budget - self._state.tokens_used, 0),
+                        settings=self._policy.classifier,
+                    ),
+                    result_type=ClassificationResult,
+                    **CLASSIFY,
+                )
+            except ActivityError as err:
+                reason = failure_message(err)
+                self._state.classifier_attempts.append(f"{provider}: failed ({reason})")
+                count("vouchflow_classifier_failures", {"provider": provider})
+                await self._trail.record(
+                    "classification.provider_failed", {"provider": provider, "reason": reason}
+                )
+                continue
+            self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
+            self._state.cost_micro_usd += result.usage.cost_micro_usd
+            outcome = "failed closed" if result.failed_closed else "ok"
+            self._state.classifier_attempts.append(f"{provider}: {outcome}")
+            await self._trail.record(
+                "classification.completed",
+                {
+                    "provider": provider,
+                    "classifier": result.classifier.model_dump(mode="json"),
+                    "classification": result.classification.model_dump(mode="json"),
+                    "usage": result.usage.model_dump(mode="json"),
+                    "attempts": [a.model_dump(mode="json") for a in result.attempts],
+                    "injection_flags": result.injection_flags,
+                    "failed_closed": result.failed_closed,
+                    "notes": result.notes,
+                },
+            )
+            if not result.failed_closed:
+                return result
+            closed = result
+        # Fail closed, to a person: the last provider's own account of why, if it had one.
+        return closed or _no_classifier(self._state.classifier_attempts)

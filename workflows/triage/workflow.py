@@ -1,0 +1,122 @@
+"""The support-ticket triage workflow's state machine.
+
+    intake (policy -> customer context -> classify (provider chain) -> route
+            -> audit the decision, before any effect) -> store the decision (its queue)
+      -> review (confirm / correct, reminder, expiry) -> store the final decision | ended
+      -> escalation issue (urgent billing) -> notify -> routed
+
+One workflow per event: its id derives from `event_id`, so a second delivery of the same
+event attaches to the first and no effect happens twice. Deterministic: no I/O, clocks
+or randomness here; activities are called by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.workflow import NondeterminismError, ReadOnlyContextError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.decisions import DecisionReply
+    from schemas.triage.state import TriageState, TriageWorkflowInput
+    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.decision_intake import one_line
+    from workflows.common.trail import AuditTrail, count
+    from workflows.triage.effects import EffectSteps
+    from workflows.triage.intake import IntakeSteps
+    from workflows.triage.review import (
+        DECISION_KINDS,
+        QUEUED,
+        ReviewSteps,
+        read_decide_request,
+    )
+
+
+@workflow.defn(name="TriageWorkflow")
+class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
+    @workflow.init
+    def __init__(self, request: TriageWorkflowInput) -> None:
+        resume = request.resume
+        self._state = (
+            resume.state.model_copy(update={"runs": resume.state.runs + 1})
+            if resume is not None
+            else TriageState(workflow_id=workflow.info().workflow_id, event=request.event)
+        )
+        self._policy_snapshot = resume.policy if resume is not None else None
+        self._trail = AuditTrail(self._state)
+        self._desk = DecisionDesk(
+            self._state,
+            self._trail,
+            kinds=DECISION_KINDS,
+            queued=QUEUED,
+            gate=self._gate,
+            refusals_audited=lambda: (
+                self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
+            ),
+        )
+        self._review_open = False
+        self._review_started = resume.review_started_at if resume is not None else None
+        self._timers_fired = resume.timers_fired if resume is not None else 0
+        self._notify_count = resume.notify_count if resume is not None else 0
+
+    @workflow.run
+    async def run(self, request: TriageWorkflowInput) -> TriageState:
+        try:
+            if request.resume is None:
+                await self._intake(request)
+                going = await self._store_decision("initial")
+            else:
+                await self._trail.record(
+                    "workflow.continued", {"phase": "review", "run": self._state.runs}
+                )
+                going = True
+            assert self._state.route is not None
+            if going and self._state.route.route == "review":
+                going = await self._review() and await self._store_decision("final")
+            if going:
+                await self._deliver()
+        except (NondeterminismError, ReadOnlyContextError):
+            raise
+        except Exception as err:
+            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
+            await self._end_needs_attention(
+                f"the workflow stopped on an unexpected error: {type(err).__name__}:"
+                f" {one_line(str(err))}"
+            )
+        return await self._finish()
+
+    async def _finish(self) -> TriageState:
+        self._review_open = False
+        await self._desk.drain("the workflow has ended")
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._desk.audit_suppressed()
+        count("vouchflow_tickets_finished", {"status": self._state.status})
+        await self._trail.record(
+            "workflow.finished",
+            {"status": self._state.status, "reason": self._state.status_reason},
+        )
+        return self._state
+
+    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
+
+    @workflow.signal(name="confirm")
+    async def confirm(self, raw: Any) -> None:
+        await self._desk.receive("confirm", raw)
+
+    @workflow.signal(name="correct")
+    async def correct(self, raw: Any) -> None:
+        await self._desk.receive("correct", raw)
+
+    @workflow.update(name="decide")
+    async def decide(self, raw: Any) -> DecisionReply:
+        """Confirm or correct; the sender learns whether it was accepted, and why."""
+        return await self._desk.receive_update(raw, read_decide_request)
+
+    @decide.validator
+    def _validate_decide(self, raw: Any) -> None:
+        self._desk.validate_update(raw)
+
+    @workflow.query(name="status")
+    def status(self) -> TriageState:
+        return self._state

@@ -79,9 +79,17 @@ def codec_routes(
         origin = request.headers.get("origin")
         if origin and not cors(request):
             return refuse(request, 403, "origin not allowed")
-        body = await request.body()
-        if len(body) > MAX_BODY:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_BODY:
             return refuse(request, 413, "request too large")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > MAX_BODY:  # refused while reading, never buffered whole
+                return refuse(request, 413, "request too large")
+            chunks.append(chunk)
+        body = b"".join(chunks)
         try:
             payloads = json_format.Parse(body, Payloads())
         except json_format.ParseError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -211,3 +212,17 @@ async def test_https_responses_also_pin_https(settings: Settings) -> None:
         insecure = await plain.get("/healthz")
     assert secure.headers["strict-transport-security"].startswith("max-age=")
     assert "strict-transport-security" not in insecure.headers
+
+
+async def test_codec_refuses_oversized_bodies(settings: Settings) -> None:
+    env = {"VOUCHFLOW_PAYLOAD_KEY": KEY, "VOUCHFLOW_CODEC_TOKEN": CODEC_TOKEN}
+    auth = {"Authorization": f"Bearer {CODEC_TOKEN}"}
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            yield b" " * (1024 * 1024)
+
+    async with client(settings, env) as gw:
+        declared = await gw.post("/codec/decode", content=b" " * (5 * 1024 * 1024), headers=auth)
+        streamed = await gw.post("/codec/decode", content=chunks(), headers=auth)
+    assert declared.status_code == streamed.status_code == 413

@@ -4,13 +4,14 @@ not fit, corrections refused with one clear line, and extraction problems as fin
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
 
-from policy.assess import apply_corrections, assess, problem_findings
+from policy.assess import apply_corrections, assess, corrected_extraction, problem_findings
 from policy.validation import validate_invoice
 from schemas.extraction import ExtractionProblem
 from schemas.invoice import Invoice, LineItem
@@ -273,3 +274,61 @@ def test_clean_invoice_still_auto_drafts(settings: Settings) -> None:
     )
     assert assessment.decision.route == "auto_draft"
     assert dt.date(2025, 3, 1) == assessment.invoice.issue_date
+
+
+def test_random_corrections_either_apply_or_refuse_with_one_clear_line(
+    settings: Settings,
+) -> None:
+    """Whatever a person (or a script) sends, assessment never fails with internals."""
+    rng = random.Random(8)
+    values: list[Any] = [
+        None,
+        True,
+        0,
+        -1,
+        1.5,
+        float("nan"),
+        float("inf"),
+        MINOR_MAX,
+        MINOR_MIN,
+        MINOR_MAX + 1,
+        -(10**400),
+        "",
+        "12",
+        "-0",
+        "1e5",
+        "NaN",
+        "0001-01-01",
+        "9999-12-31",
+        "2025-02-30",
+        "credit_note",
+        "invoice",
+        "\u200b",
+        "x" * 2_000,
+        [],
+        {},
+        [{"description": "d", "quantity": "1E+400"}],
+        [{"description": "d", "quantity": "3", "unit_price_minor": MINOR_MAX}],
+        [{"description": "d", "line_total_minor": -(2**62)}, {"description": "e"}],
+        [{"description": "d", "tax_rate": "-0.0000001"}],
+    ]
+    fields = [*Invoice.model_fields, "nonsense"]
+    extraction = make_extraction(make_invoice())
+    outcomes = {"applied": 0, "refused": 0}
+    for _ in range(600):
+        corrections = {rng.choice(fields): rng.choice(values) for _ in range(rng.randint(1, 4))}
+        try:
+            corrected = corrected_extraction(extraction, corrections)
+            assessment = assess(
+                corrected, duplicates=[], today=TODAY, settings=settings, text_method="pdf_text"
+            )
+        except ValueError as err:
+            message = str(err)
+            assert "\n" not in message and len(message) < 800, corrections
+            assert "Traceback" not in message and "<class" not in message, corrections
+            outcomes["refused"] += 1
+            continue
+        outcomes["applied"] += 1
+        Invoice.model_validate(assessment.invoice.model_dump())
+        assert assessment.decision.route in {"auto_draft", "review", "flag", "reject_input"}
+    assert outcomes["applied"] > 20 and outcomes["refused"] > 20, outcomes

@@ -14,13 +14,18 @@ import structlog
 from temporalio import activity
 
 from settings import Settings
-from stores.redact import redact, redact_text
+from stores.redact import redact, redact_text, scrub_secrets
 
 _SECRET_KEYS = re.compile(
     r"(token|secret|password|passwd|authorization|api[_-]?key|credential|cookie)", re.I
 )
 # Token *counts* are usage, not secrets.
 _COUNT_SUFFIXES = ("_tokens", "_count", "tokens")
+# Identifiers made by vouchflow or Temporal: masking a digit run in one would only
+# make the line harder to correlate (secrets are still scrubbed by value).
+_ID_KEYS = frozenset(
+    {"workflow_id", "run_id", "activity", "idempotency_key", "task_queue", "timestamp", "level"}
+)
 
 
 def _add_temporal_ids(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -42,7 +47,7 @@ def redact_event(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMap
             event[key] = "[redacted]"
             continue
         if isinstance(value, str):
-            event[key] = redact_text(value)
+            event[key] = scrub_secrets(value) if key in _ID_KEYS else redact_text(value)
         elif isinstance(value, dict | list | tuple):
             event[key] = redact(value)
         elif isinstance(value, BaseException):

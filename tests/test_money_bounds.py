@@ -332,3 +332,44 @@ def test_random_corrections_either_apply_or_refuse_with_one_clear_line(
         Invoice.model_validate(assessment.invoice.model_dump())
         assert assessment.decision.route in {"auto_draft", "review", "flag", "reject_input"}
     assert outcomes["applied"] > 20 and outcomes["refused"] > 20, outcomes
+
+
+def test_random_extreme_invoices_validate_without_errors_escaping(settings: Settings) -> None:
+    """Any schema-valid invoice, however extreme, yields findings and a valid invoice."""
+    rng = random.Random(64)
+    amounts = [None, 0, 1, -1, MINOR_MAX, MINOR_MIN, 10**15, -(10**15), 2**62, 99]
+    quantities = [None, Decimal(0), Decimal("1E+12"), Decimal("-1E+12"), Decimal("0.000000000001")]
+    rates = [None, Decimal(0), Decimal(20), Decimal(1000), Decimal("-1000"), Decimal("99.999999")]
+    for _ in range(400):
+        lines = [
+            LineItem(
+                description="x",
+                quantity=rng.choice(quantities),
+                unit_price_minor=rng.choice(amounts),
+                tax_rate=rng.choice(rates),
+                line_total_minor=rng.choice(amounts),
+            )
+            for _ in range(rng.randint(0, 4))
+        ]
+        invoice = make_invoice(
+            subtotal_minor=rng.choice(amounts),
+            tax_total_minor=rng.choice(amounts),
+            total_minor=rng.choice(amounts),
+            allowance_total_minor=rng.choice([0, MINOR_MAX, MINOR_MIN]),
+            charge_total_minor=rng.choice([0, MINOR_MAX]),
+            amounts_tax_inclusive=rng.choice([True, False]),
+            document_type=rng.choice(["invoice", "credit_note"]),
+            line_items=lines,
+        )
+        assessment = assess(
+            make_extraction(invoice),
+            duplicates=[],
+            today=TODAY,
+            settings=settings,
+            text_method="pdf_text",
+        )
+        Invoice.model_validate(assessment.invoice.model_dump())
+        if assessment.decision.route == "auto_draft":
+            total = assessment.invoice.total_minor
+            assert total is not None and 0 < total <= settings.validation.max_amount_minor
+            assert assessment.invoice.document_type == "invoice"

@@ -102,10 +102,11 @@ def einvoice_fallback(error: str, text: str | None, filename: str) -> Extraction
         f"text instead: {error}",
     )
     if text is None:
+        # It was recognised as an e-invoice: a person looks at it, it is not "not an invoice".
         result = ExtractionResult(
             invoice=Invoice(),
             extractor=extract_with_rules("", filename=filename).extractor,
-            invoice_likelihood=0.0,
+            invoice_likelihood=1.0,
         )
     else:
         result = extract_with_rules(text, filename=filename)
@@ -128,14 +129,16 @@ class ExtractionActivities:
             if doc.einvoice_ref is None:
                 raise ValueError("no e-invoice XML on this document")
             xml = await asyncio.to_thread(blobs.get, doc.einvoice_ref.sha256)
-            page = None
-            if doc.text_ref is not None and doc.method != "einvoice_xml":
-                page = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
+            text = None
+            if doc.text_ref is not None:
+                text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
+            # A standalone XML's text is its own rendering: there is no page to compare.
+            page = text if doc.method != "einvoice_xml" else None
             try:
                 result = await asyncio.to_thread(parse_einvoice, xml)
             except EInvoiceError as err:
                 fallback = await asyncio.to_thread(
-                    einvoice_fallback, str(err), page, request.filename
+                    einvoice_fallback, str(err), text, request.filename
                 )
                 return with_truncation(fallback, doc)
             if page is not None:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from documents.text_safety import safe_text
 from extraction.injection import detect_injection
 from extraction.numbers import (
     CURRENCY_MARK_RE,
@@ -329,6 +330,7 @@ def _likelihood(text: str, inv: Invoice, has_number_label: bool, row_count: int)
 
 def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
     """Read an invoice from its text. Deterministic; never raises on odd input."""
+    text = safe_text(text)
     lines = text.splitlines()
     evidence: list[FieldEvidence] = []
     notes: list[str] = []

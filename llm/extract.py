@@ -238,7 +238,7 @@ def _with_cross_check(result: ExtractionResult, text: str, filename: str) -> Ext
         return result.model_copy(update={"notes": [*result.notes, f"no rules cross-check: {exc}"]})
     agreement, disagreeing = compare_invoices(result.invoice, rules.invoice)
     flags = list(dict.fromkeys([*result.injection_flags, *rules.injection_flags]))
-    invoice, problems, notes = _printed_facts(result, rules)
+    invoice, problems, notes = apply_printed_facts(result, rules)
     return result.model_copy(
         update={
             "invoice": invoice,
@@ -259,7 +259,7 @@ _PRINTED_PROBLEMS = ("amount.out_of_range", "date.impossible", "date.implausible
 _HEADER_FIELDS = ("issue_date", "due_date", "subtotal_minor", "tax_total_minor", "total_minor")
 
 
-def _printed_facts(
+def apply_printed_facts(
     result: ExtractionResult, rules: ExtractionResult
 ) -> tuple[Invoice, list[ExtractionProblem], list[str]]:
     invoice = result.invoice

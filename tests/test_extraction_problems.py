@@ -379,3 +379,62 @@ def test_model_date_in_another_format_is_sent_back_for_repair() -> None:
     parsed, errors = parse_output(_model_answer("12/03/2024", None))
     assert parsed is None
     assert any("issue_date" in e for e in errors)
+
+
+def test_text_line_amounts_beyond_64_bits_are_reported() -> None:
+    text = "\n".join(
+        (
+            "Acme Ltd",
+            "Invoice number: INV-1",
+            "Invoice date: 12/03/2024",
+            "Description  Qty  Unit  Total",
+            f"Widget  2  £{HUGE}  £{HUGE}",
+            "Total: £20.00",
+        )
+    )
+    result = extract_with_rules(text)
+    line = result.invoice.line_items[0]
+    assert line.unit_price_minor is None and line.line_total_minor is None
+    assert {
+        ("amount.out_of_range", "line_items[0].unit_price_minor"),
+        ("amount.out_of_range", "line_items[0].line_total_minor"),
+    } <= _codes(result.problems)
+    assert result.invoice.total_minor == 2000
+    _survives(result)
+
+
+# --- the model path keeps what the printed document establishes -----------------------------
+
+
+def _model_result(**invoice: object) -> ExtractionResult:
+    from schemas.extraction import ExtractorInfo
+
+    return ExtractionResult(
+        invoice=Invoice.model_validate(invoice),
+        extractor=ExtractorInfo(kind="openai", name="model"),
+    )
+
+
+def test_model_cannot_replace_a_printed_impossible_date() -> None:
+    from llm.extract import apply_printed_facts
+
+    rules = extract_with_rules(_dated("30/02/2024"))
+    model = _model_result(issue_date="2024-02-28", total_minor=2000, currency="GBP")
+
+    invoice, problems, notes = apply_printed_facts(model, rules)
+
+    assert invoice.issue_date is None
+    assert ("date.impossible", "issue_date") in _codes(problems)
+    assert any("30/02/2024" in n for n in notes)
+
+
+def test_model_result_on_a_titled_credit_note_is_a_credit_note() -> None:
+    from llm.extract import apply_printed_facts
+
+    rules = extract_with_rules(_text("-£20.00", title="Credit note CN-9"))
+    model = _model_result(total_minor=-2000, subtotal_minor=-2000, currency="GBP")
+
+    invoice, _, _ = apply_printed_facts(model, rules)
+
+    assert invoice.document_type == "credit_note"
+    assert invoice.total_minor == 2000 and invoice.subtotal_minor == 2000

@@ -284,6 +284,9 @@ async def test_long_document_is_cut(fake_openai: FakeOpenAI, settings: Settings)
     )
     assert result.text_truncated
     assert any("cut" in note for note in result.notes)
+    cut = [p for p in result.problems if p.code == "text.truncated"]
+    assert len(cut) == 1 and cut[0].severity == "error"
+    assert f"read 200 of {len(TEXT):,} characters" in cut[0].message
     sent = fake_openai.requests[0].body["input"][0]["content"]
     assert TEXT[:200] in sent and TEXT[200:260] not in sent
 

@@ -113,9 +113,11 @@ def _amount_after_label(
             skip_next = True
             continue
         amounts = money_amounts(stripped)
-        rest = CURRENCY_MARK_RE.sub("", stripped)
+        # Amounts first: their text may include a sign or currency ("-£12.00", "(£12.00)").
+        rest = stripped
         for a in amounts:
             rest = rest.replace(a.text, "")
+        rest = CURRENCY_MARK_RE.sub("", rest)
         if len(amounts) == 1 and not rest.strip(" :*"):
             if skip_next:
                 skip_next = False

@@ -185,6 +185,12 @@ def test_negative_total_on_an_invoice_stays_negative(printed: str) -> None:
     assert result.invoice.total_minor == -1200
 
 
+@pytest.mark.parametrize("printed", ["-£12.00", "(£12.00)", "12.00-", "\u2212£12.00", "£-12.00"])
+def test_negative_total_printed_under_its_label_keeps_its_sign(printed: str) -> None:
+    result = extract_with_rules(f"Acme Ltd\nInvoice number: A-1\nTotal:\n{printed}\n")
+    assert result.invoice.total_minor == -1200
+
+
 @pytest.mark.parametrize(
     "title",
     [

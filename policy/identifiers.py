@@ -23,6 +23,7 @@ finding that names the field and the code points.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # Letters of other scripts that are drawn like a Latin letter (after case folding).
@@ -82,13 +83,18 @@ _INVISIBLE_EXTRA = frozenset(
         "\u180e",  # MONGOLIAN VOWEL SEPARATOR
     }
 )
-_VARIATION_SELECTORS = (range(0xFE00, 0xFE10), range(0xE0100, 0xE01F0))
 
 
 def normalise_identifier(value: str | None) -> str | None:
     """The duplicate key of `value`, or None when nothing identifying is left."""
     if value is None:
         return None
+    return _normalise(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalise(value: str) -> str | None:
+    # Cached: the same supplier names are normalised on every assessment.
     text = unicodedata.normalize("NFKC", value)
     text = unicodedata.normalize("NFKC", text.casefold())
     text = text.translate(_LOOKALIKE_TABLE)
@@ -114,8 +120,11 @@ def clean_identifier(value: str | None) -> str | None:
 
 
 def _is_invisible(ch: str) -> bool:
+    if ch.isascii():
+        # Hot path (most keys are plain ASCII): only controls are invisible there.
+        return ch < " " or ch == "\x7f"
     code = ord(ch)
-    if any(code in block for block in _VARIATION_SELECTORS):
+    if 0xFE00 <= code < 0xFE10 or 0xE0100 <= code < 0xE01F0:
         return True
     return ch in _INVISIBLE_EXTRA or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
 

@@ -254,6 +254,7 @@ class IntakeSteps(InvoiceSteps):
                 supplier_name=invoice.supplier_name,
                 invoice_number=invoice.invoice_number,
                 document_sha256=self._state.event.document_sha256,
+                document_type=invoice.document_type,
             ),
             result_type=list[DuplicateMatch],
             **DESTINATION_READ,

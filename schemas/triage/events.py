@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 EVENT_NAME = "support_ticket.created.v1"
 INT64_MAX = 2**63 - 1
@@ -38,7 +38,8 @@ class Money(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    amount_minor: int = Field(ge=0, le=INT64_MAX)
+    # Strict: "100", 100.0 and true are refused, not coerced (a float may have rounded).
+    amount_minor: StrictInt = Field(ge=0, le=INT64_MAX)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 
 

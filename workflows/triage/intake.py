@@ -121,7 +121,6 @@ class IntakeSteps(TriageSteps):
         prompt = await self._resolve_prompt(chain)
         assert self._state.context is not None
         budget = self._policy.classifier.token_budget_per_workflow
-        closed: ClassificationResult | None = None
         for provider in chain:
             try:
                 result = await workflow.execute_activity(
@@ -164,8 +163,7 @@ class IntakeSteps(TriageSteps):
                     "notes": result.notes,
                 },
             )
-            if not result.failed_closed:
-                return result
-            closed = result
-        # Fail closed, to a person: the last provider's own account of why, if it had one.
-        return closed or _no_classifier(self._state.classifier_attempts)
+            # A model answer that failed validation is not retried with a weaker classifier:
+            # it fails closed, to a person, with the model's own account of why.
+            return result
+        return _no_classifier(self._state.classifier_attempts)

@@ -36,7 +36,7 @@ class AssessmentActivities:
     @activity.defn(name="assess_invoice")
     async def assess_invoice(self, request: AssessInput) -> Assessment:
         extraction = request.extraction
-        cap = request.settings.validation.max_amount_minor
+        cap = request.policy.validation.max_amount_minor
         try:
             if request.corrections:
                 extraction = corrected_extraction(
@@ -46,7 +46,7 @@ class AssessmentActivities:
                 extraction,
                 duplicates=request.duplicates,
                 today=request.today,
-                settings=request.settings,
+                settings=request.policy,
                 text_method=request.text_method,
             )
             if request.corrections:
@@ -68,7 +68,7 @@ class AssessmentActivities:
             reviewer=request.reviewer,
             submitted_by=request.submitted_by,
             invoice=request.assessment.invoice,
-            settings=request.settings,
+            settings=request.policy,
             action=request.decision,
             findings=request.assessment.findings,
             override_errors=request.override_errors,

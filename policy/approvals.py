@@ -16,10 +16,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from policy.identifiers import normalise_identifier
+from policy.sections import PolicySections
 from schemas.assessment import Finding
 from schemas.invoice import Invoice
 from schemas.money import format_minor, is_supported_currency
-from settings.config import Approver, Settings
+from settings.config import Approver
 
 
 class ApprovalCheck(BaseModel):
@@ -33,7 +34,7 @@ def _same_person(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-def find_approver(reviewer: str, settings: Settings) -> Approver | None:
+def find_approver(reviewer: str, settings: PolicySections) -> Approver | None:
     for approver in settings.approval.approvers:
         if _same_person(approver.id, reviewer):
             return approver
@@ -87,7 +88,7 @@ def check_approval(
     reviewer: str,
     submitted_by: str,
     invoice: Invoice,
-    settings: Settings,
+    settings: PolicySections,
     action: Literal["approve", "reject"] = "approve",
     findings: Sequence[Finding] = (),
     override_errors: bool = False,

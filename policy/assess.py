@@ -14,13 +14,13 @@ from pydantic import ValidationError
 
 from policy.confidence import score_confidence
 from policy.routing import decide_route
+from policy.sections import PolicySections
 from policy.validation import CORRECTION_SOURCE, validate_invoice
 from schemas.assessment import Assessment, Finding
 from schemas.effects import DuplicateMatch
 from schemas.extraction import ExtractionProblem, ExtractionResult, FieldEvidence
 from schemas.invoice import DocumentType, Invoice
 from schemas.money import MINOR_MAX
-from settings.config import Settings
 
 _DUPLICATE_MESSAGES: dict[str, str] = {
     "same_supplier_and_number": "an invoice from the same supplier with the same number exists",
@@ -78,7 +78,7 @@ def assess(
     *,
     duplicates: list[DuplicateMatch],
     today: dt.date,
-    settings: Settings,
+    settings: PolicySections,
     text_method: str,
 ) -> Assessment:
     invoice, findings = validate_invoice(

@@ -31,10 +31,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 from policy.identifiers import normalise_identifier
+from policy.sections import PolicySections
 from schemas.assessment import Confidence, Finding, Signal
 from schemas.extraction import ExtractionResult
 from schemas.invoice import Invoice
-from settings.config import Settings
 
 KEY_FIELDS: tuple[str, ...] = (
     "supplier_name",
@@ -75,7 +75,7 @@ def normalise_name(name: str) -> str:
     return normalise_identifier(name) or ""
 
 
-def is_known_supplier(name: str | None, settings: Settings) -> bool:
+def is_known_supplier(name: str | None, settings: PolicySections) -> bool:
     key = normalise_name(name) if name else ""
     if not key:
         return False
@@ -87,7 +87,7 @@ def score_confidence(
     invoice: Invoice,
     findings: list[Finding],
     *,
-    settings: Settings,
+    settings: PolicySections,
     text_method: str,
 ) -> Confidence:
     weights = {**DEFAULT_WEIGHTS, **settings.confidence.weights}
@@ -215,7 +215,7 @@ def _tax_rates(findings: list[Finding]) -> tuple[float, str]:
     return 1.0, "tax rates allowed (or none to check)"
 
 
-def _known_supplier(invoice: Invoice, settings: Settings) -> tuple[float, str]:
+def _known_supplier(invoice: Invoice, settings: PolicySections) -> tuple[float, str]:
     if is_known_supplier(invoice.supplier_name, settings):
         return 1.0, f"{invoice.supplier_name!r} is a known supplier"
     return 0.0, f"{invoice.supplier_name!r} is not in the known suppliers list"

@@ -17,11 +17,11 @@ invoice than a document that is not an invoice, and a person can correct it.
 from __future__ import annotations
 
 from policy.confidence import is_known_supplier
+from policy.sections import PolicySections
 from schemas.assessment import Confidence, Finding, RouteDecision
 from schemas.extraction import ExtractionResult
 from schemas.invoice import Invoice
 from schemas.money import format_minor
-from settings.config import Settings
 
 FLAG_CODES: frozenset[str] = frozenset(
     {"duplicate.same_supplier_and_number", "duplicate.same_document", "currency.unsupported"}
@@ -34,7 +34,7 @@ def decide_route(
     confidence: Confidence,
     extraction: ExtractionResult,
     *,
-    settings: Settings,
+    settings: PolicySections,
 ) -> RouteDecision:
     minimum = settings.extraction.min_invoice_likelihood
     if extraction.invoice_likelihood < minimum:
@@ -66,7 +66,7 @@ def _review_reasons(
     findings: list[Finding],
     confidence: Confidence,
     extraction: ExtractionResult,
-    settings: Settings,
+    settings: PolicySections,
 ) -> list[str]:
     reasons = [
         f"validation error: {f.message}"
@@ -138,7 +138,7 @@ def _sign_reasons(invoice: Invoice) -> list[str]:
     return []
 
 
-def _limit_reasons(invoice: Invoice, settings: Settings) -> list[str]:
+def _limit_reasons(invoice: Invoice, settings: PolicySections) -> list[str]:
     currency, total = invoice.currency, invoice.total_minor
     if currency is None or total is None:
         return ["the total or currency is missing, so the auto-draft limit cannot be checked"]

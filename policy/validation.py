@@ -48,11 +48,11 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from policy.identifiers import clean_identifier, invisible_characters, normalise_identifier
+from policy.sections import PolicySections
 from schemas.assessment import Finding
 from schemas.extraction import FieldEvidence
 from schemas.invoice import Invoice, LineItem
 from schemas.money import MINOR_MAX, format_minor, is_supported_currency
-from settings.config import Settings
 
 REQUIRED_FIELDS: dict[str, str] = {
     "supplier_name": "supplier name",
@@ -79,7 +79,7 @@ def round_half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def amount_cap(settings: Settings) -> int:
+def amount_cap(settings: PolicySections) -> int:
     """The largest absolute amount accepted: the configured cap within the 64-bit bound."""
     return min(settings.validation.max_amount_minor, MINOR_MAX)
 
@@ -88,7 +88,7 @@ def validate_invoice(
     invoice: Invoice,
     *,
     today: dt.date,
-    settings: Settings,
+    settings: PolicySections,
     evidence: Sequence[FieldEvidence] = (),
 ) -> tuple[Invoice, list[Finding]]:
     """Return (invoice with totals recomputed, findings). Pure: no I/O, no clock."""
@@ -107,7 +107,9 @@ def validate_invoice(
     return checked, findings
 
 
-def _out_of_range(field: str, value: int, settings: Settings, money: _Money, what: str) -> Finding:
+def _out_of_range(
+    field: str, value: int, settings: PolicySections, money: _Money, what: str
+) -> Finding:
     return Finding(
         code="amount.out_of_range",
         severity="error",
@@ -121,11 +123,13 @@ def _out_of_range(field: str, value: int, settings: Settings, money: _Money, wha
     )
 
 
-def _fits(value: int, settings: Settings) -> bool:
+def _fits(value: int, settings: PolicySections) -> bool:
     return abs(value) <= amount_cap(settings)
 
 
-def _check_amount_bounds(invoice: Invoice, settings: Settings, money: _Money) -> list[Finding]:
+def _check_amount_bounds(
+    invoice: Invoice, settings: PolicySections, money: _Money
+) -> list[Finding]:
     """Every printed amount, header and lines, within the configured sanity cap."""
     amounts: list[tuple[str, int | None]] = [
         (name, getattr(invoice, name))
@@ -302,7 +306,7 @@ def _check_currency(invoice: Invoice, findings: list[Finding]) -> str | None:
 
 
 def _check_arithmetic(
-    invoice: Invoice, findings: list[Finding], settings: Settings, money: _Money
+    invoice: Invoice, findings: list[Finding], settings: PolicySections, money: _Money
 ) -> Invoice:
     lines = _check_lines(invoice.line_items, findings, settings, money)
     updated = invoice.model_copy(update={"line_items": lines})
@@ -325,7 +329,7 @@ def _check_arithmetic(
 
 
 def _check_lines(
-    lines: list[LineItem], findings: list[Finding], settings: Settings, money: _Money
+    lines: list[LineItem], findings: list[Finding], settings: PolicySections, money: _Money
 ) -> list[LineItem]:
     tolerance = settings.validation.rounding_tolerance_per_line_minor
     checked: list[LineItem] = []
@@ -373,7 +377,7 @@ def _check_lines(
 
 
 def _reconcile_with_lines(
-    invoice: Invoice, findings: list[Finding], settings: Settings, money: _Money
+    invoice: Invoice, findings: list[Finding], settings: PolicySections, money: _Money
 ) -> Invoice:
     """Lines are complete: they decide the net (or gross) amount."""
     lines_sum = sum(line.line_total_minor or 0 for line in invoice.line_items)
@@ -417,7 +421,7 @@ def _reconcile_exclusive(
     net: int,
     tolerance: int,
     findings: list[Finding],
-    settings: Settings,
+    settings: PolicySections,
     money: _Money,
 ) -> Invoice:
     subtotal = invoice.subtotal_minor
@@ -602,7 +606,7 @@ def _check_dates(
     invoice: Invoice,
     *,
     today: dt.date,
-    settings: Settings,
+    settings: PolicySections,
     evidence: Sequence[FieldEvidence] = (),
 ) -> list[Finding]:
     findings: list[Finding] = []
@@ -675,7 +679,7 @@ def _check_dates(
 
 
 def _check_tax_rates(
-    invoice: Invoice, *, settings: Settings, currency: str | None
+    invoice: Invoice, *, settings: PolicySections, currency: str | None
 ) -> list[Finding]:
     rates = [
         (i, line.tax_rate) for i, line in enumerate(invoice.line_items) if line.tax_rate is not None

@@ -14,7 +14,7 @@ from schemas.effects import DraftBill, DuplicateMatch
 from schemas.events import InvoiceReceivedV1
 from schemas.extraction import ExtractionResult
 from schemas.money import format_minor
-from settings.config import Settings
+from settings.config import InvoicePolicy, Settings
 
 InvoiceStatus = Literal[
     "received",
@@ -194,7 +194,7 @@ class AssessInput(BaseModel):
     duplicates: list[DuplicateMatch]
     today: dt.date
     text_method: str
-    settings: Settings
+    policy: InvoicePolicy
     corrections: dict[str, Any] | None = None
 
 
@@ -204,7 +204,7 @@ class ApprovalCheckInput(BaseModel):
     reviewer: str
     submitted_by: str
     assessment: Assessment
-    settings: Settings
+    policy: InvoicePolicy
     decision: Literal["approve", "reject"]
     # An approval of an invoice still carrying validation errors, without corrections that
     # resolve them, is refused unless this is set by an approver allowed to override.

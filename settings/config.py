@@ -124,6 +124,17 @@ class EffectsSettings(_Section):
     revert_window: Duration = dt.timedelta(days=7)
 
 
+class InvoicePolicy(_Section):
+    """The sections the invoice rules read (validation, scoring, routing, approval): all
+    an assess or approval-check activity is given, never the whole configuration."""
+
+    extraction: ExtractionSettings = Field(default_factory=ExtractionSettings)
+    validation: ValidationSettings = Field(default_factory=ValidationSettings)
+    confidence: ConfidenceSettings = Field(default_factory=ConfidenceSettings)
+    routing: RoutingSettings = Field(default_factory=RoutingSettings)
+    approval: ApprovalSettings = Field(default_factory=ApprovalSettings)
+
+
 class Settings(_Section):
     home: Path = Path(".vouchflow")
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
@@ -137,6 +148,15 @@ class Settings(_Section):
     effects: EffectsSettings = Field(default_factory=EffectsSettings)
     # Free-form sections owned by integrations (llm, xero, slack, gateway...).
     integrations: dict[str, Any] = Field(default_factory=dict)
+
+    def invoice_policy(self) -> InvoicePolicy:
+        return InvoicePolicy(
+            extraction=self.extraction,
+            validation=self.validation,
+            confidence=self.confidence,
+            routing=self.routing,
+            approval=self.approval,
+        )
 
     @property
     def audit_db_path(self) -> Path:

@@ -229,7 +229,7 @@ async def test_check_approval_activity_passes_findings_and_override(settings: Se
         reviewer="alice",
         submitted_by="carol",
         assessment=assessment,
-        settings=settings,
+        policy=settings.invoice_policy(),
         decision="approve",
     )
     plain = await activities.check_approval(request)

@@ -139,7 +139,7 @@ async def test_corrected_lines_cannot_make_the_recomputed_total_negative(
         duplicates=[],
         today=TODAY,
         text_method="pdf_text",
-        settings=settings,
+        policy=settings.invoice_policy(),
         corrections={
             "line_items": [{"description": "refund", "line_total_minor": -50_000}],
         },

@@ -239,7 +239,7 @@ class IntakeSteps(InvoiceSteps):
                 duplicates=self._state.duplicates,
                 today=workflow.now().date(),
                 text_method=document.method if document else "none",
-                settings=self._policy,
+                policy=self._policy.invoice_policy(),
                 corrections=corrections,
             ),
             result_type=Assessment,

@@ -223,7 +223,7 @@ class ReviewSteps(InvoiceSteps):
                 reviewer=reviewer,
                 submitted_by=submitted_by,
                 assessment=assessment,
-                settings=self._policy,
+                policy=self._policy.invoice_policy(),
                 decision="approve" if decision == "approve" else "reject",
                 override_errors=override_errors,
             ),

@@ -58,7 +58,7 @@ async def classify(
     provider: str = "openai:gpt-5-mini",
     ticket: TicketV1 = TICKET,
     budget: int | None = 20_000,
-):  # type: ignore[no-untyped-def]
+):
     return await classify_with_model(
         ticket=ticket,
         context=CONTEXT,

@@ -132,8 +132,8 @@ def decision(wid: str, step: str, queue: str, route: str = "category") -> StoreD
         workflow_id=wid,
         ticket_id="T-1",
         customer_id="c-1",
-        step=step,  # type: ignore[arg-type]
-        route=RouteDecision(route=route, queue=queue, reasons=["r"]),  # type: ignore[arg-type]
+        step=step,
+        route=RouteDecision(route=route, queue=queue, reasons=["r"]),
         classification=TicketClassification(
             category="billing", urgency="low", confidence=0.5, reason="r"
         ),

@@ -32,8 +32,9 @@ from extraction.problems import (
     bounded_quantity,
     bounded_rate,
     checked_iso_date,
-    credit_note_convention,
     decimal_to_minor,
+    negative_credit_note,
+    problem,
 )
 from schemas.extraction import ExtractionProblem, ExtractionResult, ExtractorInfo, FieldEvidence
 from schemas.invoice import DocumentType, Invoice, LineItem
@@ -262,10 +263,26 @@ def _decimal(raw: str | None) -> Decimal | None:
     return value if value.is_finite() else None
 
 
+def _amount(r: _Reader, raw: str | None, field: str) -> Decimal | None:
+    """A decimal amount, or None plus an ``amount.unreadable`` problem when the XML
+    holds something that is not a number ("1,000.00", "NaN", "12 EUR")."""
+    value = _decimal(raw)
+    if value is None and raw is not None and raw.strip():
+        r.problems.append(
+            problem(
+                "amount.unreadable",
+                field,
+                f"{field}: the XML amount is not a decimal number; left empty",
+                raw,
+            )
+        )
+    return value
+
+
 def _minor(r: _Reader, raw: str | None, currency: str | None, field: str) -> int | None:
     if currency is None:
         return None
-    return bounded_minor(_decimal(raw), currency, field, raw, r.problems)
+    return bounded_minor(_amount(r, raw, field), currency, field, raw, r.problems)
 
 
 def _exact_unit_price_minor(
@@ -275,8 +292,10 @@ def _exact_unit_price_minor(
     currency: str | None,
     field: str,
 ) -> int | None:
-    price = _decimal(raw)
-    if price is None or currency is None:
+    if currency is None:
+        return None
+    price = _amount(r, raw, field)
+    if price is None:
         return None
     if decimal_to_minor(price, currency) is None:
         return bounded_minor(price, currency, field, raw, r.problems)
@@ -580,14 +599,16 @@ def parse_einvoice(xml: bytes) -> ExtractionResult:
         raise EInvoiceError(f"XML root <{etree.QName(root).localname}> is not a UBL or CII invoice")
     reader = _Reader(root)
     invoice, notes = _parse_cii(reader) if fmt == "CII" else _parse_ubl(reader)
-    invoice, sign_notes = credit_note_convention(invoice)
+    # The standards define the sign: a credit note states credited amounts as positive,
+    # so a negative one is kept as stated (it charges rather than credits) and reported.
+    odd_sign = negative_credit_note(invoice)
     return ExtractionResult(
         invoice=invoice,
         evidence=reader.evidence,
         extractor=ExtractorInfo(kind="einvoice", name=f"embedded e-invoice XML ({fmt})"),
         invoice_likelihood=1.0,
-        notes=notes + sign_notes,
-        problems=reader.problems,
+        notes=notes,
+        problems=reader.problems + ([odd_sign] if odd_sign else []),
     )
 
 

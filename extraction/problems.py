@@ -8,6 +8,8 @@ cannot be trusted is never replaced by another one: the field stays empty and an
 Codes (stable; validation turns each into a finding that forces review):
 
 * ``amount.out_of_range``   an amount beyond a signed 64-bit count of minor units
+* ``amount.unreadable``     an XML amount that is not a decimal number
+* ``credit_note.negative_total`` an XML credit note whose total is negative (it charges)
 * ``quantity.out_of_range`` a line quantity beyond ``MAX_QUANTITY`` (absolute)
 * ``tax_rate.out_of_range`` a tax rate outside 0..100 %
 * ``date.impossible``       a calendar date that does not exist (30 February, month 13)
@@ -251,13 +253,32 @@ def _negated(value: int | None) -> int | None:
     return None if value is None else -value
 
 
+def negative_credit_note(invoice: Invoice) -> ExtractionProblem | None:
+    """A structured (XML) credit note whose total is negative: under EN 16931 and UBL
+    a credit note's amounts are credited when positive, so a negative one charges.
+    It is kept as stated and reported, never turned round."""
+    if invoice.document_type != "credit_note":
+        return None
+    headline = invoice.total_minor if invoice.total_minor is not None else invoice.subtotal_minor
+    if headline is None or headline >= 0:
+        return None
+    return problem(
+        "credit_note.negative_total",
+        "total_minor",
+        "a credit note with a negative total charges rather than credits; kept as stated",
+        str(headline),
+    )
+
+
 def credit_note_convention(invoice: Invoice) -> tuple[Invoice, list[str]]:
     """One sign convention for every path: a credit note carries the credited amounts
     as positive numbers and says what it is in ``document_type`` (as UBL's CreditNote
-    and Xero's ACCPAYCREDIT do). A credit note printed with negative amounts is turned
-    round as a whole, lines included, so totals and lines keep adding up. An ordinary
-    invoice is never turned round: a negative total on an invoice stays negative and
-    is for a person to judge."""
+    and Xero's ACCPAYCREDIT do). Structured XML already states it that way (see
+    ``negative_credit_note``). A printed credit note, read from its text by the rules
+    or a model, often shows the credited amounts as negative: it is turned round as a
+    whole, lines included, so totals and lines keep adding up. An ordinary invoice is
+    never turned round: a negative total on an invoice stays negative and is for a
+    person to judge."""
     if invoice.document_type != "credit_note":
         return invoice, []
     headline = invoice.total_minor if invoice.total_minor is not None else invoice.subtotal_minor

@@ -259,13 +259,27 @@ def test_ubl_credit_note_root_is_a_credit_note_with_positive_amounts() -> None:
     assert inv.line_items[0].line_total_minor == 5000
 
 
-def test_credit_note_stated_negative_in_xml_is_turned_round_as_a_whole() -> None:
-    result = parse_einvoice(cii_xml(type_code="381", line_total="-50.00"))
+@pytest.mark.parametrize("build", [cii_xml, ubl_xml])
+def test_negative_xml_credit_note_is_kept_as_stated_and_reported(build: object) -> None:
+    # In CII/UBL a credit note credits positive amounts; a negative one charges.
+    assert callable(build)
+    result = parse_einvoice(build(type_code="381", line_total="-50.00"))
     inv = result.invoice
     assert inv.document_type == "credit_note"
-    assert (inv.subtotal_minor, inv.tax_total_minor, inv.total_minor) == (5000, 1000, 6000)
-    assert inv.line_items[0].line_total_minor == 5000
-    assert sum(li.line_total_minor or 0 for li in inv.line_items) == inv.subtotal_minor
+    assert (inv.subtotal_minor, inv.tax_total_minor, inv.total_minor) == (-5000, -1000, -6000)
+    assert inv.line_items[0].line_total_minor == -5000
+    found = [p for p in result.problems if p.code == "credit_note.negative_total"]
+    assert len(found) == 1 and found[0].raw_text == "-6000"
+
+
+@pytest.mark.parametrize("build", [cii_xml, ubl_xml])
+@pytest.mark.parametrize("printed", ["1,000.00", "NaN", "12 EUR", "Infinity", "--5"])
+def test_unreadable_xml_amount_is_reported(build: object, printed: str) -> None:
+    assert callable(build)
+    result = parse_einvoice(build(total=printed))
+    assert result.invoice.total_minor is None
+    found = [p for p in result.problems if p.field == "total_minor"]
+    assert [(p.code, p.raw_text) for p in found] == [("amount.unreadable", printed)]
 
 
 def test_negative_xml_invoice_stays_negative() -> None:

@@ -4,15 +4,17 @@ Run: ``python -m evals.accuracy_by_path [--corpus ../shared/corpus] [-v]``
 
 Paths, each scored on ``labeled_fields`` of ``recommended_for_scoring`` documents:
 
-* ``einvoice``      the embedded e-invoice XML (Factur-X/ZUGFeRD CII, UBL) read exactly
-                    by ``documents.einvoice`` - only documents that carry one.
+* ``einvoice``      the e-invoice XML (embedded Factur-X/ZUGFeRD CII or UBL, or a standalone
+                    CII/UBL file) read exactly by ``documents.einvoice``.
 * ``rules/text``    the rules extractor on the text the production reader produces
-                    (``documents.reader.read_document``: pypdf text layer, page separators).
+                    (``documents.reader.read_document``: pypdf text layer, page separators);
+                    an e-invoice PDF is read from its ``.noxml.pdf`` copy, a standalone XML
+                    from its text rendering.
 * ``rules/text on e-invoice PDFs``  the same rules path on the PDFs that carry XML, with the
-                    XML ignored: what those documents would score without it.
+                    XML removed: what those documents would score without it.
 * ``production``    what the workflow does: the XML when present, else rules on the text.
 
-These are measurements on 14 documents, not a benchmark.
+These are measurements on the development corpus, not a benchmark.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from documents.blobs import LocalBlobStore
-from documents.einvoice import extract_embedded_xml, parse_einvoice
+from documents.einvoice import EInvoiceError, extract_embedded_xml, parse_einvoice
 from documents.reader import read_document
 from evals.corpus_accuracy import DEFAULT_CORPUS, HEADER_FIELDS, Tally, line_items_score
 from extraction.rules import extract_with_rules
@@ -50,10 +52,17 @@ def rules_view(path: Path, blobs: LocalBlobStore) -> View:
 
 
 def einvoice_view(path: Path) -> View | None:
-    found = extract_embedded_xml(path.read_bytes())
-    if found is None:
+    if path.suffix.lower() == ".xml":
+        xml: bytes | None = path.read_bytes()
+    else:
+        found = extract_embedded_xml(path.read_bytes())
+        xml = found[1] if found else None
+    if xml is None:
         return None
-    return parse_einvoice(found[1]).invoice.ground_truth_view()
+    try:
+        return parse_einvoice(xml).invoice.ground_truth_view()
+    except EInvoiceError:
+        return None
 
 
 class PathScore:
@@ -84,7 +93,7 @@ class PathScore:
 def score(corpus: Path, verbose: bool) -> list[PathScore]:
     manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
     docs = [d for d in manifest["documents"] if d.get("recommended_for_scoring")]
-    einvoice = PathScore("einvoice: embedded XML")
+    einvoice = PathScore("einvoice: embedded or standalone XML")
     rules_all = PathScore("rules/text: all scored documents")
     rules_einv = PathScore("rules/text on the e-invoice PDFs (XML ignored)")
     production = PathScore("production: XML when present, else rules/text")
@@ -92,12 +101,13 @@ def score(corpus: Path, verbose: bool) -> list[PathScore]:
         blobs = LocalBlobStore(Path(tmp))
         for doc in docs:
             path = corpus / doc["file"]
-            rules = rules_view(path, blobs)
+            rules = rules_view(corpus / (doc.get("file_noxml") or doc["file"]), blobs)
             rules_all.add(doc, rules)
-            xml = einvoice_view(path) if path.suffix.lower() == ".pdf" else None
+            xml = einvoice_view(path)
             if xml is not None:
                 einvoice.add(doc, xml)
-                rules_einv.add(doc, rules)
+                if path.suffix.lower() == ".pdf":
+                    rules_einv.add(doc, rules)
             production.add(doc, xml if xml is not None else rules)
     paths = [einvoice, rules_einv, rules_all, production]
     for p in paths:

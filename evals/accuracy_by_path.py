@@ -29,8 +29,15 @@ from typing import Any
 from documents.blobs import LocalBlobStore
 from documents.einvoice import EInvoiceError, extract_embedded_xml, parse_einvoice
 from documents.reader import read_document
-from evals.corpus_accuracy import DEFAULT_CORPUS, HEADER_FIELDS, Tally, line_items_score
+from evals.corpus_accuracy import (
+    DEFAULT_CORPUS,
+    HEADER_FIELDS,
+    Tally,
+    in_our_convention,
+    line_items_score,
+)
 from extraction.rules import extract_with_rules
+from schemas.invoice import Invoice
 from settings.config import IntakeSettings
 
 View = dict[str, Any]
@@ -45,10 +52,12 @@ def production_text(path: Path, blobs: LocalBlobStore) -> str:
     return blobs.get_text(result.text_ref.sha256)
 
 
+def _view(invoice: Invoice) -> View:
+    return {**invoice.ground_truth_view(), "document_type": invoice.document_type}
+
+
 def rules_view(path: Path, blobs: LocalBlobStore) -> View:
-    return extract_with_rules(
-        production_text(path, blobs), filename=path.name
-    ).invoice.ground_truth_view()
+    return _view(extract_with_rules(production_text(path, blobs), filename=path.name).invoice)
 
 
 def einvoice_view(path: Path) -> View | None:
@@ -60,7 +69,7 @@ def einvoice_view(path: Path) -> View | None:
     if xml is None:
         return None
     try:
-        return parse_einvoice(xml).invoice.ground_truth_view()
+        return _view(parse_einvoice(xml).invoice)
     except EInvoiceError:
         return None
 
@@ -75,7 +84,8 @@ class PathScore:
     def add(self, doc: dict[str, Any], got: View) -> None:
         self.docs += 1
         name = doc["id"].split("/")[-1]
-        truth = doc["ground_truth"]
+        # Scored in vouchflow's sign convention (see evals.corpus_accuracy).
+        truth = in_our_convention(doc["ground_truth"], got.get("document_type") == "credit_note")
         for field in HEADER_FIELDS:
             if field in doc["labeled_fields"]:
                 self.tally.add(name, field, truth.get(field), got.get(field))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from runtime.errors import one_line
 from schemas.audit import AuditRecord
 from schemas.money import format_minor
 from schemas.workflow import InvoiceState
@@ -32,7 +33,10 @@ def _money(amount: int | None, currency: str | None) -> str:
 def explain_lines(
     state: InvoiceState, trail: list[AuditRecord], chain_ok: bool | None
 ) -> list[str]:
-    out: list[str] = [f"Why {state.workflow_id} is {state.status}: {state.status_reason}", ""]
+    out: list[str] = [
+        f"Why {state.workflow_id} is {state.status}: {one_line(state.status_reason)}",
+        "",
+    ]
     event = state.event
     out.append(
         f"Input: {event.filename} ({event.size_bytes:,} bytes, sha256 {event.document_sha256}), "
@@ -50,7 +54,7 @@ def explain_lines(
                 preview = " ".join(doc.preview.split())[:200]
                 out.append(f"What the extractor saw (start): {preview!r}")
         else:
-            out.append(f"Not readable: {doc.bad_input_code}: {doc.reason}")
+            out.append(f"Not readable: {doc.bad_input_code}: {one_line(doc.reason or '')}")
 
     ex = state.extraction
     if ex is not None:
@@ -95,13 +99,15 @@ def explain_lines(
             if not problems:
                 out.append(f"  passed  {label}")
             for f in problems:
-                out.append(f"  {f.severity:<7} {label}: {f.message}")
+                out.append(f"  {f.severity:<7} {label}: {one_line(f.message)}")
         others = [f for f in a.findings if f.code.split(".")[0] not in CHECK_GROUPS]
-        out += [f"  {f.severity:<7} {f.code}: {f.message}" for f in others]
+        out += [f"  {f.severity:<7} {f.code}: {one_line(f.message)}" for f in others]
         out += ["", f"Confidence {a.confidence.score}/100 from:"]
         for sig in a.confidence.signals:
             out.append(f"  {sig.name:<22} {sig.value:.2f} x weight {sig.weight:g}  {sig.detail}")
-        out += ["", f"Route: {a.decision.route}"] + [f"  because {r}" for r in a.decision.reasons]
+        out += ["", f"Route: {a.decision.route}"] + [
+            f"  because {one_line(r)}" for r in a.decision.reasons
+        ]
         if codes and a.invoice.total_minor != (ex.invoice.total_minor if ex else None):
             out.append(
                 f"  totals used: {_money(a.invoice.total_minor, a.invoice.currency)} "
@@ -114,7 +120,7 @@ def explain_lines(
             verdict = "accepted" if d.accepted else "refused"
             line = (
                 f"  {d.at:%Y-%m-%d %H:%M:%S} {d.kind} by {d.actor} ({d.channel or '-'}) "
-                f"{verdict}: {d.reason}"
+                f"{verdict}: {one_line(d.reason)}"
             )
             if d.comment:
                 line += f" - {d.comment!r}"

@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from runtime.errors import one_line
 from schemas.workflow import InvoiceState
 
 # Piped output (scripts, CI logs) gets a wide console so ids are never folded.
@@ -46,15 +47,15 @@ def summary_table(states: list[InvoiceState], title: str = "Invoices") -> Table:
 def why(state: InvoiceState) -> str:
     """The one line a person needs: why it is where it is."""
     if state.status in ("awaiting_approval", "flagged") and state.assessment is not None:
-        return "; ".join(state.assessment.decision.reasons)
-    return state.status_reason
+        return one_line("; ".join(state.assessment.decision.reasons))
+    return one_line(state.status_reason)
 
 
 def status_lines(state: InvoiceState) -> list[str]:
     lines = [
         f"Workflow:   {state.workflow_id}",
         f"File:       {state.event.filename} (sha256 {state.event.document_sha256[:16]}...)",
-        f"Status:     {state.status} - {state.status_reason}",
+        f"Status:     {state.status} - {one_line(state.status_reason)}",
     ]
     if state.waiting_for:
         lines.append(f"Waiting:    {state.waiting_for}")
@@ -71,9 +72,9 @@ def status_lines(state: InvoiceState) -> list[str]:
         for sig in a.confidence.signals:
             lines.append(f"  - {sig.name}: {sig.value:.2f} x{sig.weight:g} {sig.detail}")
         lines.append(f"Route:      {a.decision.route}")
-        lines += [f"  because {r}" for r in a.decision.reasons]
+        lines += [f"  because {one_line(r)}" for r in a.decision.reasons]
         for finding in a.findings:
-            lines.append(f"  [{finding.severity}] {finding.code}: {finding.message}")
+            lines.append(f"  [{finding.severity}] {finding.code}: {one_line(finding.message)}")
     if state.extraction is not None:
         ex = state.extraction.extractor
         lines.append(
@@ -82,8 +83,9 @@ def status_lines(state: InvoiceState) -> list[str]:
         )
     for decision in state.decisions:
         verdict = "accepted" if decision.accepted else "REFUSED"
+        reason = one_line(decision.reason)
         lines.append(
-            f"Decision:   {decision.kind} by {decision.actor} {verdict}: {decision.reason}"
+            f"Decision:   {decision.kind} by {decision.actor} {verdict}: {reason}"
             + (f" ({decision.comment})" if decision.comment else "")
         )
     for effect in state.effects:

@@ -84,4 +84,7 @@ def wait_status(
             if state["status"] in statuses:
                 return state
         time.sleep(0.3)
-    raise AssertionError(f"{workflow_id} never reached {statuses}; last: {state.get('status')}")
+    raise AssertionError(
+        f"{workflow_id} never reached {statuses}; last: {state.get('status')} "
+        f"({state.get('status_reason')})"
+    )

@@ -254,3 +254,42 @@ def test_user_message_summarises_validation_errors() -> None:
     message = user_message(err.value)
     assert message.startswith("amount: ") and "name: " in message
     assert "pydantic" not in message and "\n" not in message
+
+
+def test_status_and_explain_never_show_python_internals() -> None:
+    import datetime as dt
+
+    from cli.explain import explain_lines
+    from cli.render import status_lines, why
+    from schemas.decisions import DecisionRecord
+    from schemas.events import InvoiceReceivedV1
+    from schemas.workflow import InvoiceState
+
+    leak = "corrections are not valid: InvalidOperation: [<class 'decimal.InvalidOperation'>]"
+    state = InvoiceState(
+        workflow_id="invoice-1",
+        status="needs_attention",
+        status_reason=f"stopped: {leak}\nat <schemas.Thing object at 0x7f1234567890>",
+        event=InvoiceReceivedV1(
+            event_id="e1",
+            source="cli",
+            filename="a.txt",
+            document_sha256="0" * 64,
+            size_bytes=1,
+            submitted_by="clerk",
+            received_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        ),
+        decisions=[
+            DecisionRecord(
+                kind="approve",
+                actor="alice",
+                accepted=False,
+                reason=leak,
+                at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
+        ],
+    )
+    shown = "\n".join([*status_lines(state), why(state), *explain_lines(state, [], True)])
+    assert "not a valid number" in shown
+    for internal in ("<class", "object at", "0x7f", "InvalidOperation:"):
+        assert internal not in shown, internal

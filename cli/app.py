@@ -597,7 +597,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit:
             return EXIT_USAGE
     try:
-        settings = load_settings()
+        try:
+            settings = load_settings()
+        except Exception as err:
+            raise CliError(f"configuration: {user_message(err)}") from err
         return _dispatch(args, extra, settings)
     except (CliError, IdentityError) as err:
         _error(str(err))

@@ -33,6 +33,10 @@ async def connect(settings: Settings, *, runtime: Runtime | None = None) -> Clie
             data_converter=data_converter(),
             runtime=runtime,
         )
+    except ValueError as err:  # a malformed address (e.g. a port out of range)
+        raise TemporalUnavailable(
+            f"Temporal address {address!r} is not valid ({err}); set TEMPORAL_ADDRESS to host:port"
+        ) from err
     except (RuntimeError, RPCError, OSError) as err:
         raise TemporalUnavailable(
             f"Temporal is not reachable at {address} ({type(err).__name__}); "

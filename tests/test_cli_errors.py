@@ -293,3 +293,33 @@ def test_status_and_explain_never_show_python_internals() -> None:
     assert "not a valid number" in shown
     for internal in ("<class", "object at", "0x7f", "InvalidOperation:"):
         assert internal not in shown, internal
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "needle"),
+    [
+        ("TEMPORAL_ADDRESS", "localhost:99999", "is not valid"),
+        ("TEMPORAL_ADDRESS", "nonsense", "not reachable"),
+        ("VOUCHFLOW_CONFIG", "BAD_TOML", "configuration: "),
+        ("VOUCHFLOW_CONFIG", "BAD_VALUE", "configuration: intake.max_file_bytes"),
+    ],
+)
+def test_bad_environment_is_one_line(
+    home: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    value: str,
+    needle: str,
+) -> None:
+    if value == "BAD_TOML":
+        (tmp_path / "bad.toml").write_text("[intake\n")
+        value = str(tmp_path / "bad.toml")
+    elif value == "BAD_VALUE":
+        (tmp_path / "bad.toml").write_text('[intake]\nmax_file_bytes = "x"\n')
+        value = str(tmp_path / "bad.toml")
+    monkeypatch.setenv(variable, value)
+    assert main(["list"]) == 1
+    _, err = capsys.readouterr()
+    assert len(err.splitlines()) == 1 and err.startswith("error: ") and needle in err, err

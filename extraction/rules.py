@@ -297,8 +297,12 @@ def _id_then_date_block(lines: list[str], month_first: bool) -> tuple[str, objec
 
 
 def _document_type(lines: list[str]) -> tuple[DocumentType, str | None]:
-    """A credit note says so in its title, near the top and on a line without amounts."""
+    """A credit note says so in its title, near the top and on a line without amounts.
+    The first title wins: an invoice that mentions a credit note further down (one it
+    applies, say) stays an invoice."""
     for line in lines[:_TITLE_LINES]:
+        if INVOICE_TITLE.match(line):
+            return "invoice", None
         if CREDIT_NOTE_TITLE.match(line) and not money_amounts(line):
             return "credit_note", line.strip()
     return "invoice", None

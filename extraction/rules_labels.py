@@ -52,15 +52,18 @@ INVOICE_NUMBER = _labels(
 INVOICE_TITLE = re.compile(r"^\s*(?:tax\s+)?(?:invoice|rechnung|facture|factuur|faktura)\s*$", re.I)
 
 # A document titled as a credit note. Only a heading counts: the title alone, or
-# followed by a number label, a colon/# or an identifier, never by running prose
-# ("avoir un impact") -- the caller also ignores lines that carry amounts.
+# followed by a number label or an identifier with a digit ("Credit note CN-12 ...",
+# "Gutschrift Nr. 4711"), never by running prose ("avoir un impact", "Credit note
+# will follow") -- the caller also ignores lines that carry amounts.
 CREDIT_NOTE_TITLE = re.compile(
     r"^\s*(?i:(?:tax\s+)?(?:credit\s*note|credit\s*memo(?:randum)?|gutschrift|"
     r"rechnungskorrektur|stornorechnung|facture\s+d['\u2019]\s?avoir|avoir|"
     r"note\s+de\s+cr[ée]dit|nota\s+de\s+cr[ée]dito|nota\s+di\s+credito|"
-    r"credit\s?nota|kreditnota|creditfactuur|korekta|faktura\s+korygująca))"
-    r"(?:\s*$|\s*[:#]|\s+(?i:n[°ºo]\.?|no\.?|nr\.?|num[ée]ro|number|nummer|núm\.?|n\.)(?!\w)"
-    r"|\s+[A-Z0-9][\w/.\-]*\s*$)"
+    r"credit\s?nota|kreditnota|creditfactuur|faktura\s+korygująca))"
+    r"(?:\s*:?\s*$"
+    r"|\s*[:#]?\s*(?i:n[°ºo]\.?|no\.?|nr\.?|num[ée]ro|number|nummer|núm\.?|n\.)(?!\w)"
+    r"|\s*[:#]?\s+[A-Z0-9][\w/.\-]*\d[\w/.\-]*(?:\s|$)"
+    r"|\s*[:#]\s*[A-Za-z0-9][\w/.\-]*\d[\w/.\-]*(?:\s|$))"
 )
 
 ISSUE_DATE = _labels(

@@ -204,6 +204,8 @@ def test_negative_total_printed_under_its_label_keeps_its_sign(printed: str) -> 
         "Nota di credito n. 12",
         "Creditnota",
         "Credit Memo",
+        "Credit note CN-001 Date: 12/03/2024",
+        "Facture d'avoir",
     ],
 )
 def test_text_titled_as_a_credit_note_is_one_with_positive_amounts(title: str) -> None:
@@ -228,6 +230,8 @@ def test_credit_note_stated_positive_stays_positive() -> None:
         "Credit notes are issued within 30 days of a return.",
         "avoir un impact sur le délai",
         "Gutschrift: -£5.00",
+        "Credit note: none",
+        "Credit note CN-12 applied to this invoice",
     ],
 )
 def test_credit_words_in_running_text_do_not_make_a_credit_note(line: str) -> None:

@@ -92,6 +92,24 @@ def with_truncation(result: ExtractionResult, document: DocumentText) -> Extract
     return result.model_copy(update={"problems": [*result.problems, found], "text_truncated": True})
 
 
+def with_unused_einvoice(result: ExtractionResult, document: DocumentText) -> ExtractionResult:
+    """A text extractor ran on a document that carries e-invoice XML: the structured
+    read failed (the workflow tries the XML first) or the XML was unusable when the
+    document was read. Either way exact data was expected and was not used."""
+    if document.einvoice_ref is not None:
+        reason = "the structured read of its e-invoice XML failed"
+    elif document.einvoice_error:
+        reason = document.einvoice_error
+    else:
+        return result
+    found = problem(
+        "einvoice.fallback",
+        None,
+        f"the document carries an e-invoice, but its fields come from the text: {reason}",
+    )
+    return result.model_copy(update={"problems": [found, *result.problems]})
+
+
 def einvoice_fallback(error: str, text: str | None, filename: str) -> ExtractionResult:
     """The e-invoice XML could not be read: read the page with the rules instead, and
     say so as an error so a person checks the result (exact data was expected)."""
@@ -168,7 +186,7 @@ class ExtractionActivities:
             )
         except ExtractionError as err:
             raise to_application_error(err) from err
-        return with_truncation(result, doc)
+        return with_unused_einvoice(with_truncation(result, doc), doc)
 
     @activity.defn(name="resolve_prompt")
     async def resolve_prompt(self, request: ResolvePromptInput) -> PromptRef:

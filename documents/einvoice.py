@@ -137,23 +137,50 @@ def pick_embedded_xml(attachments: Mapping[str, list[bytes]]) -> tuple[str, byte
     pypdf decodes an attachment only when it is looked up, so names are filtered first
     and non-XML attachments are never decompressed.
     """
+    return pick_embedded_xml_or_error(attachments)[0]
+
+
+def pick_embedded_xml_or_error(
+    attachments: Mapping[str, list[bytes]],
+) -> tuple[tuple[str, bytes] | None, str | None]:
+    """(format, xml) of the invoice XML, or None and why an attachment under one of the
+    standard e-invoice names (factur-x.xml, ...) could not be used: a PDF that carries
+    its invoice as XML but whose XML is broken must not pass silently to text rules."""
     preferred = {name.lower() for name in EMBEDDED_XML_NAMES}
     names = sorted(attachments, key=lambda n: (str(n).lower() not in preferred, str(n)))
+    error: str | None = None
     for name in names:
         if not str(name).lower().endswith(".xml"):
             continue
+        standard = str(name).lower() in preferred
         try:
             payloads = attachments[name]
-        except Exception:
+        except Exception as exc:
             # A broken or oversized attachment is skipped; the PDF text is still read.
+            if standard and error is None:
+                error = f"attachment {name} could not be read: {type(exc).__name__}"
             continue
         for payload in payloads:
-            if not isinstance(payload, bytes) or len(payload) > MAX_XML_BYTES:
+            if not isinstance(payload, bytes):
                 continue
-            fmt = sniff_einvoice(payload)
+            if len(payload) > MAX_XML_BYTES:
+                if standard and error is None:
+                    error = (
+                        f"attachment {name} is {len(payload):,} bytes, above the "
+                        f"{MAX_XML_BYTES:,}-byte limit"
+                    )
+                continue
+            try:
+                fmt = detect_format(parse_xml(payload))
+            except EInvoiceError as exc:
+                if standard and error is None:
+                    error = f"attachment {name}: {exc}"
+                continue
             if fmt is not None:
-                return fmt, payload
-    return None
+                return (fmt, payload), None
+            if standard and error is None:
+                error = f"attachment {name} is not a UBL or CII invoice"
+    return None, error
 
 
 # --- reading values -------------------------------------------------------------------

@@ -28,7 +28,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, LimitReachedError
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from documents.einvoice import pick_embedded_xml
+from documents.einvoice import pick_embedded_xml_or_error
 from documents.pdf_limits import pypdf_limits
 from schemas.documents import BadInputCode
 
@@ -55,6 +55,8 @@ class PdfText(BaseModel):
     truncated: bool = False
     einvoice_format: str | None = None
     einvoice_xml: bytes | None = None
+    # An attachment under a standard e-invoice name that could not be used, and why.
+    einvoice_error: str | None = None
     notes: list[str] = Field(default_factory=list)
 
 
@@ -228,7 +230,7 @@ def _read(
 
     result = PdfText(ok=True, pages=page_count)
     try:
-        embedded = pick_embedded_xml(reader.attachments)
+        embedded, result.einvoice_error = pick_embedded_xml_or_error(reader.attachments)
     except Exception as exc:
         embedded = None
         result.notes.append(f"attachments could not be listed: {type(exc).__name__}")

@@ -66,6 +66,7 @@ def _finish(
     blobs: BlobStore,
     einvoice_ref: BlobRef | None = None,
     einvoice_format: str | None = None,
+    einvoice_error: str | None = None,
     truncated: bool = False,
     ocr_confidence: float | None = None,
     notes: list[str] | None = None,
@@ -103,6 +104,7 @@ def _finish(
         detected_type=detected,
         einvoice_ref=einvoice_ref,
         einvoice_format=einvoice_format,
+        einvoice_error=safe_text(einvoice_error) if einvoice_error else None,
         text_truncated=truncated,
         full_chars=full_chars,
         pages_read=pages if pages_read is None else pages_read,
@@ -227,6 +229,7 @@ def _read_pdf(
                 method = "einvoice_xml"
             except EInvoiceError as exc:
                 notes.append(f"embedded e-invoice unreadable: {exc}")
+                pdf.einvoice_error = f"embedded e-invoice unreadable: {exc}"
         elif all_textless:
             reason = ocr.OCR_INSTALL_HINT if ocr_enabled else "OCR is disabled"
             return _bad(
@@ -247,6 +250,7 @@ def _read_pdf(
         blobs=blobs,
         einvoice_ref=einvoice_ref,
         einvoice_format=pdf.einvoice_format,
+        einvoice_error=pdf.einvoice_error,
         truncated=pdf.truncated,
         ocr_confidence=ocr_confidence,
         notes=notes,

@@ -53,6 +53,9 @@ class DocumentText(BaseModel):
     # Structured e-invoice XML found in/as the document (stored as a blob).
     einvoice_ref: BlobRef | None = None
     einvoice_format: str | None = None
+    # The document carries e-invoice XML that could not be used (broken, too large):
+    # its fields then come from the text, which the extractor reports as a fallback.
+    einvoice_error: str | None = None
     bad_input_code: BadInputCode | None = None
     reason: str | None = None
     # Text beyond intake.max_text_chars was cut off (the extractor saw only the start).

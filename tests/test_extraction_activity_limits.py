@@ -126,6 +126,63 @@ async def test_unreadable_einvoice_falls_back_to_the_page_with_an_error(
     assert result.invoice.total_minor == 1000
 
 
+def _pdf_with_attachment(name: str, payload: bytes) -> bytes:
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    from tests.fixtures.hostile_inputs import text_pdf
+
+    writer = PdfWriter()
+    for page in PdfReader(io.BytesIO(text_pdf())).pages:
+        writer.add_page(page)
+    writer.add_attachment(name, payload)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+async def test_pdf_with_a_broken_einvoice_attachment_reports_the_fallback(
+    deps: ActivityDeps, settings: Settings
+) -> None:
+    pdf = _pdf_with_attachment("factur-x.xml", b"<rsm:CrossIndustryInvoice><broken")
+    doc = _read(deps, pdf, "broken-xml.pdf")
+    assert doc.einvoice_ref is None
+    assert doc.einvoice_error and "factur-x.xml" in doc.einvoice_error
+
+    result = await _extract(deps, settings, doc, "rules")
+
+    fallback = [p for p in result.problems if p.code == "einvoice.fallback"]
+    assert len(fallback) == 1 and fallback[0].severity == "error"
+    assert "not well-formed" in fallback[0].message
+    assert result.invoice.total_minor == 5400
+
+
+async def test_other_xml_attachments_are_not_an_einvoice_fallback(
+    deps: ActivityDeps, settings: Settings
+) -> None:
+    doc = _read(deps, _pdf_with_attachment("notes.xml", b"<broken"), "notes.pdf")
+    assert doc.einvoice_error is None
+    result = await _extract(deps, settings, doc, "rules")
+    assert not [p for p in result.problems if p.code == "einvoice.fallback"]
+
+
+async def test_text_extraction_of_a_document_with_xml_is_a_fallback(
+    deps: ActivityDeps, settings: Settings
+) -> None:
+    # The workflow reads the XML first; a text provider runs only after that failed
+    # (for instance the activity timed out), and the result must say so.
+    pdf = facturx_pdf(_page("Lieferant GmbH", "EUR "), cii_xml())
+    doc = _read(deps, pdf, "with-xml.pdf")
+    assert doc.einvoice_ref is not None
+
+    result = await _extract(deps, settings, doc, "rules")
+
+    assert [p.code for p in result.problems if p.code == "einvoice.fallback"] == [
+        "einvoice.fallback"
+    ]
+
+
 @pytest.mark.parametrize("build", [cii_xml, ubl_xml], ids=["CII", "UBL"])
 async def test_twenty_thousand_line_einvoice_stays_far_below_the_payload_limit(
     deps: ActivityDeps, settings: Settings, build: object

@@ -298,31 +298,73 @@ async def send_decision(
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise CliError("the decision timed out before the workflow answered") from None
     except RPCError as err:
-        if _not_found(err):
+        if not _not_found(err) and "already completed" not in err.message:
+            raise
+        # Updates to a finished workflow come back as NOT_FOUND too: tell the two apart.
+        finished = await _finished_status(client, workflow_id)
+        if finished is None:
             raise CliError(f"no workflow with id {workflow_id[:200]}") from None
-        if "already completed" in err.message or "already finished" in err.message:
-            raise CliError(
-                f"workflow {workflow_id[:200]} has finished: it takes no more decisions"
-            ) from None
+        return DecisionReply(
+            kind=request.kind,
+            accepted=False,
+            actor=signer.person,
+            reason=f"the workflow has finished ({finished}): it takes no more decisions",
+            status=finished,
+        )
+
+
+async def _finished_status(client: Client, workflow_id: str) -> str | None:
+    """The status of a workflow that exists but has ended, or None if there is none."""
+    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
+    try:
+        description = await handle.describe()
+    except RPCError as err:
+        if _not_found(err):
+            return None
         raise
+    if description.status is None or description.status.name == "RUNNING":
+        return None
+    try:
+        return (await handle.query("status", result_type=InvoiceState)).status
+    except Exception:  # no worker to answer the query: Temporal's own status will do
+        return description.status.name.lower()
 
 
-def _report(workflow_id: str, reply: DecisionReply) -> int:
+async def _settled_status(client: Client, workflow_id: str, before: str) -> InvoiceState | None:
+    """The state once an accepted decision has taken effect (a few seconds at most)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15
+    state: InvoiceState | None = None
+    while loop.time() < deadline:
+        try:
+            state = await fetch_state(client, workflow_id)
+        except (CliError, RPCError):
+            return state
+        if state.status != before and state.status in RESTING_STATUSES:
+            return state
+        await asyncio.sleep(0.25)
+    return state
+
+
+async def _report(settings: Settings, workflow_id: str, reply: DecisionReply) -> int:
     kind = reply.kind.replace("_", "-")
     if reply.accepted:
-        console.print(
-            f"{kind} accepted for {workflow_id} by {reply.actor}: {reply.reason}",
-            markup=False,
-            highlight=False,
-        )
-        console.print(f"status: {reply.status}", markup=False, highlight=False)
+        _line(f"{kind} accepted for {workflow_id} by {reply.actor}: {one_line(reply.reason)}")
+        state = None
+        if reply.status == "awaiting_approval":
+            state = await _settled_status(await _client(settings), workflow_id, reply.status)
+        if state is not None:
+            _line(f"status: {state.status} - {one_line(state.status_reason)}")
+        else:
+            _line(f"status: {reply.status}")
         return 0
-    console.print(
-        f"{kind} REFUSED for {workflow_id}: {one_line(reply.reason)}",
-        markup=False,
-        highlight=False,
-    )
+    _line(f"{kind} REFUSED for {workflow_id}: {one_line(reply.reason)}")
     return EXIT_REFUSED
+
+
+def _line(text: str) -> None:
+    """One line, never folded by the console (commands and ids must stay copyable)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
 
 
 async def _decide(args: argparse.Namespace, settings: Settings, kind: str, **fields: Any) -> int:
@@ -334,7 +376,7 @@ async def _decide(args: argparse.Namespace, settings: Settings, kind: str, **fie
     except ValueError as err:
         raise CliError(user_message(err)) from None
     reply = await send_decision(settings, workflow_id, signer, request)
-    return _report(workflow_id, reply)
+    return await _report(settings, workflow_id, reply)
 
 
 def parse_corrections(text: str | None) -> dict[str, Any] | None:

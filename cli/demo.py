@@ -75,7 +75,7 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
         console.print("\nWaiting for a human. Approve or reject with, for example:")
         first = waiting[0].workflow_id
         for line in demo_commands(first, approver):
-            console.print(f"  {line}", markup=False, highlight=False)
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
         console.print("  Waiting:", markup=False)
         for s in waiting:
             console.print(f"    {s.workflow_id}  {s.event.filename}", markup=False)

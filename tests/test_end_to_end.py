@@ -102,6 +102,9 @@ async def test_cli_worker_and_temporal_cli_signal(
         assert "revert accepted" in reverted and "by alice" in reverted
         assert status_json(env, workflow_id)["status"] == "reverted"
         assert _bills(home) == [(workflow_id, "DELETED")]
+        late = starter(env, "cancel-email", workflow_id, "--as", "alice", check=False)
+        assert late.returncode == 3
+        assert "the workflow has finished (reverted)" in late.stdout
     finally:
         worker.send_signal(signal.SIGTERM)
         assert worker.wait(timeout=30) == 0, (tmp_path / "worker.log").read_text()[-2000:]

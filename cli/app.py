@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import mimetypes
 import os
@@ -46,11 +47,16 @@ from settings import Settings, load_settings
 SUPPORTED_SUFFIXES = {".pdf", ".txt", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
 # How long a decision waits for the workflow's answer (a worker must be running).
 DECISION_TIMEOUT_S = 60.0
+QUERY_TIMEOUT = dt.timedelta(seconds=10)
 EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 class CliError(Exception):
     """A user-facing failure: printed as one line, exit code 1."""
+
+
+class NoWorker(CliError):
+    """Temporal is up but no worker answers (queries and updates need one)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,10 +84,15 @@ def _not_found(err: RPCError) -> bool:
 async def fetch_state(client: Client, workflow_id: str) -> InvoiceState:
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     try:
-        return await handle.query("status", result_type=InvoiceState)
+        return await handle.query("status", result_type=InvoiceState, rpc_timeout=QUERY_TIMEOUT)
     except RPCError as err:
         if _not_found(err):
             raise CliError(f"no workflow with id {workflow_id[:200]}") from err
+        if err.status in (RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED):
+            raise NoWorker(
+                f"no worker answered for {workflow_id[:200]} within "
+                f"{QUERY_TIMEOUT.total_seconds():.0f} s (is the worker running? `make up`)"
+            ) from err
         raise
 
 
@@ -253,6 +264,8 @@ async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     async for wf in client.list_workflows(query, limit=args.limit):
         try:
             states.append(await fetch_state(client, wf.id))
+        except NoWorker:
+            raise  # every other workflow would wait as long
         except (CliError, RPCError):
             continue
     title = "Awaiting approval" if args.awaiting else "Invoices"

@@ -323,3 +323,40 @@ def test_bad_environment_is_one_line(
     assert main(["list"]) == 1
     _, err = capsys.readouterr()
     assert len(err.splitlines()) == 1 and err.startswith("error: ") and needle in err, err
+
+
+async def test_no_worker_is_one_line_not_a_hang(
+    dev_server: WorkflowEnvironment, tmp_path: Path
+) -> None:
+    import time
+
+    from tests.invoice_texts import TextInvoice
+
+    address = dev_server.client.service_client.config.target_host
+    # A task queue no worker polls: the workflow starts but nobody answers queries.
+    env = cli_env(address, tmp_path / "home", f"nobody-{uuid.uuid4().hex[:6]}")
+    invoice = tmp_path / "invoice.txt"
+    invoice.write_bytes(TextInvoice(number=f"NW-{uuid.uuid4().hex[:6]}").bytes())
+
+    def starter(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, str(ROOT / "starter.py"), *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+
+    started = starter("start", str(invoice))
+    assert started.returncode == 0, started.stderr
+    workflow_id = started.stdout.split()[0]
+    begin = time.monotonic()
+    status = starter("status", workflow_id)
+    assert time.monotonic() - begin < 40
+    assert status.returncode == 1
+    assert status.stderr.splitlines() == [
+        f"error: no worker answered for {workflow_id} within 10 s "
+        "(is the worker running? `make up`)"
+    ]
+    await dev_server.client.get_workflow_handle(workflow_id).terminate("test finished")

@@ -30,6 +30,7 @@ from activities.documents import DocumentActivities
 from activities.effects import EffectActivities
 from activities.extraction import ExtractionActivities
 from activities.folder_watch import FolderActivities
+from activities.triage.activities import TriageActivities
 from observability.logging import configure_logging
 from observability.scrubbing import SecretScrubbingInterceptor
 from observability.tracing import configure_console_tracing
@@ -39,6 +40,7 @@ from runtime.exit import exit_process
 from settings import Settings, load_settings
 from workflows.folder_watch import FolderScanWorkflow
 from workflows.invoice.workflow import InvoiceWorkflow
+from workflows.triage.workflow import TriageWorkflow
 
 log = structlog.get_logger("vouchflow.worker")
 
@@ -65,6 +67,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         effects.send_notification,
         effects.send_email,
         FolderActivities(deps).scan_folder,
+        *TriageActivities(deps).all(),
     ]
 
 
@@ -79,7 +82,7 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
-        workflows=[InvoiceWorkflow, FolderScanWorkflow],
+        workflows=[InvoiceWorkflow, FolderScanWorkflow, TriageWorkflow],
         activities=activities or all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,
@@ -96,6 +99,9 @@ def check_startup_config(settings: Settings) -> None:
 
     check_effects_config(settings)
     check_extractor_config(settings)
+    from vouchflow.triage.settings import check_triage_config, load_triage_settings
+
+    check_triage_config(load_triage_settings())
     codec_from_env()  # a malformed payload key must stop the worker, not the first invoice
 
 

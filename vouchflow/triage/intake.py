@@ -23,6 +23,7 @@ from schemas.triage.state import TriageWorkflowInput
 from workflows.common.decision_intake import validation_summary
 
 WORKFLOW_TYPE = "TriageWorkflow"
+SUBMITTED_BY = "vouchflow_submitted_by"
 # A ticket event file larger than this is not one event (bodies are capped at 20,000).
 MAX_EVENT_BYTES = 256 * 1024
 
@@ -86,7 +87,11 @@ def read_events(path: Path) -> tuple[list[tuple[str, TicketCreatedV1]], list[Eve
     return events, refused
 
 
-async def start_triage(client: Client, task_queue: str, event: TicketCreatedV1) -> TriageSubmission:
+async def start_triage(
+    client: Client, task_queue: str, event: TicketCreatedV1, *, submitted_by: str | None = None
+) -> TriageSubmission:
+    """`submitted_by` (the gateway's client id) is kept in the workflow's memo: a webhook
+    client may read the status of what it submitted, nothing else."""
     workflow_id = triage_workflow_id(event.event_id)
     if await _exists(client, workflow_id):
         return TriageSubmission(
@@ -106,6 +111,7 @@ async def start_triage(client: Client, task_queue: str, event: TicketCreatedV1) 
             # ...and after it ended: refused, so a late redelivery starts nothing.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             static_summary=f"Ticket {event.ticket.id}"[:200],
+            memo={SUBMITTED_BY: submitted_by} if submitted_by else None,
         )
         started = True
     except WorkflowAlreadyStartedError:

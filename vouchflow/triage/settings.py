@@ -142,7 +142,23 @@ def load_triage_settings(
 def check_triage_config(settings: TriageSettings, env: Mapping[str, str] = os.environ) -> None:
     """Raise TriageConfigError unless every configured integration can be called
     (run at worker start-up, so a missing secret fails there, not on a ticket)."""
+    from extraction.factory import ConfigError, parse_chain, split_provider
+
     problems: list[str] = []
+    try:
+        chain = parse_chain(settings.classifier.chain)
+    except ConfigError as err:
+        problems.append(f"[triage.classifier] chain: {err}")
+        chain = []
+    needs = {
+        "openai": "OPENAI_API_KEY",
+        "anthropic": "ANTHROPIC_API_KEY",
+        "openai-compatible": "OPENAI_BASE_URL",
+    }
+    for provider in chain:
+        kind, _ = split_provider(provider)
+        if kind in needs and not env.get(needs[kind]):
+            problems.append(f"[triage.classifier] chain uses {provider}, which needs {needs[kind]}")
     if settings.effects.escalation == "jira":
         if not settings.jira.base_url.startswith(("https://", "http://")):
             problems.append("[triage.jira] base_url must be set, e.g. https://acme.atlassian.net")

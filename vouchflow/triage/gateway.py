@@ -1,0 +1,134 @@
+"""The gateway's triage webhook: authenticated ticket events in, workflows out.
+
+    POST /tickets                 a support_ticket.created.v1 event (JSON)
+                                  -> 202 started | 200 already received (same event_id)
+    GET  /tickets/{workflow_id}   the triage workflow's state
+
+Clients authenticate exactly as for the invoice intake (gateway/auth.py: a bearer
+token, or an HMAC-SHA256 of the raw body, per client). A bearer token is checked
+before the body is read; the body is capped before it is parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import structlog
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from gateway.auth import authenticate_client
+from gateway.config import ClientSecret
+from schemas.triage.state import TriageState
+from stores.redact import scrub_value
+from vouchflow.triage.intake import (
+    MAX_EVENT_BYTES,
+    SUBMITTED_BY,
+    parse_event_bytes,
+    start_triage,
+)
+
+log = structlog.get_logger("vouchflow.gateway.triage")
+_WORKFLOW_ID = re.compile(r"^triage-[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
+ClientGetter = Callable[[], Awaitable[Client]]
+
+
+def _error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+def triage_routes(
+    *,
+    clients: Sequence[ClientSecret],
+    hmac_header: str,
+    temporal: ClientGetter,
+    task_queue: str,
+) -> list[Route]:
+    def client_of(request: Request, signed: bytes | None) -> str | None:
+        return authenticate_client(
+            clients,
+            authorization=request.headers.get("authorization"),
+            signature=request.headers.get(hmac_header),
+            signed=signed,
+        )
+
+    async def receive(request: Request) -> Response:
+        if not clients:
+            return _error(503, "intake authentication is not configured")
+        client_id = client_of(request, None)
+        if client_id is None and not any(c.auth == "hmac" for c in clients):
+            return _error(401, "unauthorized")
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_EVENT_BYTES:
+            return _error(413, f"an event is at most {MAX_EVENT_BYTES} bytes")
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_EVENT_BYTES:
+                return _error(413, f"an event is at most {MAX_EVENT_BYTES} bytes")
+        if client_id is None:
+            client_id = client_of(request, body)
+            if client_id is None:
+                return _error(401, "unauthorized")
+        try:
+            event = parse_event_bytes(body)
+        except ValueError as err:
+            return _error(400, str(err)[:500])
+        try:
+            submission = await start_triage(
+                await temporal(), task_queue, event, submitted_by=client_id
+            )
+        except (RPCError, RuntimeError, OSError) as err:
+            log.error("triage intake could not start the workflow", error=type(err).__name__)
+            return _error(503, "the workflow service is unavailable; retry later")
+        log.info(
+            "ticket received",
+            workflow_id=submission.workflow_id,
+            started=submission.started,
+            client=client_id,
+        )
+        return JSONResponse(
+            {
+                **submission.model_dump(mode="json"),
+                "status_url": str(
+                    request.url_for("ticket_status", workflow_id=submission.workflow_id)
+                ),
+                "submitted_by": client_id,
+            },
+            status_code=202 if submission.started else 200,
+        )
+
+    async def status(request: Request) -> Response:
+        if not clients:
+            return _error(503, "intake authentication is not configured")
+        client_id = client_of(request, request.url.path.encode())
+        if client_id is None:
+            return _error(401, "unauthorized")
+        workflow_id = request.path_params["workflow_id"]
+        if not _WORKFLOW_ID.match(workflow_id):
+            return _error(404, "no such triage workflow")
+        try:
+            client = await temporal()
+            handle = client.get_workflow_handle(workflow_id)
+            described = await handle.describe()
+            if (await described.memo()).get(SUBMITTED_BY) != client_id:
+                # Another client's ticket, or one from the CLI: not this client's to read.
+                return _error(404, "no such triage workflow")
+            state: Any = await handle.query("status", result_type=TriageState)
+        except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:
+                return _error(404, "no such triage workflow")
+            return _error(503, "the workflow service is unavailable; retry later")
+        except (RuntimeError, OSError):
+            return _error(503, "the workflow service is unavailable; retry later")
+        return JSONResponse(scrub_value(state.model_dump(mode="json")))
+
+    return [
+        Route("/tickets", receive, methods=["POST"]),
+        Route("/tickets/{workflow_id}", status, methods=["GET"], name="ticket_status"),
+    ]

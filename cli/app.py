@@ -610,6 +610,10 @@ def build_parser() -> argparse.ArgumentParser:
     from cli.watch import add_watch_parsers
 
     add_watch_parsers(sub)
+
+    from vouchflow.triage.cli import add_triage_commands
+
+    add_triage_commands(sub)
     return parser
 
 
@@ -684,6 +688,10 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
         from prompts.cli import prompt_cli
 
         return prompt_cli([*args.prompt_args, *extra], settings)
+    if args.command == "triage":
+        from vouchflow.triage.cli import run_triage
+
+        return run_triage(args, settings)
     return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
 
 

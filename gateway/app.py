@@ -2,6 +2,7 @@
 
     POST /slack/interactions   signed Slack callback -> `decide` update (answers within 3 s)
     POST /invoices             authenticated upload -> blob store + workflow (idempotent)
+    POST /tickets              authenticated support_ticket.created.v1 event -> triage workflow
     GET  /invoices/{id}        the status of a workflow this client submitted (InvoiceState)
     GET  /review...            the review page (see gateway/review.py)
     POST /codec/{decode,encode} remote codec for the Web UI (see gateway/codec_server.py)
@@ -62,6 +63,7 @@ from schemas.decisions import DecisionReply, DecisionRequest
 from schemas.workflow import InvoiceState
 from settings import Settings
 from stores.redact import clean_text, register_secret_values, scrub_value
+from vouchflow.triage.gateway import triage_routes
 
 ClientFactory = Callable[[], Awaitable[Client]]
 
@@ -348,6 +350,12 @@ def create_app(
             *review_routes(temporal.client, env, identity),
             Route("/slack/interactions", slack_interactions, methods=["POST"]),
             Route("/invoices", intake, methods=["POST"]),
+            *triage_routes(
+                clients=secrets.clients,
+                hmac_header=gateway.hmac_header,
+                temporal=temporal.client,
+                task_queue=settings.temporal.task_queue,
+            ),
             Route(
                 "/invoices/{workflow_id}", invoice_status, methods=["GET"], name="invoice_status"
             ),

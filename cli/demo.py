@@ -79,6 +79,9 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
         console.print("  Waiting:", markup=False)
         for s in waiting:
             console.print(f"    {s.workflow_id}  {s.event.filename}", markup=False)
+    from vouchflow.triage.cli import demo_tickets
+
+    await demo_tickets(client, settings, samples_dir.parent / "tickets")
     console.print(
         "\nStill running in the background: the Temporal dev server and the worker "
         f"(logs in {settings.home / 'logs'}). Stop both with: make down",

@@ -283,3 +283,43 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
     if state.escalation_ref:
         console.print(f"escalation: {state.escalation_ref}", markup=False, highlight=False)
     return 0
+
+
+async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) -> None:
+    """`make demo`'s second half: submit the bundled sample tickets (a duplicate delivery
+    among them), print where each rests in the invoices' table style, and the commands
+    that confirm or correct one awaiting review."""
+    from cli.render import console
+
+    if not await asyncio.to_thread(tickets_dir.is_dir):
+        return
+    submissions, refused = await submit_events(client, settings, tickets_dir)
+    for line in refused:
+        console.print(f"refused {line}", markup=False, highlight=False)
+    ids = list(dict.fromkeys(s.workflow_id for s in submissions))
+    states = await wait_until_resting(client, ids, timeout_s=60)
+    console.print(
+        triage_table(states, submissions, title="vouchflow demo: where each sample ticket rests")
+    )
+    repeats = [s for s in submissions if not s.started]
+    for s in repeats:
+        console.print(
+            f"{s.ticket_id}: delivered again with event_id {s.event_id}: the same workflow,"
+            " no second set of effects",
+            markup=False,
+            highlight=False,
+        )
+    waiting = [s for s in states if s.status == "awaiting_approval"]
+    if waiting:
+        reviewer = settings.approval.approvers[0].id if settings.approval.approvers else "alice"
+        first = waiting[0].workflow_id
+        console.print("\nTickets waiting for a person. Confirm or correct with, for example:")
+        for line in (
+            f".venv/bin/python starter.py triage confirm {first} --as {reviewer}",
+            f".venv/bin/python starter.py triage correct {first} --as {reviewer}"
+            " --category billing --urgency high --reason 'double charge'",
+            f".venv/bin/temporal workflow signal --workflow-id {first} --name confirm "
+            f'--input "{{\\"token\\": \\"$(.venv/bin/python starter.py token --as {reviewer} '
+            f'--workflow {first} --action confirm)\\"}}"',
+        ):
+            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)

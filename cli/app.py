@@ -288,6 +288,8 @@ async def send_decision(
 ) -> DecisionReply:
     """Send one decision through the workflow's `decide` update and return its answer."""
     client = await _client(settings)
+    # Fails fast (10 s) when no worker runs, instead of the update's longer wait.
+    await fetch_state(client, workflow_id)
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     try:
         return await asyncio.wait_for(

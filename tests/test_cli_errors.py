@@ -359,4 +359,8 @@ async def test_no_worker_is_one_line_not_a_hang(
         f"error: no worker answered for {workflow_id} within 10 s "
         "(is the worker running? `make up`)"
     ]
+    assert starter("identity", "add", "alice").returncode == 0
+    approve = starter("approve", workflow_id, "--as", "alice")
+    assert approve.returncode == 1 and "no worker answered" in approve.stderr
+    assert len(approve.stderr.splitlines()) == 1
     await dev_server.client.get_workflow_handle(workflow_id).terminate("test finished")

@@ -91,6 +91,18 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str, int]] = [
         1,
     ),
     ("approve unreachable", lambda t: ["approve", "invoice-x", "--as", "alice"], "make up", 1),
+    (
+        "approve long comment",
+        lambda t: ["approve", "invoice-x", "--as", "alice", "--comment", "x" * 3000],
+        "comment: String should have at most 2000 characters",
+        1,
+    ),
+    (
+        "approve huge workflow id",
+        lambda t: ["approve", "invoice-" + "x" * 2000, "--as", "alice"],
+        "a token is bound to one workflow id",
+        1,
+    ),
     ("reject no reason", lambda t: ["reject", "invoice-x", "--as", "alice"], "--reason", 2),
     (
         "reject blank reason",

@@ -488,6 +488,10 @@ async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
     from stores.audit import AuditRowError, open_audit_store
 
     client = await _client(settings)
+    if args.workflow_id.startswith("triage-"):
+        from vouchflow.triage.cli import explain_triage
+
+        return await explain_triage(client, settings, args.workflow_id)
     state = await fetch_state(client, args.workflow_id)
     store = open_audit_store(settings)
     try:
@@ -581,7 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_signer_args(p, "--by")
     p.add_argument("--reason", default="")
 
-    p = sub.add_parser("explain", help="why did the system do what it did with this invoice?")
+    p = sub.add_parser("explain", help="why did the system do what it did (invoice or ticket)?")
     p.add_argument("workflow_id")
 
     p = sub.add_parser("extract", help="extract, validate and score a file locally (no workflow)")

@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import httpx
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from gateway.app import create_app
@@ -131,6 +132,11 @@ async def test_worker_cli_webhook_and_temporal_cli_signal(
 
         shown = starter(env, "audit", "show", injected).stdout
         assert "classification.corrected" in shown and "decision.routed" in shown
+        explained = starter(env, "explain", injected).stdout
+        assert "decided by: deterministic rules classifier (no model)" in explained
+        assert "injection flag:" in explained and "correct by bob (cli) accepted" in explained
+        assert "correction stored: billing/low -> sales/low by bob" in explained
+        assert "hash chain intact" in explained and "How to roll back" in explained
 
         # The gateway's webhook: authenticated, idempotent by event_id.
         settings = make_settings(home)
@@ -138,7 +144,7 @@ async def test_worker_cli_webhook_and_temporal_cli_signal(
             update={"temporal": settings.temporal.model_copy(update={"task_queue": queue})}
         )
 
-        async def factory():  # type: ignore[no-untyped-def]
+        async def factory() -> Client:
             return dev_server.client
 
         app = create_app(settings, client_factory=factory, env={"VOUCHFLOW_INTAKE_TOKEN": "s3cret"})

@@ -14,6 +14,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from schemas.triage.events import triage_workflow_id
+from schemas.triage.state import TriageWorkflowInput
 from workflows.triage.workflow import TriageWorkflow
 
 HERE = Path(__file__).resolve().parent.parent / "histories" / "triage"
@@ -52,7 +53,7 @@ async def test_a_reordered_step_is_caught_by_replay() -> None:
 
     original = intake.IntakeSteps._intake
 
-    async def reordered(self, request):  # type: ignore[no-untyped-def]
+    async def reordered(self: intake.IntakeSteps, request: TriageWorkflowInput) -> None:
         await self._trail.record("unexpected.step", {})
         await original(self, request)
 

@@ -323,3 +323,18 @@ async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) ->
             f'--workflow {first} --action confirm)\\"}}"',
         ):
             console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+
+
+async def explain_triage(client: Client, settings: Settings, workflow_id: str) -> int:
+    """`explain` for a triage workflow (the invoice `explain` hands over to this)."""
+    from cli.render import console
+    from stores.audit import open_audit_store
+    from vouchflow.triage.explain import explain_triage_lines
+
+    state = await fetch_triage_state(client, workflow_id)
+    store = open_audit_store(settings)
+    trail = await asyncio.to_thread(store.trail, workflow_id)
+    verification = await asyncio.to_thread(store.verify)
+    for line in explain_triage_lines(state, trail, verification.ok):
+        console.print(line, markup=False, highlight=False)
+    return 0

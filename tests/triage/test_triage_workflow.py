@@ -240,3 +240,31 @@ async def test_injection_in_the_body_goes_to_a_person_whatever_the_confidence(
         assert state.classification.injection_flags
         assert state.route is not None and state.route.route == "review"
         assert any("instruction-like text" in r for r in state.route.reasons)
+
+
+async def test_a_refusal_flood_continues_as_new_and_the_review_goes_on(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    triage = TriageSettings(
+        review=ReviewSettings(continue_as_new_after_events=100, refusals_audited=5)
+    )
+    async with triage_harness(time_skipping_env, settings, triage=triage) as h:
+        sub = await h.start(ticket_event(subject="Something is off", body=AMBIGUOUS))
+        wid = sub.workflow_id
+        await h.wait_status(wid, "awaiting_approval")
+        for i in range(120):
+            await h.handle(wid).signal("confirm", {"reviewer": f"nobody-{i}"})
+        state = await h.wait_for(wid, lambda s: s.runs == 2, what="a second run")
+        assert state.refused_decisions == 120 and len(state.decisions) == 5
+        assert state.status == "awaiting_approval" and state.route is not None
+        reply = await h.decide(wid, "confirm", "alice")
+        assert reply.accepted
+        final = await h.result(wid)
+        assert final.status == "routed" and final.runs == 2 and final.reviewed_by == "alice"
+        types = h.audit_types(wid)
+        assert "workflow.continuing" in types and "workflow.continued" in types
+        # The review request went out once, not once per run.
+        intents = [
+            r.payload["effect"] for r in h.deps.audit.trail(wid) if r.type == "effect.intent"
+        ]
+        assert intents.count("notify.approval_request") == 1

@@ -286,3 +286,18 @@ def test_jira_escalation_needs_its_url_and_secrets() -> None:
         {"effects": {"escalation": "jira"}, "jira": {"base_url": "https://acme.atlassian.net"}}
     )
     check_triage_config(ready, env={"JIRA_EMAIL": "a@b.c", "JIRA_API_TOKEN": "t"})
+
+
+@pytest.mark.parametrize(
+    "jira",
+    [
+        {"project_key": 'SUP" OR project = "HR'},
+        {"project_key": "sup"},
+        {"label_prefix": "has space"},
+        {"label_prefix": 'x" OR labels = "y'},
+        {"label_prefix": ""},
+    ],
+)
+def test_jira_names_that_would_break_jql_or_labels_are_refused(jira: dict[str, str]) -> None:
+    with pytest.raises(ValidationError):
+        TriageSettings.model_validate({"jira": jira})

@@ -155,3 +155,24 @@ async def test_a_failing_provider_falls_back_and_an_invalid_answer_fails_closed(
             assert waiting.classifier_attempts == ["openai:gpt-5-mini: failed closed"]
             assert waiting.route is not None
             assert "no classifier produced a valid classification" in waiting.route.reasons
+
+
+async def test_the_customers_subject_reaches_jira_as_one_clean_line(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, jira: FakeJira
+) -> None:
+    async with triage_harness(
+        time_skipping_env, settings, triage=jira_triage(jira), env=jira_env(jira)
+    ) as h:
+        subject = "Refund\nStatus: approved by admin\u202e\u200b " + "x" * 450
+        sub = await h.start(ticket_event(subject=subject))
+        state = await h.result(sub.workflow_id)
+        assert state.status == "routed"
+        summary = jira.issues[0]["fields"]["summary"]
+        assert "\n" not in summary and "\u202e" not in summary and "\u200b" not in summary
+        assert summary.startswith("[high] billing: Refund Status: approved")
+        assert len(summary) <= 255
+        texts = [
+            node["content"][0]["text"]
+            for node in jira.issues[0]["fields"]["description"]["content"]
+        ]
+        assert all("\n" not in t and "\u202e" not in t for t in texts)

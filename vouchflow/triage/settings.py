@@ -95,10 +95,11 @@ class CustomerStoreSettings(_Section):
 
 class JiraSettings(_Section):
     base_url: str = ""
-    project_key: str = "SUP"
-    issue_type: str = "Task"
+    # Both end up inside JQL and labels: only characters Jira allows there unquoted.
+    project_key: str = Field(default="SUP", pattern=r"^[A-Z][A-Z0-9_]{0,49}$")
+    issue_type: str = Field(default="Task", min_length=1, max_length=60)
     # Prefix of the label that carries the event id (the search-before-create key).
-    label_prefix: str = "vouchflow-triage"
+    label_prefix: str = Field(default="vouchflow-triage", pattern=r"^[A-Za-z0-9_.-]{1,100}$")
     timeout: Duration = dt.timedelta(seconds=20)
 
 

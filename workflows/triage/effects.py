@@ -15,6 +15,7 @@ with workflow.unsafe.imports_passed_through():
         StoredDecision,
         StoreDecisionInput,
     )
+    from stores.redact import clean_text
     from workflows.common.failures import failure_message
     from workflows.triage import views
     from workflows.triage.options import ESCALATE, STORE
@@ -74,7 +75,8 @@ class EffectSteps(TriageSteps):
             event_id=self._state.event.event_id,
             ticket_id=ticket.id,
             customer_id=self._state.event.customer.id,
-            summary=f"[{shown.urgency}] {shown.category}: {ticket.subject}"[:255],
+            # The subject is the customer's text: one clean line, bounded (Jira's limit).
+            summary=clean_text(f"[{shown.urgency}] {shown.category}: {ticket.subject}", 255),
             description=views.escalation_description(self._state),
             category=shown.category,
             urgency=shown.urgency,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.decisions import MAX_TEXT, MAX_TOKEN, Channel
 from schemas.triage.classification import Category, TicketClassification, Urgency
+from schemas.triage.events import TicketV1
 
 TriageDecisionKind = Literal["confirm", "correct"]
 
@@ -89,3 +90,6 @@ class CorrectionRecord(BaseModel):
     at: dt.datetime
     classifier: str
     idempotency_key: str
+    # The input the classifier saw, so the correction can be replayed as an eval case.
+    ticket: TicketV1 | None = None
+    plan: str = ""

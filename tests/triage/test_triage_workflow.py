@@ -162,6 +162,9 @@ async def test_a_correction_by_signal_is_stored_audited_and_reroutes(
         stored = h.activities.store.corrections()
         assert [c.workflow_id for c in stored] == [sub.workflow_id]
         assert stored[0].run_id == correction.run_id and stored[0].reason == correction.reason
+        # The input the classifier saw travels with it: the correction is an eval case.
+        assert stored[0].ticket is not None and stored[0].ticket.body == AMBIGUOUS
+        assert stored[0].plan == "pro"
         trail = h.deps.audit.trail(sub.workflow_id)
         corrected = [r for r in trail if r.type == "classification.corrected"]
         assert len(corrected) == 1 and corrected[0].payload["corrected"]["urgency"] == "high"

@@ -71,7 +71,9 @@ _DDL = (
         proof TEXT NOT NULL,
         channel TEXT NOT NULL,
         classifier TEXT NOT NULL,
-        at TEXT NOT NULL
+        at TEXT NOT NULL,
+        ticket TEXT,
+        plan TEXT NOT NULL DEFAULT ''
     )""",
     """CREATE TABLE IF NOT EXISTS {p}escalations (
         label TEXT NOT NULL,
@@ -245,7 +247,7 @@ class TriageStore:
         with self._connect() as conn:
             inserted = conn.execute(
                 self._q(
-                    "INSERT INTO {p}corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    "INSERT INTO {p}corrections VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT (idempotency_key) DO NOTHING"
                 ),
                 (
@@ -261,6 +263,8 @@ class TriageStore:
                     record.channel,
                     record.classifier,
                     record.at.isoformat(),
+                    record.ticket.model_dump_json() if record.ticket else None,
+                    record.plan,
                 ),
             ).rowcount
         return bool(inserted == 1)
@@ -270,7 +274,8 @@ class TriageStore:
             rows = conn.execute(
                 self._q(
                     "SELECT idempotency_key, workflow_id, run_id, ticket_id, original, corrected,"
-                    " reason, reviewer, proof, channel, classifier, at FROM {p}corrections"
+                    " reason, reviewer, proof, channel, classifier, at, ticket, plan"
+                    " FROM {p}corrections"
                     " ORDER BY at"
                 )
             ).fetchall()
@@ -288,6 +293,8 @@ class TriageStore:
                 channel=r[9],
                 classifier=r[10],
                 at=dt.datetime.fromisoformat(r[11]),
+                ticket=json.loads(r[12]) if r[12] else None,
+                plan=r[13],
             )
             for r in rows
         ]

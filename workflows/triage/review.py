@@ -187,6 +187,8 @@ class ReviewSteps(TriageSteps):
             at=workflow.now(),
             classifier=self._state.classification.classifier.name,
             idempotency_key=f"{info.workflow_id}:correction",
+            ticket=self._state.event.ticket,
+            plan=self._plan,
         )
         self._state.correction = correction
         await self._trail.record("classification.corrected", correction.model_dump(mode="json"))

@@ -1,0 +1,1 @@
+"""Eval suite of the support_ticket_classifier prompt and the rules classifier."""

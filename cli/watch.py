@@ -148,8 +148,10 @@ async def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
         raise CliError(f"not a directory: {directory}")
     try:
         every = parse_duration(args.every)
-    except ValueError as err:
-        raise CliError(str(err)) from err
+    except (ValueError, OverflowError) as err:
+        from runtime.errors import user_message
+
+        raise CliError(f"--every: {user_message(err)}") from err
     if every < MIN_INTERVAL:
         raise CliError(f"--every must be at least {MIN_INTERVAL.total_seconds():.0f}s")
     client = await _client(settings)

@@ -120,6 +120,7 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str, int]] = [
     ("explain unreachable", lambda t: ["explain", "invoice-x"], "not reachable", 1),
     ("watch missing folder", lambda t: ["watch", str(t / "nope")], "not a directory", 1),
     ("watch bad interval", lambda t: ["watch", str(t), "--every", "soon"], "not a duration", 1),
+    ("watch huge interval", lambda t: ["watch", str(t), "--every", "1e999s"], "--every:", 1),
     ("watch short interval", lambda t: ["watch", str(t), "--every", "1s"], "at least", 1),
     ("unwatch unreachable", lambda t: ["unwatch", str(t)], "not reachable", 1),
     ("identity no subcommand", lambda t: ["identity"], "required", 2),

@@ -8,8 +8,10 @@ log table refuse UPDATE and DELETE.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,19 +62,36 @@ class SqliteAuditStore:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
         with self._connect() as conn:
             ensure_wal(conn)
             conn.executescript("BEGIN IMMEDIATE;\n" + _SCHEMA + "\nCOMMIT;")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One connection per call: safe across threads and processes alike.
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        try:
+        """This thread's connection to the log, opened once. Opening and closing one per
+        append cost more than the append itself (closing the last connection of a WAL
+        file checkpoints it); a connection is never shared between threads, and every
+        write is still its own IMMEDIATE transaction, so other processes stay safe."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
             conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            yield conn
-        finally:
-            conn.close()
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        yield conn
+
+    def close(self) -> None:
+        """Close every thread's connection (tests, shutdown)."""
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            with contextlib.suppress(sqlite3.Error):
+                conn.close()
+        self._local = threading.local()
 
     def append(self, entry: AuditEntry, *, now: dt.datetime) -> AuditRecord:
         payload = prepare_payload(entry.payload)

@@ -90,9 +90,19 @@ _INVISIBLE = re.compile(
 )
 _TAG_TEXT = re.compile("[\U000e0020-\U000e007e]+")
 # Three or more single letters split by one separator: "i g n o r e", "i.g.n.o.r.e".
-_SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,}[^\W\d_](?![^\W\d_])")
+# Bounded repetitions keep every pattern linear on hostile text (no word is 40 letters).
+_SPACED = re.compile(r"(?<![^\W\d_])(?:[^\W\d_][ .\-_*]){3,40}[^\W\d_](?![^\W\d_])")
 # A word mixing letters with digits or @/$ ("1gn0re", "pr3v10us", "@pprove").
-_LEET_WORD = re.compile(r"(?=[\w@$]*[A-Za-z])(?=[\w@$]*[0-9@$])[\w@$]{3,}")
+_WORD = re.compile(r"(?<![\w@$])[\w@$]{3,40}(?![\w@$])")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+_HAS_LEET = re.compile(r"[0-9@$]")
+
+
+def _unleet(m: re.Match[str]) -> str:
+    word = m.group(0)
+    if _HAS_LETTER.search(word) and _HAS_LEET.search(word):
+        return word.translate(_LEET)
+    return word
 
 
 def _strip_marks(text: str) -> str:
@@ -100,18 +110,25 @@ def _strip_marks(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def normalise_for_detection(text: str) -> str:
-    """``text`` with the usual obfuscations undone (for detection only, never shown)."""
-    # Invisible tag characters carry ASCII text a person cannot see: make it visible.
-    text = _TAG_TEXT.sub(
-        lambda m: " " + "".join(chr(ord(c) - 0xE0000) for c in m.group(0)) + " ", text
-    )
-    text = _INVISIBLE.sub("", text)
+def normalise_for_detection(text: str, *, reveal_invisible: bool = True) -> str:
+    """``text`` with the usual obfuscations undone (for detection only, never shown).
+
+    With ``reveal_invisible=False`` invisible characters stay in as a visible
+    separator (and tag text stays hidden): an instruction found with them revealed but
+    not without them was hidden by them."""
+    if reveal_invisible:
+        # Invisible tag characters carry ASCII text a person cannot see: make it visible.
+        text = _TAG_TEXT.sub(
+            lambda m: " " + "".join(chr(ord(c) - 0xE0000) for c in m.group(0)) + " ", text
+        )
+        text = _INVISIBLE.sub("", text)
+    else:
+        text = _INVISIBLE.sub("\u00a6", text)
     text = unicodedata.normalize("NFKC", text)
     text = _INVISIBLE.sub("", text)
     text = _strip_marks(text).translate(_HOMOGLYPHS)
     text = _SPACED.sub(lambda m: re.sub(r"[ .\-_*]", "", m.group(0)), text)
-    return _LEET_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    return _WORD.sub(_unleet, text)
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -134,6 +151,7 @@ def detect_injection(text: str) -> list[str]:
     """Human-readable flags, one per kind of instruction found, each with its evidence."""
     flat = _flat(text)
     normalised = _flat(normalise_for_detection(text))
+    kept: str | None = None
     flags: list[str] = []
     hidden_near_instruction = False
     for name, pattern in _COMPILED:
@@ -145,25 +163,12 @@ def detect_injection(text: str) -> list[str]:
             continue
         m = pattern.search(normalised)
         if m:
-            snippet = _snippet(normalised, m.start(), m.end())
-            flags.append(f"{name} (obfuscated): {snippet!r}")
-            hidden_near_instruction |= _obfuscated_with_invisibles(flat, snippet)
+            flags.append(f"{name} (obfuscated): {_snippet(normalised, m.start(), m.end())!r}")
+            if kept is None:
+                kept = _flat(normalise_for_detection(text, reveal_invisible=False))
+            hidden_near_instruction |= pattern.search(kept) is None
     if hidden_near_instruction:
         flags.append(
             "invisible characters inside or beside an instruction: text was hidden from readers"
         )
     return flags
-
-
-def _obfuscated_with_invisibles(flat: str, snippet: str) -> bool:
-    """Did invisible characters help hide this instruction? (Its words were split by them.)"""
-    if not _INVISIBLE.search(flat):
-        return False
-    words = [w for w in re.findall(r"[a-z]{4,}", snippet.casefold())][:6]
-    for m in _INVISIBLE.finditer(flat):
-        around = normalise_for_detection(
-            flat[max(0, m.start() - _INVISIBLE_REACH) : m.end() + _INVISIBLE_REACH]
-        ).casefold()
-        if any(word in around for word in words):
-            return True
-    return False

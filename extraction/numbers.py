@@ -160,7 +160,7 @@ def find_amounts(line: str) -> list[Amount]:
         )
         start, end = m.start(), m.end()
         negative = bool(m.group("neg"))
-        wrapped = _ACCOUNTING_OPEN.search(masked, 0, start)
+        wrapped = _ACCOUNTING_OPEN.search(masked, max(0, start - 10), start)
         closing = _ACCOUNTING_CLOSE.match(masked, end)
         if not negative and wrapped and closing:
             # "(12.00)" / "(£12.00)": the accounting way to print a negative amount.

@@ -80,3 +80,34 @@ def test_disagreeing_total_routes_to_review_with_both_values(settings: Settings)
     assert assessment.decision.route == "review"
     reason = next(r for r in assessment.decision.reasons if "disagree" in r)
     assert "XML says GBP 120.00, the page says GBP 150.00" in reason
+
+
+def test_a_cut_page_is_not_compared_on_totals() -> None:
+    # The page's total may lie after the cut: only fields printed before it are compared.
+    result = cross_check_structured(
+        _xml_result(99999), PAGE.format(total="120.00"), filename="x.pdf", page_truncated=True
+    )
+    assert not [p for p in result.problems if p.code == "einvoice.page_mismatch"]
+    assert any("totals were not compared" in note for note in result.notes)
+
+
+def test_each_disagreeing_field_is_a_problem_with_both_values() -> None:
+    page = PAGE.format(total="120.00").replace("Acme Office Supplies Ltd", "Zenith Paper GmbH")
+    page = page.replace("£", "$").replace("ACME-77", "ZP-1").replace("31/10/2026", "30/11/2026")
+    result = cross_check_structured(_xml_result(12000), page, filename="x.pdf")
+
+    found = {p.field: p for p in result.problems if p.code == "einvoice.page_mismatch"}
+    assert set(found) == {"supplier_name", "invoice_number", "due_date", "currency"}
+    assert "'ACME-77'" in found["invoice_number"].message
+    assert "'ZP-1'" in found["invoice_number"].message
+    assert found["invoice_number"].raw_text and "ZP-1" in found["invoice_number"].raw_text
+    assert "'2026-10-31'" in found["due_date"].message
+    assert set(result.disagreeing_fields) == set(found)
+
+
+def test_supplier_names_are_compared_loosely() -> None:
+    page = PAGE.format(total="120.00").replace(
+        "Acme Office Supplies Ltd", "ACME OFFICE SUPPLIES LIMITED"
+    )
+    result = cross_check_structured(_xml_result(12000), page, filename="x.pdf")
+    assert not [p for p in result.problems if p.code == "einvoice.page_mismatch"]

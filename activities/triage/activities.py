@@ -12,6 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -19,6 +20,7 @@ from activities.deps import ActivityDeps
 from activities.errors import to_application_error
 from extraction.base import ExtractionError
 from extraction.factory import split_provider
+from runtime.errors import user_message
 from schemas.triage.activities import (
     ClassifyTicketInput,
     CorrectionStored,
@@ -78,7 +80,15 @@ class TriageActivities:
         """Read once per workflow; the answer is then fixed in its history."""
         triage = self._triage
         if triage is None:
-            triage = await asyncio.to_thread(load_triage_settings, env=self._env)
+            try:
+                triage = await asyncio.to_thread(load_triage_settings, env=self._env)
+            except (ValidationError, ValueError, OSError) as err:
+                # A broken [triage] section: retrying reads the same file.
+                raise ApplicationError(
+                    f"the [triage] configuration cannot be read: {user_message(err)}",
+                    type="ConfigError",
+                    non_retryable=True,
+                ) from None
         return TriagePolicy(
             routing=triage.routing,
             review=triage.review,

@@ -50,6 +50,8 @@ class TriageState(BaseModel):
     status_reason: str = ""
     runs: int = 1
     context: CustomerContext | None = None
+    # Why the customer store could not be read (the event's values were used instead).
+    context_problem: str | None = None
     prompt_version: str | None = None
     classification: ClassificationResult | None = None
     classifier_attempts: list[str] = Field(default_factory=list)

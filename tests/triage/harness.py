@@ -196,7 +196,10 @@ async def triage_harness(
     *,
     triage: TriageSettings | None = None,
     env: Mapping[str, str] | None = None,
+    read_config: bool = False,
 ) -> AsyncIterator[TriageHarness]:
+    """`read_config`: the activities read the [triage] section from the config file (as
+    the production worker does) instead of using `triage`."""
     environment = target if isinstance(target, WorkflowEnvironment) else None
     client = target.client if isinstance(target, WorkflowEnvironment) else target
     task_queue = f"triage-{uuid.uuid4().hex[:12]}"
@@ -204,7 +207,9 @@ async def triage_harness(
         update={"temporal": settings.temporal.model_copy(update={"task_queue": task_queue})}
     )
     deps = build_deps(settings)
-    activities = TriageActivities(deps, triage or TriageSettings(), env=env or {})
+    activities = TriageActivities(
+        deps, None if read_config else (triage or TriageSettings()), env=env or {}
+    )
     worker = triage_worker(client, settings, deps, activities, task_queue=task_queue)
     async with worker:
         harness = TriageHarness(

@@ -148,6 +148,8 @@ def test_failed_closed_or_injection_needs_a_person_even_at_full_confidence() -> 
     flagged = route_ticket(sure, plan="pro", settings=ROUTING, injection_flags=["override"])
     assert closed.route == flagged.route == "review"
     assert "no classifier" in closed.reasons[0] and "instruction-like" in flagged.reasons[0]
+    unchecked = route_ticket(sure, plan="enterprise", settings=ROUTING, context_problem="down")
+    assert unchecked.route == "review" and "context could not be loaded" in unchecked.reasons[0]
 
 
 def test_after_a_review_the_persons_word_decides() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowUpdateFailedError
@@ -271,3 +272,36 @@ async def test_a_refusal_flood_continues_as_new_and_the_review_goes_on(
             r.payload["effect"] for r in h.deps.audit.trail(wid) if r.type == "effect.intent"
         ]
         assert intents.count("notify.approval_request") == 1
+
+
+async def test_an_unreadable_customer_store_sends_the_ticket_to_a_person(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    triage = TriageSettings.model_validate({"customers": {"backend": "postgres"}})
+    env = {"VOUCHFLOW_CUSTOMERS_URL": "postgresql://nobody@/none?host=/nonexistent-socket-dir"}
+    async with triage_harness(time_skipping_env, settings, triage=triage, env=env) as h:
+        # Urgent billing would be escalated; with its context unchecked, a person decides.
+        sub = await h.start(ticket_event())
+        # Nobody reviews it here: it waits, then expires in the review queue.
+        state = await h.result(sub.workflow_id)
+        assert state.status == "expired"
+        assert state.context is not None and state.context.source == "event"
+        assert state.context_problem
+        assert state.route is not None and state.route.route == "review"
+        assert "the customer's context could not be loaded" in state.route.reasons[0]
+        assert h.activities.store.queue_of(sub.workflow_id) == "triage-review"
+
+
+async def test_a_broken_triage_configuration_ends_with_its_reason(
+    time_skipping_env: WorkflowEnvironment, settings: Settings, tmp_path: Path
+) -> None:
+    config = tmp_path / "broken.toml"
+    config.write_text("[triage.routing]\nreview_below_confidence = 7\n", encoding="utf-8")
+    async with triage_harness(
+        time_skipping_env, settings, env={"VOUCHFLOW_CONFIG": str(config)}, read_config=True
+    ) as h:
+        sub = await h.start(ticket_event())
+        state = await h.result(sub.workflow_id)
+        assert state.status == "needs_attention"
+        assert "the [triage] configuration cannot be read" in state.status_reason
+        assert "review_below_confidence" in state.status_reason

@@ -3,7 +3,8 @@
 In order, the first that applies wins:
 
 1. the classification cannot be trusted (confidence below the threshold, a classifier
-   that failed closed, instruction-like text in the ticket) -> the review queue;
+   that failed closed, instruction-like text in the ticket, a customer whose plan could
+   not be checked) -> the review queue;
 2. urgent billing (a configured escalation category at a configured urgency) -> the
    escalation queue (and an escalation issue);
 3. an enterprise plan -> the enterprise queue;
@@ -26,9 +27,12 @@ def needs_review(
     *,
     failed_closed: bool = False,
     injection_flags: list[str] | None = None,
+    context_problem: str | None = None,
 ) -> list[str]:
     """Why a person must look at this classification first (empty = nobody needs to)."""
     reasons: list[str] = []
+    if context_problem:
+        reasons.append(f"the customer's context could not be loaded: {context_problem}")
     if failed_closed:
         reasons.append("no classifier produced a valid classification")
     if classification.confidence < settings.review_below_confidence:
@@ -66,6 +70,7 @@ def route_ticket(
     reviewed: bool = False,
     failed_closed: bool = False,
     injection_flags: list[str] | None = None,
+    context_problem: str | None = None,
 ) -> RouteDecision:
     queues = settings.queues
     if not reviewed:
@@ -74,6 +79,7 @@ def route_ticket(
             settings,
             failed_closed=failed_closed,
             injection_flags=injection_flags,
+            context_problem=context_problem,
         )
         if why:
             return RouteDecision(route="review", queue=queues.review, reasons=why)

@@ -51,12 +51,7 @@ class IntakeSteps(TriageSteps):
         await self._trail.record(
             "workflow.started", {"event": request.event.model_dump(mode="json")}
         )
-        self._state.context = await workflow.execute_activity(
-            "load_customer_context",
-            LoadContextInput(customer=request.event.customer, settings=self._policy.customers),
-            result_type=CustomerContext,
-            **QUICK,
-        )
+        self._state.context = await self._load_context(request)
         await self._trail.record("context.loaded", self._state.context.model_dump(mode="json"))
         self._set_status("classifying", "classifying the ticket")
         self._state.classification = await self._classify()
@@ -78,6 +73,30 @@ class IntakeSteps(TriageSteps):
             },
         )
 
+    async def _load_context(self, request: TriageWorkflowInput) -> CustomerContext:
+        """The store's context; if the store cannot be read, the event's own values, and
+        the ticket goes to a person (its plan and ARR are unchecked)."""
+        try:
+            return await workflow.execute_activity(
+                "load_customer_context",
+                LoadContextInput(customer=request.event.customer, settings=self._policy.customers),
+                result_type=CustomerContext,
+                **QUICK,
+            )
+        except ActivityError as err:
+            problem = failure_message(err)
+            self._state.context_problem = problem
+            customer = request.event.customer
+            return CustomerContext(
+                customer_id=customer.id,
+                known=False,
+                source="event",
+                plan=customer.plan,
+                arr=customer.arr,
+                region=customer.region,
+                notes=[f"customer store unavailable: {problem}"[:300]],
+            )
+
     @property
     def _plan(self) -> str:
         context = self._state.context
@@ -94,6 +113,7 @@ class IntakeSteps(TriageSteps):
             reviewed=reviewed,
             failed_closed=result.failed_closed,
             injection_flags=result.injection_flags,
+            context_problem=self._state.context_problem,
         )
 
     def _chain(self) -> list[str]:

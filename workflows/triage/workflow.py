@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.triage.state import TriageState, TriageWorkflowInput
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
+    from workflows.common.failures import failure_message
     from workflows.common.trail import AuditTrail, count
     from workflows.triage.effects import EffectSteps
     from workflows.triage.intake import IntakeSteps
@@ -81,8 +82,7 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
         except Exception as err:
             # No input may wedge a workflow: an unexpected failure ends it, with its reason.
             await self._end_needs_attention(
-                f"the workflow stopped on an unexpected error: {type(err).__name__}:"
-                f" {one_line(str(err))}"
+                f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
             )
         return await self._finish()
 

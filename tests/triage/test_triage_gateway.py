@@ -49,6 +49,12 @@ async def test_webhook_clients_deliver_once_and_read_only_their_own(
             assert (first.status_code, again.status_code) == (202, 200)
             assert first.json()["submitted_by"] == "helpdesk"
             assert again.json()["started"] is False
+            other = body.replace(b"charged twice", b"charged thrice")
+            assert other != body
+            clash = await http.post(
+                "/tickets", content=other, headers={HEADER: body_signature("hmac-secret", other)}
+            )
+            assert clash.status_code == 409 and "first delivery stands" in clash.json()["error"]
             workflow_id = first.json()["workflow_id"]
             await h.result(workflow_id)
             path = f"/tickets/{workflow_id}"

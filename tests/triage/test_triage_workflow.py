@@ -58,6 +58,13 @@ async def test_duplicate_delivery_is_one_workflow_and_one_set_of_effects(
         first = await h.start(event)
         again = await h.start(event)
         assert first.started and not again.started
+        assert first.conflict is None and again.conflict is False
+        # Same event_id, other content: the first delivery stands, and the sender is told.
+        altered = event.model_copy(
+            update={"ticket": event.ticket.model_copy(update={"body": "something else"})}
+        )
+        clash = await h.start(altered)
+        assert not clash.started and clash.conflict is True
         assert again.workflow_id == first.workflow_id == f"triage-{event.event_id}"
         await h.result(first.workflow_id)
         late = await h.start(event)  # after it ended: still nothing new

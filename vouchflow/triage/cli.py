@@ -190,12 +190,14 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
         console.print(f"refused {line}", markup=False, highlight=False)
     for s in submissions:
         what = "started" if s.started else "already received (same event_id): not started again"
+        if s.conflict:
+            what += "; this delivery's content DIFFERS from the first one, which stands"
         console.print(f"{s.workflow_id}: {what}", markup=False, highlight=False)
     if submissions and not args.no_wait:
         ids = list(dict.fromkeys(s.workflow_id for s in submissions))
         states = await wait_until_resting(client, ids, timeout_s=args.timeout)
         console.print(triage_table(states, submissions))
-    return EXIT_ERROR if refused else 0
+    return EXIT_ERROR if refused or any(s.conflict for s in submissions) else 0
 
 
 async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> int:

@@ -2,6 +2,7 @@
 
     POST /tickets                 a support_ticket.created.v1 event (JSON)
                                   -> 202 started | 200 already received (same event_id)
+                                  | 409 same event_id, different content (first stands)
     GET  /tickets/{workflow_id}   the triage workflow's state
 
 Clients authenticate exactly as for the invoice intake (gateway/auth.py: a bearer
@@ -86,6 +87,15 @@ def triage_routes(
         except (RPCError, RuntimeError, OSError) as err:
             log.error("triage intake could not start the workflow", error=type(err).__name__)
             return _error(503, "the workflow service is unavailable; retry later")
+        if submission.conflict:
+            return JSONResponse(
+                {
+                    **submission.model_dump(mode="json"),
+                    "error": "this event_id was already delivered with different content;"
+                    " the first delivery stands",
+                },
+                status_code=409,
+            )
         log.info(
             "ticket received",
             workflow_id=submission.workflow_id,

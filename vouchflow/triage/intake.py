@@ -35,6 +35,9 @@ class TriageSubmission(BaseModel):
     event_id: str
     ticket_id: str
     started: bool  # False = this event was already delivered (no second workflow)
+    # A redelivery whose content differs from the first delivery's (same event_id): the
+    # first delivery stands; this one is ignored and said to be. None = not checked.
+    conflict: bool | None = None
 
 
 @dataclass
@@ -94,11 +97,13 @@ async def start_triage(
     client may read the status of what it submitted, nothing else."""
     workflow_id = triage_workflow_id(event.event_id)
     if await _exists(client, workflow_id):
+        first = await first_event(client, workflow_id)
         return TriageSubmission(
             workflow_id=workflow_id,
             event_id=event.event_id,
             ticket_id=event.ticket.id,
             started=False,
+            conflict=None if first is None else first != event,
         )
     try:
         await client.start_workflow(
@@ -122,6 +127,23 @@ async def start_triage(
         ticket_id=event.ticket.id,
         started=started,
     )
+
+
+async def first_event(client: Client, workflow_id: str) -> TicketCreatedV1 | None:
+    """The event the workflow was started with (from its history: no worker needed)."""
+    handle = client.get_workflow_handle(workflow_id)
+    async for history_event in handle.fetch_history_events():
+        attributes = history_event.workflow_execution_started_event_attributes
+        if not attributes.input.payloads:
+            return None
+        try:
+            (request,) = await client.data_converter.decode(
+                attributes.input.payloads, [TriageWorkflowInput]
+            )
+        except Exception:  # a different workflow type or shape: cannot compare
+            return None
+        return request.event if isinstance(request, TriageWorkflowInput) else None
+    return None
 
 
 async def _exists(client: Client, workflow_id: str) -> bool:

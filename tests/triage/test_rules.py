@@ -303,3 +303,14 @@ def test_jira_escalation_needs_its_url_and_secrets() -> None:
 def test_jira_names_that_would_break_jql_or_labels_are_refused(jira: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         TriageSettings.model_validate({"jira": jira})
+
+
+def test_a_classifier_chain_that_cannot_work_stops_the_worker_at_start() -> None:
+    chain = TriageSettings.model_validate({"classifier": {"chain": "openai:gpt-5-mini,rules"}})
+    with pytest.raises(TriageConfigError, match="OPENAI_API_KEY"):
+        check_triage_config(chain, env={})
+    check_triage_config(chain, env={"OPENAI_API_KEY": "k"})
+    for broken in ("gpt-5", "rules,rules", "openai:"):
+        bad = TriageSettings.model_validate({"classifier": {"chain": broken}})
+        with pytest.raises(TriageConfigError, match=r"\[triage.classifier\] chain"):
+            check_triage_config(bad, env={})

@@ -149,7 +149,13 @@ class JiraClient:
             ) from err
         status = response.status_code
         if status < 300:
-            data = response.json()
+            try:
+                data = response.json()
+            except ValueError:
+                # A proxy's page instead of Jira's JSON: the same call may work next time.
+                raise JiraError(
+                    f"jira: HTTP {status} on {path} is not JSON", retryable=True, status=status
+                ) from None
             return data if isinstance(data, dict) else {}
         detail = _error_text(response)
         message = f"jira: HTTP {status} on {path}: {detail}"

@@ -166,8 +166,15 @@ class IntakeSteps(TriageSteps):
                     "classification.provider_failed", {"provider": provider, "reason": reason}
                 )
                 continue
-            self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
+            tokens = result.usage.input_tokens + result.usage.output_tokens
+            self._state.tokens_used += tokens
             self._state.cost_micro_usd += result.usage.cost_micro_usd
+            if tokens:
+                meter = workflow.metric_meter()
+                meter.create_counter("vouchflow_llm_tokens").add(tokens, {"provider": provider})
+                meter.create_counter("vouchflow_llm_cost_micro_usd").add(
+                    result.usage.cost_micro_usd, {"provider": provider}
+                )
             outcome = "failed closed" if result.failed_closed else "ok"
             self._state.classifier_attempts.append(f"{provider}: {outcome}")
             await self._trail.record(

@@ -47,9 +47,7 @@ class TrustedKeys(BaseModel):
 def check_id(value: str) -> str:
     normalised = value.strip().casefold()
     if not _ID.match(normalised):
-        raise ValueError(
-            f"not a valid identity id: {value[:40]!r} (use 1-64 of a-z 0-9 . _ @ -)"
-        )
+        raise ValueError(f"not a valid identity id: {value[:40]!r} (use 1-64 of a-z 0-9 . _ @ -)")
     return normalised
 
 

@@ -36,9 +36,10 @@ from cli.identity import (
     cmd_token,
     resolve_signer,
 )
-from cli.render import console, status_lines, summary_table
+from cli.render import console, listing_row, listing_table, status_lines, summary_table
 from cli.watch import cmd_unwatch, cmd_watch
 from identity.tokens import MAX_TTL
+from runtime import search_attributes as sa
 from runtime.errors import one_line, user_message
 from schemas.decisions import DecisionReply, DecisionRequest
 from schemas.workflow import RESTING_STATUSES, InvoiceState
@@ -256,21 +257,23 @@ async def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
+    """Every vouchflow workflow (invoices, tickets, ...) from one visibility query: they
+    share the VouchflowStatus attribute, and Temporal's WorkflowType tells them apart."""
     client = await _client(settings)
-    query = "WorkflowType = 'InvoiceWorkflow'"
+    clauses = [f"{sa.STATUS.name} IS NOT NULL"]
     if args.awaiting:
-        query += " AND VouchflowStatus = 'awaiting_approval'"
-    states: list[InvoiceState] = []
-    async for wf in client.list_workflows(query, limit=args.limit):
-        try:
-            states.append(await fetch_state(client, wf.id))
-        except NoWorker:
-            raise  # every other workflow would wait as long
-        except (CliError, RPCError):
-            continue
-    title = "Awaiting approval" if args.awaiting else "Invoices"
-    console.print(summary_table(states, title=title))
+        clauses = [f"{sa.STATUS.name} = 'awaiting_approval'"]
+    if args.type:
+        clauses.append(f"WorkflowType = '{_WORKFLOW_TYPES[args.type]}'")
+    rows: list[list[str]] = []
+    async for wf in client.list_workflows(" AND ".join(clauses), limit=args.limit):
+        rows.append(listing_row(wf.workflow_type, wf.id, wf.typed_search_attributes))
+    title = "Awaiting a person" if args.awaiting else "Workflows"
+    console.print(listing_table(rows, title=title))
     return 0
+
+
+_WORKFLOW_TYPES = {"invoice": "InvoiceWorkflow", "ticket": "TriageWorkflow"}
 
 
 # ---- decisions ------------------------------------------------------------------------------
@@ -553,8 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("workflow_id")
     p.add_argument("--json", action="store_true")
 
-    p = sub.add_parser("list", help="list invoice workflows")
-    p.add_argument("--awaiting", action="store_true", help="only those awaiting approval")
+    p = sub.add_parser("list", help="list workflows (invoices and tickets)")
+    p.add_argument("--awaiting", action="store_true", help="only those awaiting a person")
+    p.add_argument("--type", choices=sorted(_WORKFLOW_TYPES), help="only this kind")
     p.add_argument("--limit", type=_positive_int, default=50)
 
     p = sub.add_parser("approve", help="approve an invoice awaiting review")

@@ -7,8 +7,11 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from temporalio.common import TypedSearchAttributes
 
+from runtime import search_attributes as sa
 from runtime.errors import one_line
+from schemas.money import format_minor
 from schemas.workflow import InvoiceState
 
 # Piped output (scripts, CI logs) gets a wide console so ids are never folded.
@@ -101,3 +104,35 @@ def status_lines(state: InvoiceState) -> list[str]:
         + (f" at {state.email_due_at:%Y-%m-%d %H:%M:%S} UTC" if state.email_due_at else "")
     )
     return lines
+
+
+def listing_row(
+    workflow_type: str | None, workflow_id: str, attributes: TypedSearchAttributes
+) -> list[str]:
+    """One workflow as `list` shows it, from its search attributes alone (no worker needed)."""
+    total = attributes.get(sa.TOTAL_MINOR)
+    currency = attributes.get(sa.CURRENCY)
+    amount = format_minor(total, currency) if total is not None and currency else ""
+    confidence = attributes.get(sa.CONFIDENCE)
+    return [
+        {"InvoiceWorkflow": "invoice", "TriageWorkflow": "ticket"}.get(
+            workflow_type or "", workflow_type or "?"
+        ),
+        workflow_id,
+        attributes.get(sa.STATUS) or "",
+        attributes.get(sa.ROUTE) or "",
+        attributes.get(sa.SUPPLIER) or "",
+        amount,
+        "" if confidence is None else str(confidence),
+    ]
+
+
+def listing_table(rows: list[list[str]], *, title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("kind")
+    table.add_column("workflow id", no_wrap=True)
+    for column in ("status", "route", "supplier", "total", "conf."):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(cell) for cell in row))
+    return table

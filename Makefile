@@ -19,13 +19,13 @@ demo: install  ## start Temporal + worker, run the sample invoices, print where 
 	$(PY) starter.py demo
 
 up: install    ## Temporal dev server + worker in the background (logs in .vouchflow/logs)
-	$(PY) -m runtime.services up
+	$(PY) -m vouchflow.runtime.services up
 
 down:          ## stop what `make up` / `make demo` started
-	@test -x $(PY) && $(PY) -m runtime.services down || true
+	@test -x $(PY) && $(PY) -m vouchflow.runtime.services down || true
 
 status: install
-	$(PY) -m runtime.services status
+	$(PY) -m vouchflow.runtime.services status
 
 test: install  ## the whole suite
 	$(PY) -m pytest -q
@@ -40,10 +40,10 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 gateway: install  ## the HTTP gateway (Slack interactions, intake webhook)
-	$(PY) -m gateway
+	$(PY) -m vouchflow.gateway
 
 samples: install  ## regenerate the bundled sample invoices
-	$(PY) -m samples.generate
+	$(PY) -m vouchflow.samples.generate
 
 bench: install    ## throughput and latency on the embedded dev server
 	$(PY) bench/bench_workflow.py

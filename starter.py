@@ -1,7 +1,6 @@
-"""The vouchflow command line: `python starter.py --help`."""
+"""The vouchflow command line: `python starter.py --help` (or the `vouchflow` command)."""
 
-from cli.app import main
-from runtime.exit import exit_process
+from vouchflow.cli.app import run
 
 if __name__ == "__main__":
-    exit_process(main())
+    run()

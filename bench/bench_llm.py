@@ -41,14 +41,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from temporalio.client import Client
 
-from activities.deps import build_deps
-from extraction.base import ExtractionError
-from extraction.runner import ExtractionRequest, run_extraction
-from runtime.submit import submit_document
-from schemas.workflow import InvoiceState
-from settings import load_settings
-from tests.fakes import FakeOpenAI, Reply
-from worker import build_worker
+from activities.common.deps import build_deps
+from schemas.invoice.workflow import InvoiceState
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
+from vouchflow.runtime.submit import submit_document
+from vouchflow.runtime.worker import build_worker
+from vouchflow.settings import load_settings
+from vouchflow.testing.fakes import FakeOpenAI, Reply
 
 FIELDS = (
     "supplier_name",
@@ -117,7 +117,7 @@ MODEL = "gpt-5-mini"
 
 def perfect_answer(body: dict[str, Any]) -> dict[str, Any]:
     """What a perfect model returns: the invoice in the fenced document, read exactly."""
-    from extraction.rules import extract_with_rules
+    from vouchflow.invoice.extraction.rules import extract_with_rules
 
     user = body["input"][0]["content"]
     match = _FENCED.search(user)
@@ -250,8 +250,8 @@ async def run_throughput(n: int, delay_s: float) -> None:
     from temporalio.contrib.pydantic import pydantic_data_converter
     from temporalio.testing import WorkflowEnvironment
 
-    from runtime.binaries import temporal_cli_path
-    from runtime.search_attributes import ALL_KEYS
+    from vouchflow.runtime.binaries import temporal_cli_path
+    from vouchflow.runtime.search_attributes import ALL_KEYS
 
     fake = SlowModel.start()
     fake.delay_s = delay_s

@@ -44,13 +44,13 @@ from temporalio.worker import Worker
 # The workflow sandbox re-imports this module to run NoopWorkflow: pass the project's
 # modules through instead of re-importing them inside it.
 with workflow.unsafe.imports_passed_through():
-    from activities.deps import ActivityDeps, build_deps
-    from runtime.binaries import temporal_cli_path
-    from runtime.search_attributes import ALL_KEYS
-    from runtime.submit import submit_document
-    from schemas.workflow import InvoiceState
-    from settings import Settings, load_settings
-    from worker import build_worker
+    from activities.common.deps import ActivityDeps, build_deps
+    from schemas.invoice.workflow import InvoiceState
+    from vouchflow.runtime.binaries import temporal_cli_path
+    from vouchflow.runtime.search_attributes import ALL_KEYS
+    from vouchflow.runtime.submit import submit_document
+    from vouchflow.runtime.worker import build_worker
+    from vouchflow.settings import Settings, load_settings
 
 TINY = "10ms"
 
@@ -297,11 +297,11 @@ async def count_activities(client: Client, workflow_id: str) -> int:
 
 
 async def run_plain(n: int, home: Path, audit_writes: int) -> Figures:
-    from documents.reader import read_document
-    from extraction.rules import extract_with_rules
-    from policy.assess import assess
-    from schemas.audit import AuditEntry
-    from schemas.effects import DraftBillRequest, DuplicateQuery
+    from schemas.common.audit import AuditEntry
+    from schemas.invoice.effects import DraftBillRequest, DuplicateQuery
+    from vouchflow.documents.reader import read_document
+    from vouchflow.invoice.extraction.rules import extract_with_rules
+    from vouchflow.invoice.rules.assess import assess
 
     settings = bench_settings(home, n, "unused", "unused")
     deps = build_deps(settings)

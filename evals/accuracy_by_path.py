@@ -26,9 +26,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from documents.blobs import LocalBlobStore
-from documents.einvoice import EInvoiceError, extract_embedded_xml, parse_einvoice
-from documents.reader import read_document
 from evals.corpus_accuracy import (
     DEFAULT_CORPUS,
     HEADER_FIELDS,
@@ -36,9 +33,12 @@ from evals.corpus_accuracy import (
     in_our_convention,
     line_items_score,
 )
-from extraction.rules import extract_with_rules
-from schemas.invoice import Invoice
-from settings.config import IntakeSettings
+from schemas.invoice.invoice import Invoice
+from vouchflow.documents.blobs import LocalBlobStore
+from vouchflow.documents.einvoice import EInvoiceError, extract_embedded_xml, parse_einvoice
+from vouchflow.documents.reader import read_document
+from vouchflow.invoice.extraction.rules import extract_with_rules
+from vouchflow.settings.config import IntakeSettings
 
 View = dict[str, Any]
 

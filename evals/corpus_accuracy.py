@@ -31,10 +31,10 @@ from typing import Any
 
 import pypdf
 
-from documents.einvoice import EInvoiceError, parse_einvoice
-from extraction.rules import extract_with_rules
-from extraction.rules_labels import LEGAL_FORM
-from schemas.extraction import ExtractionResult
+from schemas.invoice.extraction import ExtractionResult
+from vouchflow.documents.einvoice import EInvoiceError, parse_einvoice
+from vouchflow.invoice.extraction.rules import extract_with_rules
+from vouchflow.invoice.extraction.rules_labels import LEGAL_FORM
 
 HEADER_FIELDS = [
     "supplier_name",

@@ -11,9 +11,9 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_cli_path, temporal_test_server_path
-from runtime.search_attributes import ALL_KEYS, register_search_attributes
-from settings import Settings, load_settings
+from vouchflow.runtime.binaries import temporal_cli_path, temporal_test_server_path
+from vouchflow.runtime.search_attributes import ALL_KEYS, register_search_attributes
+from vouchflow.settings import Settings, load_settings
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def make_settings(home: Path, **overrides: Any) -> Settings:
 @pytest.fixture(autouse=True)
 def _fresh_circuit_breakers() -> None:
     """Provider circuits are per process: one test's failures must not open another's."""
-    from llm.circuit import reset_breakers
+    from vouchflow.llm.circuit import reset_breakers
 
     reset_breakers()
 

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from runtime.binaries import temporal_cli_path
+from vouchflow.runtime.binaries import temporal_cli_path
 
 ROOT = Path(__file__).resolve().parent.parent
 

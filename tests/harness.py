@@ -14,14 +14,14 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.deps import ActivityDeps, build_deps
-from identity.keys import ensure_person, load_private_key
-from identity.tokens import mint_decision_token
-from runtime.submit import Submission, submit_document
-from schemas.decisions import DecisionReply, DecisionRequest
-from schemas.workflow import InvoiceState
-from settings import Settings
-from worker import all_activities, build_worker
+from activities.common.deps import ActivityDeps, build_deps
+from schemas.common.decisions import DecisionReply, DecisionRequest
+from schemas.invoice.workflow import InvoiceState
+from vouchflow.identity.keys import ensure_person, load_private_key
+from vouchflow.identity.tokens import mint_decision_token
+from vouchflow.runtime.submit import Submission, submit_document
+from vouchflow.runtime.worker import all_activities, build_worker
+from vouchflow.settings import Settings
 
 
 def activity_name(fn: Callable[..., Any]) -> str:

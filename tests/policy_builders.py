@@ -6,8 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
+from schemas.invoice.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
+from schemas.invoice.invoice import Invoice, LineItem
 
 TODAY = dt.date(2025, 3, 10)
 KEY_FIELDS = ("supplier_name", "invoice_number", "issue_date", "currency", "total_minor")

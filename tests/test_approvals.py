@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from activities.assessment import AssessmentActivities
-from policy.approvals import check_approval
-from policy.assess import assess
-from schemas.assessment import Finding
-from schemas.invoice import Invoice
-from schemas.workflow import ApprovalCheckInput
-from settings.config import Approver, Settings, load_settings
+from activities.invoice.assessment import AssessmentActivities
+from schemas.invoice.assessment import Finding
+from schemas.invoice.invoice import Invoice
+from schemas.invoice.workflow import ApprovalCheckInput
 from tests.policy_builders import make_extraction, make_invoice
+from vouchflow.invoice.rules.approvals import check_approval
+from vouchflow.invoice.rules.assess import assess
+from vouchflow.settings.config import Approver, Settings, load_settings
 
 
 @pytest.fixture(scope="module")

@@ -23,12 +23,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from schemas.audit import AuditEntry, AuditRecord
-from settings.config import load_settings
-from stores.audit import AuditStore, open_audit_store
-from stores.audit_postgres import PostgresAuditStore
-from stores.audit_sqlite import SqliteAuditStore
-from stores.redact import REDACTED, redact
+from schemas.common.audit import AuditEntry, AuditRecord
+from vouchflow.settings.config import load_settings
+from vouchflow.stores.audit import AuditStore, open_audit_store
+from vouchflow.stores.audit_postgres import PostgresAuditStore
+from vouchflow.stores.audit_sqlite import SqliteAuditStore
+from vouchflow.stores.redact import REDACTED, redact
 
 NOW = dt.datetime(2025, 3, 1, 12, 30, 0, 123456, tzinfo=dt.UTC)
 PG_ENV = "VOUCHFLOW_TEST_POSTGRES_URL"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from documents.blobs import (
+from vouchflow.documents.blobs import (
     BlobCorruptedError,
     BlobNotFoundError,
     BlobStore,

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from cli.app import main
-from runtime.errors import one_line, user_message
 from tests.devserver import ROOT, cli_env
+from vouchflow.cli.app import main
+from vouchflow.runtime.errors import one_line, user_message
 
 UNREACHABLE = "127.0.0.1:1"
 Setup = Callable[[Path], list[str]]
@@ -272,11 +272,11 @@ def test_user_message_summarises_validation_errors() -> None:
 def test_status_and_explain_never_show_python_internals() -> None:
     import datetime as dt
 
-    from cli.explain import explain_lines
-    from cli.render import status_lines, why
-    from schemas.decisions import DecisionRecord
-    from schemas.events import InvoiceReceivedV1
-    from schemas.workflow import InvoiceState
+    from schemas.common.decisions import DecisionRecord
+    from schemas.invoice.events import InvoiceReceivedV1
+    from schemas.invoice.workflow import InvoiceState
+    from vouchflow.cli.explain import explain_lines
+    from vouchflow.cli.render import status_lines, why
 
     leak = "corrections are not valid: InvalidOperation: [<class 'decimal.InvalidOperation'>]"
     state = InvoiceState(

@@ -7,13 +7,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from policy.confidence import score_confidence
-from policy.validation import validate_invoice
-from schemas.assessment import Confidence, Signal
-from schemas.extraction import ExtractionResult, ExtractorInfo
-from schemas.invoice import LineItem
-from settings.config import Settings, load_settings
+from schemas.invoice.assessment import Confidence, Signal
+from schemas.invoice.extraction import ExtractionResult, ExtractorInfo
+from schemas.invoice.invoice import LineItem
 from tests.policy_builders import TODAY, make_extraction, make_invoice
+from vouchflow.invoice.rules.confidence import score_confidence
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
 
 
 @pytest.fixture(scope="module")

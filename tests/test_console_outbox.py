@@ -10,21 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from destinations.local_ledger import LocalLedger
-from destinations.xero import XeroDestination
-from effects.factory import (
+from schemas.common.effects import EmailMessage, Notification
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.destinations.xero import XeroDestination
+from vouchflow.effects.factory import (
     ConfigError,
     build_destination,
     build_email_transport,
     build_notifier,
     check_effects_config,
 )
-from mailer.outbox import OutboxTransport
-from mailer.smtp import SmtpTransport
-from notifiers.console import ConsoleNotifier
-from notifiers.slack import SlackNotifier
-from schemas.effects import EmailMessage, Notification
-from settings.config import load_settings
+from vouchflow.mailer.outbox import OutboxTransport
+from vouchflow.mailer.smtp import SmtpTransport
+from vouchflow.notifiers.console import ConsoleNotifier
+from vouchflow.notifiers.slack import SlackNotifier
+from vouchflow.settings.config import load_settings
 
 
 def notification(key: str = "wf-1:approval") -> Notification:

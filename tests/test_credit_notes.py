@@ -17,21 +17,21 @@ from xero_python.accounting import models as xero_models
 from xero_python.api_client import ModelFinder
 from xero_python.api_client.deserializer import deserialize
 
-from activities.assessment import AssessmentActivities
-from destinations.base import DestinationError, posting_amounts
-from destinations.local_ledger import LocalLedger
-from destinations.xero import XeroDestination
-from destinations.xero_config import XeroCredentials, XeroSettings
-from policy.approvals import check_approval
-from policy.assess import apply_corrections, assess
-from policy.validation import validate_invoice
-from schemas.documents import BlobRef
-from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
-from schemas.invoice import Invoice, LineItem
-from schemas.workflow import AssessInput
-from settings.config import Settings, load_settings
-from tests.fakes.fake_xero import FakeXero
+from activities.invoice.assessment import AssessmentActivities
+from schemas.common.documents import BlobRef
+from schemas.invoice.effects import DraftBillRequest, DuplicateQuery, RevertRequest
+from schemas.invoice.invoice import Invoice, LineItem
+from schemas.invoice.workflow import AssessInput
 from tests.policy_builders import TODAY, make_extraction, make_invoice
+from vouchflow.destinations.base import DestinationError, posting_amounts
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.destinations.xero import XeroDestination
+from vouchflow.destinations.xero_config import XeroCredentials, XeroSettings
+from vouchflow.invoice.rules.approvals import check_approval
+from vouchflow.invoice.rules.assess import apply_corrections, assess
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
+from vouchflow.testing.fakes.fake_xero import FakeXero
 
 SUPPLIER = "Acme Office Supplies Ltd"
 FINDER = ModelFinder(xero_models)

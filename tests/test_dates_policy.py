@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 
-from policy.assess import assess, corrected_extraction
-from policy.validation import validate_invoice
-from schemas.extraction import ExtractionProblem, FieldEvidence
-from schemas.invoice import Invoice
-from settings.config import Settings, load_settings
+from schemas.invoice.extraction import ExtractionProblem, FieldEvidence
+from schemas.invoice.invoice import Invoice
 from tests.policy_builders import TODAY, make_extraction, make_invoice
+from vouchflow.invoice.rules.assess import assess, corrected_extraction
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
 
 
 @pytest.fixture(scope="module")

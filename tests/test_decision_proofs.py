@@ -17,14 +17,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from temporalio import activity
 from temporalio.testing import WorkflowEnvironment
 
-from identity.keys import ensure_person, load_private_key
-from identity.tokens import mint_decision_token
-from schemas.decisions import DecisionReply
-from schemas.effects import DuplicateMatch, DuplicateQuery
-from settings import Settings
+from schemas.common.decisions import DecisionReply
+from schemas.invoice.effects import DuplicateMatch, DuplicateQuery
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.identity.keys import ensure_person, load_private_key
+from vouchflow.identity.tokens import mint_decision_token
+from vouchflow.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 

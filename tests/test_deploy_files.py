@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from runtime.search_attributes import ALL_KEYS
+from vouchflow.runtime.search_attributes import ALL_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 

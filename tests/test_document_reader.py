@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from pypdf import PdfWriter
 
-from documents import ocr
-from documents.blobs import LocalBlobStore
-from documents.reader import PREVIEW_CHARS, read_document
-from schemas.documents import DocumentText
-from settings.config import IntakeSettings
+from schemas.common.documents import DocumentText
 from tests.fixtures import hostile_inputs
+from vouchflow.documents import ocr
+from vouchflow.documents.blobs import LocalBlobStore
+from vouchflow.documents.reader import PREVIEW_CHARS, read_document
+from vouchflow.settings.config import IntakeSettings
 
 CORPUS = Path(
     os.environ.get("VOUCHFLOW_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")
@@ -178,7 +178,7 @@ def test_latin1_text_is_read(blobs: LocalBlobStore) -> None:
 
 @needs_corpus
 def test_standalone_ubl_xml_is_an_einvoice(blobs: LocalBlobStore) -> None:
-    from documents.einvoice import extract_embedded_xml
+    from vouchflow.documents.einvoice import extract_embedded_xml
 
     found = extract_embedded_xml((CORPUS / "files" / "invoice2data_AzureInterior.pdf").read_bytes())
     assert found is not None

@@ -21,21 +21,21 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from gateway.app import create_app
-from schemas.workflow import InvoiceState
-from settings import PROJECT_ROOT_PATH
+from schemas.invoice.workflow import InvoiceState
 from tests.conftest import make_settings
-from tests.fakes.fake_slack import FakeSlack, SlackMessage
-from tests.fakes.fake_xero import FakeXero
-from tests.fakes.smtp_server import FakeSmtp
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
 from tests.test_gateway import block_actions_payload, signal_count, signed_click
+from vouchflow.gateway.app import create_app
+from vouchflow.settings import PACKAGE_DIR
+from vouchflow.testing.fakes.fake_slack import FakeSlack, SlackMessage
+from vouchflow.testing.fakes.fake_xero import FakeXero
+from vouchflow.testing.fakes.smtp_server import FakeSmtp
 
 # The local SMTP fake allows AUTH without TLS, which aiosmtpd rightly warns about.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 
-SAMPLE_PDF = PROJECT_ROOT_PATH / "samples" / "invoices" / "02_above_limit.pdf"
+SAMPLE_PDF = PACKAGE_DIR / "samples" / "invoices" / "02_above_limit.pdf"
 SUPPLIER = "Northwind Stationery Ltd"
 SIGNING_SECRET = "e2e-signing-secret"
 INTAKE_TOKEN = "e2e-intake-token"

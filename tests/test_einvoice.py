@@ -12,14 +12,14 @@ from typing import Any
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from documents.einvoice import (
+from tests.fixtures import hostile_inputs
+from vouchflow.documents.einvoice import (
     EInvoiceError,
     extract_embedded_xml,
     parse_einvoice,
     render_text,
 )
-from extraction.problems import EARLIEST_YEAR, LATEST_YEAR
-from tests.fixtures import hostile_inputs
+from vouchflow.invoice.extraction.problems import EARLIEST_YEAR, LATEST_YEAR
 
 CORPUS = Path(
     os.environ.get("VOUCHFLOW_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cli.app import main
-from cli.local_extract import usd
-from tests.fakes import FakeOpenAI, Reply
 from tests.invoice_texts import TextInvoice
 from tests.test_llm_workflow import answer_for
+from vouchflow.cli.app import main
+from vouchflow.cli.local_extract import usd
+from vouchflow.testing.fakes import FakeOpenAI, Reply
 
 
 @pytest.fixture(scope="module")

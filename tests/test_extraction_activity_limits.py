@@ -12,17 +12,17 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import ActivityEnvironment
 
-from activities.deps import ActivityDeps, build_deps
-from activities.extraction import MAX_LINES_IN_RESULT, ExtractionActivities
-from documents.reader import read_document
-from schemas.documents import DocumentText
-from schemas.extraction import ExtractionResult
-from schemas.workflow import ExtractFieldsInput
-from settings import Settings
-from settings.config import IntakeSettings
+from activities.common.deps import ActivityDeps, build_deps
+from activities.invoice.extraction import MAX_LINES_IN_RESULT, ExtractionActivities
+from schemas.common.documents import DocumentText
+from schemas.invoice.extraction import ExtractionResult
+from schemas.invoice.workflow import ExtractFieldsInput
 from tests.conftest import make_settings
 from tests.fixtures.einvoices import cii_xml, facturx_pdf, ubl_xml
 from tests.fixtures.hostile_inputs import to_unicode_pdf
+from vouchflow.documents.reader import read_document
+from vouchflow.settings import Settings
+from vouchflow.settings.config import IntakeSettings
 
 TEMPORAL_PAYLOAD_LIMIT = 2 * 1024 * 1024
 LINES = 20_000
@@ -335,7 +335,7 @@ def test_lone_surrogates_in_plain_strings_are_stored(deps: ActivityDeps) -> None
 
 
 def test_model_output_with_escaped_lone_surrogates_is_cleaned() -> None:
-    from llm.output import parse_output
+    from vouchflow.llm.output import parse_output
 
     raw = json.dumps(
         {

@@ -10,15 +10,15 @@ from decimal import Decimal
 
 import pytest
 
-from documents.einvoice import CREDIT_NOTE_TYPE_CODES, parse_einvoice
-from extraction.numbers import money_amounts, parse_amount
-from extraction.problems import MAX_QUANTITY, decimal_to_minor
-from extraction.rules import extract_with_rules
-from llm.output import parse_output
-from schemas.extraction import ExtractionProblem, ExtractionResult
-from schemas.invoice import Invoice
-from schemas.money import MINOR_MAX
+from schemas.common.money import MINOR_MAX
+from schemas.invoice.extraction import ExtractionProblem, ExtractionResult
+from schemas.invoice.invoice import Invoice
 from tests.fixtures.einvoices import cii_xml, ubl_xml
+from vouchflow.documents.einvoice import CREDIT_NOTE_TYPE_CODES, parse_einvoice
+from vouchflow.invoice.extraction.numbers import money_amounts, parse_amount
+from vouchflow.invoice.extraction.problems import MAX_QUANTITY, decimal_to_minor
+from vouchflow.invoice.extraction.rules import extract_with_rules
+from vouchflow.llm.output import parse_output
 
 HUGE = "123456789012345678901234567890.00"  # 30 digits before the point
 HUGE_INT = 10**30
@@ -431,7 +431,7 @@ def test_text_line_amounts_beyond_64_bits_are_reported() -> None:
 
 
 def _model_result(**invoice: object) -> ExtractionResult:
-    from schemas.extraction import ExtractorInfo
+    from schemas.invoice.extraction import ExtractorInfo
 
     return ExtractionResult(
         invoice=Invoice.model_validate(invoice),
@@ -440,7 +440,7 @@ def _model_result(**invoice: object) -> ExtractionResult:
 
 
 def test_model_cannot_replace_a_printed_impossible_date() -> None:
-    from llm.extract import apply_printed_facts
+    from vouchflow.llm.extract import apply_printed_facts
 
     rules = extract_with_rules(_dated("30/02/2024"))
     model = _model_result(issue_date="2024-02-28", total_minor=2000, currency="GBP")
@@ -453,7 +453,7 @@ def test_model_cannot_replace_a_printed_impossible_date() -> None:
 
 
 def test_model_result_on_a_titled_credit_note_is_a_credit_note() -> None:
-    from llm.extract import apply_printed_facts
+    from vouchflow.llm.extract import apply_printed_facts
 
     rules = extract_with_rules(_text("-£20.00", title="Credit note CN-9"))
     model = _model_result(total_minor=-2000, subtotal_minor=-2000, currency="GBP")

@@ -18,17 +18,17 @@ from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, Sche
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
-from activities.folder_watch import scan_directory, settled, snapshot
-from cli.app import CliError
-from cli.watch import cmd_unwatch, cmd_watch, watch_folder
-from documents.blobs import LocalBlobStore
-from runtime.submit import Submission
-from schemas.documents import BlobRef
-from settings import Settings
+from activities.invoice.folder_watch import scan_directory, settled, snapshot
+from schemas.common.documents import BlobRef
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
-from workflows.folder_watch import FolderScanInput, FolderScanSummary, watch_id
+from vouchflow.cli.app import CliError
+from vouchflow.cli.watch import cmd_unwatch, cmd_watch, watch_folder
+from vouchflow.documents.blobs import LocalBlobStore
+from vouchflow.runtime.submit import Submission
+from vouchflow.settings import Settings
+from workflows.invoice.folder_watch import FolderScanInput, FolderScanSummary, watch_id
 
 
 def _cli_settings(h: Harness, dev: WorkflowEnvironment) -> Settings:
@@ -349,7 +349,7 @@ async def test_a_huge_sparse_file_is_refused_before_reading(tmp_path: Path) -> N
 
 
 async def test_streamed_file_keys_by_its_content_hash(tmp_path: Path) -> None:
-    from runtime.submit import CHUNK_BYTES, FileRefused, store_file
+    from vouchflow.runtime.submit import CHUNK_BYTES, FileRefused, store_file
 
     blobs = LocalBlobStore(tmp_path / "blobs")
     data = os.urandom(CHUNK_BYTES * 3 + 17)  # several chunks and a tail

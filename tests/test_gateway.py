@@ -21,17 +21,17 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from destinations.local_ledger import LocalLedger
-from documents.blobs import sha256_hex
-from gateway.app import create_app
-from gateway.auth import body_signature
-from notifiers.slack_signature import slack_signature
-from runtime.binaries import temporal_test_server_path
-from runtime.search_attributes import register_search_attributes
-from settings import Settings
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.documents.blobs import sha256_hex
+from vouchflow.gateway.app import create_app
+from vouchflow.gateway.auth import body_signature
+from vouchflow.notifiers.slack_signature import slack_signature
+from vouchflow.runtime.binaries import temporal_test_server_path
+from vouchflow.runtime.search_attributes import register_search_attributes
+from vouchflow.settings import Settings
 
 SIGNING_SECRET = "test-signing-secret-8c1f"
 INTAKE_TOKEN = "test-intake-token-3b9a"

@@ -20,16 +20,16 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from documents.blobs import sha256_hex
-from gateway.app import create_app
-from gateway.auth import body_signature
-from gateway.decisions import update_id
-from identity.keys import load_trusted, service_key_path
-from identity.tokens import ProofRefused, verify_decision_token
-from schemas.decisions import DecisionReply, DecisionRequest
-from schemas.workflow import InvoiceWorkflowInput, invoice_workflow_id
-from settings import Settings
+from schemas.common.decisions import DecisionReply, DecisionRequest
+from schemas.invoice.workflow import InvoiceWorkflowInput, invoice_workflow_id
 from tests.test_gateway import ENV, SIGNING_SECRET, block_actions_payload, signed_click
+from vouchflow.documents.blobs import sha256_hex
+from vouchflow.gateway.app import create_app
+from vouchflow.gateway.auth import body_signature
+from vouchflow.gateway.decisions import update_id
+from vouchflow.identity.keys import load_trusted, service_key_path
+from vouchflow.identity.tokens import ProofRefused, verify_decision_token
+from vouchflow.settings import Settings
 
 WORKFLOW_ID = "invoice-0123456789abcdef0123456789abcdef"
 ERP_SECRET = "erp-bearer-secret-5d1c9a7e"
@@ -249,7 +249,7 @@ async def test_concurrent_replays_let_exactly_one_through(
 async def test_replay_memory_forgets_after_the_signature_window(
     settings: Settings, fake: FakeClient
 ) -> None:
-    from gateway.replay import RETENTION_S, ReplayGuard
+    from vouchflow.gateway.replay import RETENTION_S, ReplayGuard
 
     guard = ReplayGuard(settings.home / "replay-test.sqlite3")
     assert guard.first_time("v0=abc", now=1000.0)
@@ -364,7 +364,7 @@ async def test_upload_names_are_one_clean_line(gw: httpx.AsyncClient, fake: Fake
 
 
 def test_review_page_text_is_one_clean_escaped_line() -> None:
-    from gateway.review import _e
+    from vouchflow.gateway.review import _e
 
     shown = _e("ACME\u202eLTD <script>\u2028Status: approved")
     assert shown == "ACMELTD &lt;script&gt; Status: approved"

@@ -13,12 +13,12 @@ import pytest
 from google.protobuf import json_format
 from temporalio.api.common.v1 import Payload, Payloads
 
-import gateway.__main__ as gateway_main
-from gateway.app import create_app
-from gateway.config import GatewaySettings
-from runtime.codec import codec_from_env
-from settings import Settings
+import vouchflow.gateway.__main__ as gateway_main
 from tests.test_gateway import ENV
+from vouchflow.gateway.app import create_app
+from vouchflow.gateway.config import GatewaySettings
+from vouchflow.runtime.codec import codec_from_env
+from vouchflow.settings import Settings
 
 KEY = base64.b64encode(os.urandom(32)).decode()
 CODEC_TOKEN = "codec-token-4e8b1f0a9c2d"

@@ -17,14 +17,14 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 from temporalio.testing import WorkflowEnvironment
 
-from documents import ocr
-from documents.blobs import sha256_hex
-from schemas.audit import AuditRecord
-from schemas.workflow import InvoiceState
+from schemas.common.audit import AuditRecord
+from schemas.invoice.workflow import InvoiceState
 from tests.conftest import make_settings
 from tests.fixtures import hostile_inputs as hostile
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.documents import ocr
+from vouchflow.documents.blobs import sha256_hex
 
 
 @cache

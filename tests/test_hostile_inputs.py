@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from documents.blobs import LocalBlobStore
-from documents.reader import read_document
-from schemas.documents import DocumentText
-from settings.config import IntakeSettings
+from schemas.common.documents import DocumentText
 from tests.fixtures import hostile_inputs as hostile
+from vouchflow.documents.blobs import LocalBlobStore
+from vouchflow.documents.reader import read_document
+from vouchflow.settings.config import IntakeSettings
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_extraction_time_budget(blobs: LocalBlobStore) -> None:
 
 
 def test_image_pixel_bomb(blobs: LocalBlobStore) -> None:
-    from documents import ocr
+    from vouchflow.documents import ocr
 
     if not ocr.ocr_available():
         # Without OCR the image is never decoded at all.

@@ -8,18 +8,22 @@ from pathlib import Path
 
 import pytest
 
-from destinations.base import DuplicateBillError
-from destinations.local_ledger import LocalLedger
-from policy.approvals import check_approval
-from policy.assess import assess
-from policy.confidence import is_known_supplier
-from policy.identifiers import clean_identifier, invisible_characters, normalise_identifier
-from policy.validation import validate_invoice
-from schemas.documents import BlobRef
-from schemas.effects import DraftBillRequest, DuplicateQuery
-from schemas.invoice import Invoice
-from settings.config import Settings, load_settings
+from schemas.common.documents import BlobRef
+from schemas.invoice.effects import DraftBillRequest, DuplicateQuery
+from schemas.invoice.invoice import Invoice
 from tests.policy_builders import TODAY, make_extraction, make_invoice
+from vouchflow.destinations.base import DuplicateBillError
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.invoice.rules.approvals import check_approval
+from vouchflow.invoice.rules.assess import assess
+from vouchflow.invoice.rules.confidence import is_known_supplier
+from vouchflow.invoice.rules.identifiers import (
+    clean_identifier,
+    invisible_characters,
+    normalise_identifier,
+)
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
 
 SUPPLIER = "Acme Office Supplies Ltd"
 

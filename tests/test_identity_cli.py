@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from cli.app import main, submitter_signer
-from cli.demo import DEMO_SUBMITTER, demo_commands, ensure_demo_credentials
-from identity.keys import load_trusted
-from identity.tokens import ProofRefused, verify_decision_token
-from settings import Settings
 from tests.conftest import make_settings
 from tests.devserver import ROOT
+from vouchflow.cli.app import main, submitter_signer
+from vouchflow.cli.demo import DEMO_SUBMITTER, demo_commands, ensure_demo_credentials
+from vouchflow.identity.keys import load_trusted
+from vouchflow.identity.tokens import ProofRefused, verify_decision_token
+from vouchflow.settings import Settings
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from documents.einvoice import EInvoiceError, parse_einvoice, render_text
 from evals.corpus_accuracy import DEFAULT_CORPUS, SAMPLES_DIR, document_text
-from extraction.injection import detect_injection
-from extraction.rules import extract_with_rules
+from vouchflow.documents.einvoice import EInvoiceError, parse_einvoice, render_text
+from vouchflow.invoice.extraction.injection import detect_injection
+from vouchflow.invoice.extraction.rules import extract_with_rules
 
 
 @pytest.mark.parametrize(

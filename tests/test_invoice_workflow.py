@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from destinations.local_ledger import LocalLedger
-from settings import Settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 
@@ -289,7 +289,7 @@ async def test_oversized_file_is_rejected_before_reading(
 async def test_explain_tells_why_from_state_and_audit(
     time_skipping_env: WorkflowEnvironment, settings: Settings
 ) -> None:
-    from cli.explain import explain_lines
+    from vouchflow.cli.explain import explain_lines
 
     async with running_harness(time_skipping_env, settings) as h:
         sub = await h.submit(review_invoice("INV-9901").bytes())

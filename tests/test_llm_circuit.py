@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.base import ExtractionError
-from extraction.runner import ExtractionRequest, run_extraction
-from llm.circuit import CircuitBreaker
-from settings import Settings
-from tests.fakes import FakeOpenAI, Reply
 from tests.test_llm_extraction import GOOD, TEXT, USAGE
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
+from vouchflow.llm.circuit import CircuitBreaker
+from vouchflow.settings import Settings
+from vouchflow.testing.fakes import FakeOpenAI, Reply
 
 
 class Clock:

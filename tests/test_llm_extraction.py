@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from extraction.base import ExtractionError
-from extraction.runner import ExtractionRequest, run_extraction
-from llm.crosscheck import compare_invoices
-from llm.extract import BUDGET_EXCEEDED
-from llm.schema import schema_strictness_errors
-from settings import Settings, load_settings
-from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
+from vouchflow.llm.crosscheck import compare_invoices
+from vouchflow.llm.extract import BUDGET_EXCEEDED
+from vouchflow.llm.schema import schema_strictness_errors
+from vouchflow.settings import Settings, load_settings
+from vouchflow.testing.fakes import FakeAnthropic, FakeOpenAI, Reply
 
 TEXT = """Acme Office Supplies Ltd
 12 High Street, London

@@ -10,12 +10,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-import observability.tracing as tracing
-from extraction.base import ExtractionError
-from extraction.runner import ExtractionRequest, run_extraction
-from settings import Settings
-from tests.fakes import FakeOpenAI, Reply
+import vouchflow.observability.tracing as tracing
 from tests.test_llm_extraction import GOOD, TEXT, USAGE
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
+from vouchflow.settings import Settings
+from vouchflow.testing.fakes import FakeOpenAI, Reply
 
 
 @pytest.fixture

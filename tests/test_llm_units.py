@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from extraction.factory import ConfigError, check_extractor_config, parse_chain
-from llm.config import LlmSettings, ModelPrice, llm_settings
-from llm.crosscheck import compare_invoices
-from llm.errors import parse_retry_after
-from llm.output import parse_output
-from llm.pricing import cost_micro_usd, price_for
-from schemas.invoice import Invoice
-from settings import Settings, load_settings
+from schemas.invoice.invoice import Invoice
+from vouchflow.invoice.extraction.factory import ConfigError, check_extractor_config, parse_chain
+from vouchflow.llm.config import LlmSettings, ModelPrice, llm_settings
+from vouchflow.llm.crosscheck import compare_invoices
+from vouchflow.llm.errors import parse_retry_after
+from vouchflow.llm.output import parse_output
+from vouchflow.llm.pricing import cost_micro_usd, price_for
+from vouchflow.settings import Settings, load_settings
 
 VALID = {
     "invoice_likelihood": 1.0,

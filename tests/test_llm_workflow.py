@@ -17,20 +17,20 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
-from cli.app import main as cli_main
-from runtime import search_attributes as sa
-from schemas.assessment import Signal
-from schemas.workflow import InvoiceState
-from settings import Settings
+from schemas.invoice.assessment import Signal
+from schemas.invoice.workflow import InvoiceState
 from tests.conftest import make_settings
-from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.cli.app import main as cli_main
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.settings import Settings
+from vouchflow.testing.fakes import FakeAnthropic, FakeOpenAI, Reply
 
 pytestmark = pytest.mark.asyncio
 
 OPENAI = "openai:gpt-5-mini"
-SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "invoices"
+SAMPLES = Path(__file__).resolve().parent.parent / "vouchflow" / "samples" / "invoices"
 USAGE = {"input_tokens": 1000, "output_tokens": 200, "cached_tokens": 400}
 # gpt-5-mini at the vouchflow.toml prices: 600 x 0.25 + 400 x 0.025 + 200 x 2.00 micro-USD.
 GPT5_MINI_COST = 560

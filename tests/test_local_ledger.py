@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.deps import ActivityDeps
-from activities.effects import EffectActivities
-from destinations.base import DestinationError
-from destinations.local_ledger import LocalLedger
-from schemas.documents import BlobRef
-from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
-from schemas.invoice import Invoice
-from settings.config import load_settings
+from activities.common.deps import ActivityDeps
+from activities.invoice.effects import EffectActivities
+from schemas.common.documents import BlobRef
+from schemas.invoice.effects import DraftBillRequest, DuplicateQuery, RevertRequest
+from schemas.invoice.invoice import Invoice
+from vouchflow.destinations.base import DestinationError
+from vouchflow.destinations.local_ledger import LocalLedger
+from vouchflow.settings.config import load_settings
 
 
 def request(

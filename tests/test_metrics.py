@@ -9,10 +9,10 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.client import metrics_runtime
-from settings import Settings
 from tests.harness import running_harness
 from tests.invoice_texts import TextInvoice
+from vouchflow.runtime.client import metrics_runtime
+from vouchflow.settings import Settings
 
 
 def _free_port() -> int:

@@ -11,13 +11,18 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from policy.assess import apply_corrections, assess, corrected_extraction, problem_findings
-from policy.validation import validate_invoice
-from schemas.extraction import ExtractionProblem
-from schemas.invoice import Invoice, LineItem
-from schemas.money import MINOR_MAX, MINOR_MIN
-from settings.config import Settings, load_settings
+from schemas.common.money import MINOR_MAX, MINOR_MIN
+from schemas.invoice.extraction import ExtractionProblem
+from schemas.invoice.invoice import Invoice, LineItem
 from tests.policy_builders import TODAY, make_extraction, make_invoice
+from vouchflow.invoice.rules.assess import (
+    apply_corrections,
+    assess,
+    corrected_extraction,
+    problem_findings,
+)
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
 
 AMOUNT_FIELDS = ["subtotal_minor", "tax_total_minor", "total_minor"]
 

@@ -14,11 +14,11 @@ from temporalio.api.common.v1 import Payload, Payloads
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from gateway.app import create_app
-from runtime.codec import ENCODING, CodecKeyError, codec_from_env, data_converter
-from settings import Settings
 from tests.harness import running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.gateway.app import create_app
+from vouchflow.runtime.codec import ENCODING, CodecKeyError, codec_from_env, data_converter
+from vouchflow.settings import Settings
 
 KEY = base64.b64encode(os.urandom(32)).decode()
 SUPPLIER = "Northwind Stationery Ltd"

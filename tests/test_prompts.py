@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from prompts.cli import prompt_cli
-from prompts.registry import (
+from vouchflow.prompts.cli import prompt_cli
+from vouchflow.prompts.registry import (
     LOCK_FILE,
     SPECS_DIR,
     PromptError,
@@ -23,7 +23,7 @@ from prompts.registry import (
     resolve_label,
     rollback,
 )
-from settings import load_settings
+from vouchflow.settings import load_settings
 
 
 def test_released_specs_were_never_edited() -> None:

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from temporalio.testing import ActivityEnvironment
 
-import activities.documents as documents_activity
-from activities.deps import build_deps
-from schemas.documents import BlobRef, DocumentText
-from schemas.workflow import ReadDocumentInput
+import activities.invoice.documents as documents_activity
+from activities.common.deps import build_deps
+from schemas.common.documents import BlobRef, DocumentText
+from schemas.invoice.workflow import ReadDocumentInput
 from tests.conftest import make_settings
 
 

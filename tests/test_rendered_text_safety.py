@@ -22,19 +22,19 @@ import pytest
 import structlog
 from temporalio.testing import WorkflowEnvironment
 
-from mailer.outbox import OutboxTransport, to_mime
-from mailer.smtp import SmtpSettings, SmtpTransport
-from notifiers.console import ConsoleNotifier, render_block
-from notifiers.slack import SlackNotifier, SlackSettings
-from notifiers.slack_blocks import build_blocks, fallback_text
-from observability.logging import RedactingFilter, configure_logging
-from schemas.effects import EmailMessage, Notification
-from settings import Settings
-from stores.redact import clean_text
-from tests.fakes.fake_slack import FakeSlack, validate_blocks
-from tests.fakes.smtp_server import FakeSmtp
+from schemas.common.effects import EmailMessage, Notification
 from tests.harness import running_harness
 from tests.invoice_texts import TextInvoice
+from vouchflow.mailer.outbox import OutboxTransport, to_mime
+from vouchflow.mailer.smtp import SmtpSettings, SmtpTransport
+from vouchflow.notifiers.console import ConsoleNotifier, render_block
+from vouchflow.notifiers.slack import SlackNotifier, SlackSettings
+from vouchflow.notifiers.slack_blocks import build_blocks, fallback_text
+from vouchflow.observability.logging import RedactingFilter, configure_logging
+from vouchflow.settings import Settings
+from vouchflow.stores.redact import clean_text
+from vouchflow.testing.fakes.fake_slack import FakeSlack, validate_blocks
+from vouchflow.testing.fakes.smtp_server import FakeSmtp
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

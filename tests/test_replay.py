@@ -15,8 +15,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
-from schemas.audit import AuditEntry, AuditRecord
-from schemas.workflow import InvoiceState, InvoiceWorkflowInput, invoice_workflow_id
+from schemas.common.audit import AuditEntry, AuditRecord
+from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, invoice_workflow_id
 from workflows.common import options as common_options
 from workflows.common.trail import AuditTrail
 from workflows.invoice.workflow import InvoiceWorkflow

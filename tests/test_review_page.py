@@ -12,11 +12,11 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from gateway.app import create_app
-from gateway.review import form_token
-from settings import Settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.gateway.app import create_app
+from vouchflow.gateway.review import form_token
+from vouchflow.settings import Settings
 
 TOKENS = {"alice": "alice-review-secret-7f", "bob": "bob-review-secret-9c2"}
 ENV = {"VOUCHFLOW_REVIEW_TOKENS": ",".join(f"{k}:{v}" for k, v in TOKENS.items())}
@@ -67,7 +67,7 @@ async def test_sign_in_is_required(harness: Harness) -> None:
 
 
 def test_short_or_malformed_review_secrets_are_ignored() -> None:
-    from gateway.review import parse_review_tokens
+    from vouchflow.gateway.review import parse_review_tokens
 
     parsed = parse_review_tokens(
         "alice:short,bob:bob-review-secret-9c2,Bad Id!:carol-review-secret-01,:x,dave"

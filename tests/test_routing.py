@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from policy.assess import apply_corrections, assess, corrected_extraction
-from policy.routing import decide_route
-from schemas.assessment import Confidence, Finding
-from schemas.effects import DuplicateMatch
-from schemas.extraction import ExtractionResult
-from schemas.invoice import Invoice
-from settings.config import Settings, load_settings
+from schemas.invoice.assessment import Confidence, Finding
+from schemas.invoice.effects import DuplicateMatch
+from schemas.invoice.extraction import ExtractionResult
+from schemas.invoice.invoice import Invoice
 from tests.policy_builders import TODAY, make_invoice
 from tests.policy_builders import make_extraction as build_extraction
+from vouchflow.invoice.rules.assess import apply_corrections, assess, corrected_extraction
+from vouchflow.invoice.rules.routing import decide_route
+from vouchflow.settings.config import Settings, load_settings
 
 
 @pytest.fixture(scope="module")

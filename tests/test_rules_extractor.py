@@ -7,10 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from extraction.base import Extractor
-from extraction.numbers import detect_currency, find_amounts, parse_amount, parse_date
-from extraction.rules import RulesExtractor, extract_with_rules
-from schemas.extraction import ExtractionResult
+from schemas.invoice.extraction import ExtractionResult
+from vouchflow.invoice.extraction.base import Extractor
+from vouchflow.invoice.extraction.numbers import (
+    detect_currency,
+    find_amounts,
+    parse_amount,
+    parse_date,
+)
+from vouchflow.invoice.extraction.rules import RulesExtractor, extract_with_rules
 
 ENGLISH = """Acme Office Supplies Ltd
 Unit 4, Riverside Trading Estate, Leeds LS11 5QT

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from evals.corpus_accuracy import HEADER_FIELDS, document_text
-from extraction.rules import extract_with_rules
-from samples.generate import OUT_DIR, generate
+from vouchflow.invoice.extraction.rules import extract_with_rules
+from vouchflow.samples.generate import OUT_DIR, generate
 
 SAMPLE_JSONS = sorted(OUT_DIR.glob("*.json"))
 

@@ -27,14 +27,14 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import ExecuteActivityInput
 
-from gateway.app import create_app
-from observability.logging import configure_logging
-from observability.scrubbing import SecretScrubbingInterceptor, scrub_exception
-from stores.redact import REDACTED, redact_text, scrub_secrets
-from tests.fakes import FakeOpenAI, Reply
 from tests.harness import running_harness
 from tests.invoice_texts import TextInvoice
 from tests.test_llm_workflow import llm_settings
+from vouchflow.gateway.app import create_app
+from vouchflow.observability.logging import configure_logging
+from vouchflow.observability.scrubbing import SecretScrubbingInterceptor, scrub_exception
+from vouchflow.stores.redact import REDACTED, redact_text, scrub_secrets
+from vouchflow.testing.fakes import FakeOpenAI, Reply
 
 # Short and not key-shaped: only scrubbing by configured value can catch it.
 API_KEY = "Q8v2-plain"

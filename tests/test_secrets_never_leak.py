@@ -19,13 +19,13 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from schemas.workflow import InvoiceState
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.fake_xero import FakeXero
-from tests.fakes.smtp_server import FakeSmtp
+from schemas.invoice.workflow import InvoiceState
 from tests.harness import Harness
 from tests.invoice_texts import Line, TextInvoice
 from tests.test_effects_end_to_end import SAMPLE_PDF, SUPPLIER, Stack, effects_stack
+from vouchflow.testing.fakes.fake_slack import FakeSlack
+from vouchflow.testing.fakes.fake_xero import FakeXero
+from vouchflow.testing.fakes.smtp_server import FakeSmtp
 
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
 

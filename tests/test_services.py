@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from runtime import services
-from settings import Settings
 from tests.conftest import make_settings
 from tests.devserver import ROOT, cli_env
+from vouchflow.runtime import services
+from vouchflow.settings import Settings
+
+WORKER_MARKER = "vouchflow.runtime.worker"
 
 
 def _state(pid: int) -> str:
@@ -54,8 +56,8 @@ def _pid_file(settings: Settings, pid: int) -> Path:
 def test_a_live_worker_is_recognised(
     settings: Settings, children: list[subprocess.Popen[bytes]]
 ) -> None:
-    # argv carries "worker.py" as the real worker's does.
-    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "worker.py"])
+    # argv carries the worker module as the real worker's does.
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", WORKER_MARKER])
     children.append(live)
     pid_file = _pid_file(settings, live.pid)
     assert services._pid_alive(pid_file) == live.pid
@@ -65,7 +67,7 @@ def test_a_live_worker_is_recognised(
 def test_a_killed_worker_that_is_our_zombie_is_not_running(
     settings: Settings, children: list[subprocess.Popen[bytes]]
 ) -> None:
-    victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", "worker.py"])
+    victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", WORKER_MARKER])
     children.append(victim)
     pid_file = _pid_file(settings, victim.pid)
     victim.kill()
@@ -149,7 +151,7 @@ def test_web_ui_url_follows_the_ui_port(
 
 def _services(env: dict[str, str], action: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runtime.services", action],
+        [sys.executable, "-m", "vouchflow.runtime.services", action],
         cwd=ROOT,
         env=env,
         capture_output=True,

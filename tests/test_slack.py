@@ -7,11 +7,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from notifiers.base import NotifierError
-from notifiers.slack import SlackNotifier, SlackSettings
-from notifiers.slack_signature import slack_signature, verify_slack_signature
-from schemas.effects import Notification
-from tests.fakes.fake_slack import FakeSlack, validate_blocks
+from schemas.common.effects import Notification
+from vouchflow.notifiers.base import NotifierError
+from vouchflow.notifiers.slack import SlackNotifier, SlackSettings
+from vouchflow.notifiers.slack_signature import slack_signature, verify_slack_signature
+from vouchflow.testing.fakes.fake_slack import FakeSlack, validate_blocks
 
 
 @pytest.fixture

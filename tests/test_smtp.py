@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from mailer.base import EmailError
-from mailer.smtp import SmtpSettings, SmtpTransport
-from schemas.effects import EmailMessage
-from tests.fakes.smtp_server import FakeSmtp, free_port
+from schemas.common.effects import EmailMessage
+from vouchflow.mailer.base import EmailError
+from vouchflow.mailer.smtp import SmtpSettings, SmtpTransport
+from vouchflow.testing.fakes.smtp_server import FakeSmtp, free_port
 
 # The local test server allows AUTH without TLS, which aiosmtpd rightly warns about.
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from extraction.structured_check import cross_check_structured
-from policy.assess import assess
-from schemas.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
-from schemas.invoice import Invoice, LineItem
-from settings import Settings
+from schemas.invoice.extraction import ExtractionResult, ExtractorInfo, FieldEvidence
+from schemas.invoice.invoice import Invoice, LineItem
+from vouchflow.invoice.extraction.structured_check import cross_check_structured
+from vouchflow.invoice.rules.assess import assess
+from vouchflow.settings import Settings
 
 PAGE = """Acme Office Supplies Ltd
 INVOICE

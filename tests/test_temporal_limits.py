@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from runtime import search_attributes as sa
-from settings import Settings
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.settings import Settings
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from policy.validation import validate_invoice
-from schemas.assessment import Finding
-from schemas.invoice import Invoice, LineItem
-from settings.config import Settings, load_settings
+from schemas.invoice.assessment import Finding
+from schemas.invoice.invoice import Invoice, LineItem
+from vouchflow.invoice.rules.validation import validate_invoice
+from vouchflow.settings.config import Settings, load_settings
 
 TODAY = dt.date(2025, 3, 10)
 

@@ -15,14 +15,14 @@ from xero_python.accounting import models as xero_models
 from xero_python.api_client import ModelFinder
 from xero_python.api_client.deserializer import deserialize
 
-from destinations.base import DestinationError, DuplicateBillError
-from destinations.xero import XeroDestination, xero_idempotency_key
-from destinations.xero_config import XeroCredentials, XeroSettings
-from destinations.xero_payload import dumps_exact
-from schemas.documents import BlobRef
-from schemas.effects import DraftBillRequest, DuplicateQuery, RevertRequest
-from schemas.invoice import Invoice, LineItem
-from tests.fakes.fake_xero import FakeXero
+from schemas.common.documents import BlobRef
+from schemas.invoice.effects import DraftBillRequest, DuplicateQuery, RevertRequest
+from schemas.invoice.invoice import Invoice, LineItem
+from vouchflow.destinations.base import DestinationError, DuplicateBillError
+from vouchflow.destinations.xero import XeroDestination, xero_idempotency_key
+from vouchflow.destinations.xero_config import XeroCredentials, XeroSettings
+from vouchflow.destinations.xero_payload import dumps_exact
+from vouchflow.testing.fakes.fake_xero import FakeXero
 
 SUPPLIER = "Acme Office Supplies Ltd"
 PDF = b"%PDF-1.4 fake invoice bytes"

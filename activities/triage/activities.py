@@ -16,11 +16,8 @@ from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.deps import ActivityDeps
-from activities.errors import to_application_error
-from extraction.base import ExtractionError
-from extraction.factory import split_provider
-from runtime.errors import user_message
+from activities.common.deps import ActivityDeps
+from activities.common.errors import to_application_error
 from schemas.triage.activities import (
     ClassifyTicketInput,
     CorrectionStored,
@@ -36,6 +33,9 @@ from schemas.triage.classification import ClassificationResult
 from schemas.triage.context import CustomerContext
 from schemas.triage.decisions import CorrectionRecord
 from schemas.triage.policy import TriagePolicy
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.invoice.extraction.factory import split_provider
+from vouchflow.runtime.errors import user_message
 from vouchflow.triage.classifier_rules import classify_with_rules
 from vouchflow.triage.customers import CustomerStore, open_customer_store
 from vouchflow.triage.jira import JiraClient, JiraError, event_label
@@ -106,7 +106,7 @@ class TriageActivities:
     @activity.defn(name="resolve_triage_prompt")
     def resolve_triage_prompt(self, request: ResolveTriagePromptInput) -> TriagePromptRef:
         """Label -> version once per workflow: a promote or rollback affects new tickets."""
-        from prompts.registry import PromptError, resolve_label
+        from vouchflow.prompts.registry import PromptError, resolve_label
 
         try:
             spec = resolve_label(
@@ -127,8 +127,8 @@ class TriageActivities:
         kind, _ = split_provider(request.provider)
         if kind == "rules":
             return classify_with_rules(request.ticket)
-        from llm.config import llm_settings
-        from prompts.registry import load_spec
+        from vouchflow.llm.config import llm_settings
+        from vouchflow.prompts.registry import load_spec
         from vouchflow.triage.classifier_model import classify_with_model
 
         if not request.prompt_name or not request.prompt_version:

@@ -77,9 +77,9 @@ async def classify(
     ticket = _ticket(case)
     if provider == "rules":
         return classify_with_rules(ticket)
-    from llm.config import llm_settings
-    from prompts.registry import load_spec
-    from settings import load_settings
+    from vouchflow.llm.config import llm_settings
+    from vouchflow.prompts.registry import load_spec
+    from vouchflow.settings import load_settings
     from vouchflow.triage.classifier_model import classify_with_model
 
     context = CustomerContext(

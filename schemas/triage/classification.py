@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.extraction import LlmAttempt, TokenUsage
+from schemas.invoice.extraction import LlmAttempt, TokenUsage
 
 Category = Literal["billing", "bug", "sales", "account", "how_to", "other"]
 Urgency = Literal["low", "medium", "high"]

@@ -17,7 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.decisions import MAX_TEXT, MAX_TOKEN, Channel
+from schemas.common.decisions import MAX_TEXT, MAX_TOKEN, Channel
 from schemas.triage.classification import Category, TicketClassification, Urgency
 from schemas.triage.events import TicketV1
 

@@ -7,13 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from schemas.decisions import DecisionRecord
+from schemas.common.decisions import DecisionRecord
+from schemas.invoice.workflow import EffectRecord
 from schemas.triage.classification import ClassificationResult, TicketClassification
 from schemas.triage.context import CustomerContext
 from schemas.triage.decisions import CorrectionRecord
 from schemas.triage.events import TicketCreatedV1
 from schemas.triage.policy import TriagePolicy
-from schemas.workflow import EffectRecord
 
 Route = Literal["review", "escalation", "enterprise", "category"]
 # "awaiting_approval" is the status every vouchflow workflow uses while it waits for a

@@ -18,8 +18,8 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_test_server_path
-from runtime.search_attributes import register_search_attributes
+from vouchflow.runtime.binaries import temporal_test_server_path
+from vouchflow.runtime.search_attributes import register_search_attributes
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice

@@ -19,8 +19,8 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from runtime.binaries import temporal_test_server_path
-from runtime.search_attributes import register_search_attributes
+from vouchflow.runtime.binaries import temporal_test_server_path
+from vouchflow.runtime.search_attributes import register_search_attributes
 from tests.conftest import make_settings
 from tests.triage.harness import TriageHarness, ticket_event, triage_harness
 from vouchflow.triage.settings import ReviewSettings, TriageSettings

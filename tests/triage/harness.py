@@ -15,18 +15,18 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.audit import AuditActivities
-from activities.decisions import DecisionActivities
-from activities.deps import ActivityDeps, build_deps
-from activities.effects import EffectActivities
+from activities.common.audit import AuditActivities
+from activities.common.decisions import DecisionActivities
+from activities.common.deps import ActivityDeps, build_deps
+from activities.common.messaging import MessagingActivities
 from activities.triage.activities import TriageActivities
-from identity.keys import ensure_person, load_private_key
-from identity.tokens import mint_decision_token
-from schemas.decisions import DecisionReply
+from schemas.common.decisions import DecisionReply
 from schemas.triage.decisions import TriageDecisionRequest
 from schemas.triage.events import TicketCreatedV1
 from schemas.triage.state import TriageState
-from settings import Settings
+from vouchflow.identity.keys import ensure_person, load_private_key
+from vouchflow.identity.tokens import mint_decision_token
+from vouchflow.settings import Settings
 from vouchflow.triage.intake import TriageSubmission, start_triage
 from vouchflow.triage.settings import TriageSettings
 from workflows.triage.workflow import TriageWorkflow
@@ -182,7 +182,7 @@ def triage_worker(
         activities=[
             AuditActivities(deps).append_audit,
             DecisionActivities(deps).verify_decision,
-            EffectActivities(deps).send_notification,
+            MessagingActivities(deps).send_notification,
             *triage_activities.all(),
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),

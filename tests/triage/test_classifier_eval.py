@@ -7,10 +7,10 @@ import datetime as dt
 from pathlib import Path
 
 from evals.support_ticket_classifier.run import load_cases, main, run_eval
-from prompts.registry import load_spec
 from schemas.triage.classification import TicketClassification
 from schemas.triage.decisions import CorrectionRecord
 from schemas.triage.events import TicketV1
+from vouchflow.prompts.registry import load_spec
 from vouchflow.triage.store import TriageStore
 
 

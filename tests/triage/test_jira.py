@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from activities.errors import to_application_error
-from tests.fakes.fake_jira import FakeJira
+from activities.common.errors import to_application_error
+from vouchflow.testing.fakes.fake_jira import FakeJira
 from vouchflow.triage.jira import JiraClient, JiraError, event_label
 
 

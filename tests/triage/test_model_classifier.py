@@ -7,12 +7,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from extraction.base import ExtractionError
-from llm.config import LlmSettings, ModelPrice
-from prompts.registry import load_spec
 from schemas.triage.context import CustomerContext
 from schemas.triage.events import Money, TicketV1
-from tests.fakes import FakeAnthropic, FakeOpenAI, Reply
+from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.llm.config import LlmSettings, ModelPrice
+from vouchflow.prompts.registry import load_spec
+from vouchflow.testing.fakes import FakeAnthropic, FakeOpenAI, Reply
 from vouchflow.triage.classifier_model import classify_with_model
 from vouchflow.triage.rules import route_ticket
 from vouchflow.triage.settings import ClassifierSettings, RoutingSettings

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from temporalio.testing import WorkflowEnvironment
 
-from cli.render import console
-from settings import Settings
 from tests.triage.harness import ticket_event, triage_harness
+from vouchflow.cli.render import console
+from vouchflow.settings import Settings
 from vouchflow.triage.cli import demo_tickets
 from vouchflow.triage.intake import read_events
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "tickets"
+SAMPLES = Path(__file__).resolve().parents[2] / "vouchflow" / "samples" / "tickets"
 
 
 def test_the_bundled_samples_cover_the_documented_cases() -> None:

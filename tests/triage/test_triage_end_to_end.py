@@ -13,12 +13,12 @@ import httpx
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from gateway.app import create_app
 from tests.conftest import make_settings
 from tests.devserver import ROOT, cli_env, start_worker, starter, temporal_cli, wait_status
 from tests.triage.harness import ticket_event
+from vouchflow.gateway.app import create_app
 
-SAMPLES = ROOT / "samples" / "tickets"
+SAMPLES = ROOT / "vouchflow" / "samples" / "tickets"
 
 
 def _address(env: WorkflowEnvironment) -> str:

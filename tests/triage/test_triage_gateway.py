@@ -8,10 +8,10 @@ from starlette.applications import Starlette
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from gateway.auth import body_signature
-from gateway.config import ClientSecret
-from settings import Settings
 from tests.triage.harness import ticket_event, triage_harness
+from vouchflow.gateway.auth import body_signature
+from vouchflow.gateway.config import ClientSecret
+from vouchflow.settings import Settings
 from vouchflow.triage.gateway import triage_routes
 from vouchflow.triage.intake import MAX_EVENT_BYTES
 

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from runtime import search_attributes as sa
-from settings import Settings
-from tests.fakes import FakeOpenAI, Reply
-from tests.fakes.fake_jira import FakeJira
 from tests.triage.harness import ticket_event, triage_harness
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.settings import Settings
+from vouchflow.testing.fakes import FakeOpenAI, Reply
+from vouchflow.testing.fakes.fake_jira import FakeJira
 from vouchflow.triage.settings import TriageSettings
 
 

@@ -10,9 +10,9 @@ from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from runtime import search_attributes as sa
-from settings import Settings
 from tests.triage.harness import TriageHarness, ticket_event, triage_harness
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.settings import Settings
 from vouchflow.triage.settings import ReviewSettings, TriageSettings
 
 AMBIGUOUS = "Not sure: the last invoice looks different from the dashboard. Could be a bug?"

@@ -13,11 +13,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from extraction.injection import detect_injection
-from llm.config import LlmSettings
-from llm.providers import complete_with
-from llm.structured import Complete, call_structured, validation_errors
-from prompts.registry import PromptSpec
 from schemas.triage.classification import (
     OUTPUT_SCHEMA_NAME,
     ClassificationResult,
@@ -26,6 +21,11 @@ from schemas.triage.classification import (
 )
 from schemas.triage.context import CustomerContext
 from schemas.triage.events import TicketV1
+from vouchflow.invoice.extraction.injection import detect_injection
+from vouchflow.llm.config import LlmSettings
+from vouchflow.llm.providers import complete_with
+from vouchflow.llm.structured import Complete, call_structured, validation_errors
+from vouchflow.prompts.registry import PromptSpec
 from vouchflow.triage.classifier_rules import normalise
 from vouchflow.triage.settings import ClassifierSettings
 

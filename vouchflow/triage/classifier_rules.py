@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from extraction.injection import detect_injection
 from schemas.triage.classification import (
     MAX_REASON_CHARS,
     ClassificationResult,
@@ -24,6 +23,7 @@ from schemas.triage.classification import (
     TicketClassification,
 )
 from schemas.triage.events import TicketV1
+from vouchflow.invoice.extraction.injection import detect_injection
 
 LABEL = "deterministic rules classifier (no model)"
 REASON_PREFIX = "[rules, no model] "

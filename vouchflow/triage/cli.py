@@ -29,11 +29,11 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError, RPCStatusCode
 
-from schemas.decisions import DecisionReply
+from schemas.common.decisions import DecisionReply
 from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.decisions import TriageDecisionRequest
 from schemas.triage.state import ENDED, TriageState
-from settings import Settings
+from vouchflow.settings import Settings
 from vouchflow.triage.intake import TriageSubmission, read_events, start_triage
 
 DECISION_TIMEOUT_S = 60.0
@@ -93,7 +93,7 @@ def run_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _client(settings: Settings) -> Client:
-    from runtime.client import TemporalUnavailable, connect
+    from vouchflow.runtime.client import TemporalUnavailable, connect
 
     try:
         return await connect(settings)
@@ -179,7 +179,7 @@ async def submit_events(
 
 
 async def _start(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.render import console
+    from vouchflow.cli.render import console
 
     path = Path(args.path)
     if not await asyncio.to_thread(path.exists):
@@ -201,8 +201,8 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> int:
-    from cli.identity import resolve_signer
-    from cli.render import console
+    from vouchflow.cli.identity import resolve_signer
+    from vouchflow.cli.render import console
 
     signer = resolve_signer(settings, args.as_person, args.key)
     workflow_id = args.workflow_id
@@ -232,7 +232,7 @@ async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> in
 async def _send(
     settings: Settings, workflow_id: str, request: TriageDecisionRequest, person: str
 ) -> DecisionReply:
-    from runtime.errors import user_message
+    from vouchflow.runtime.errors import user_message
 
     client = await _client(settings)
     handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
@@ -267,7 +267,7 @@ async def _send(
 
 
 async def _status(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.render import console
+    from vouchflow.cli.render import console
 
     client = await _client(settings)
     state = await fetch_triage_state(client, args.workflow_id)
@@ -291,7 +291,7 @@ async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) ->
     """`make demo`'s second half: submit the bundled sample tickets (a duplicate delivery
     among them), print where each rests in the invoices' table style, and the commands
     that confirm or correct one awaiting review."""
-    from cli.render import console
+    from vouchflow.cli.render import console
 
     if not await asyncio.to_thread(tickets_dir.is_dir):
         return
@@ -329,8 +329,8 @@ async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) ->
 
 async def explain_triage(client: Client, settings: Settings, workflow_id: str) -> int:
     """`explain` for a triage workflow (the invoice `explain` hands over to this)."""
-    from cli.render import console
-    from stores.audit import open_audit_store
+    from vouchflow.cli.render import console
+    from vouchflow.stores.audit import open_audit_store
     from vouchflow.triage.explain import explain_triage_lines
 
     state = await fetch_triage_state(client, workflow_id)

@@ -7,7 +7,7 @@ corrected it, which effects happened, and how to roll back.
 
 from __future__ import annotations
 
-from schemas.audit import AuditRecord
+from schemas.common.audit import AuditRecord
 from schemas.triage.state import TriageState
 from workflows.common.decision_intake import one_line
 

@@ -23,10 +23,10 @@ from starlette.routing import Route
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from gateway.auth import authenticate_client
-from gateway.config import ClientSecret
 from schemas.triage.state import TriageState
-from stores.redact import scrub_value
+from vouchflow.gateway.auth import authenticate_client
+from vouchflow.gateway.config import ClientSecret
+from vouchflow.stores.redact import scrub_value
 from vouchflow.triage.intake import (
     MAX_EVENT_BYTES,
     SUBMITTED_BY,

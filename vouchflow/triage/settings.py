@@ -22,7 +22,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from schemas.triage.classification import CATEGORIES
-from settings.config import DEFAULT_CONFIG, Duration
+from vouchflow.settings.config import DEFAULT_CONFIG, Duration
 
 _DEFAULT_QUEUES = {category: f"support-{category.replace('_', '-')}" for category in CATEGORIES}
 
@@ -143,7 +143,7 @@ def load_triage_settings(
 def check_triage_config(settings: TriageSettings, env: Mapping[str, str] = os.environ) -> None:
     """Raise TriageConfigError unless every configured integration can be called
     (run at worker start-up, so a missing secret fails there, not on a ticket)."""
-    from extraction.factory import ConfigError, parse_chain, split_provider
+    from vouchflow.invoice.extraction.factory import ConfigError, parse_chain, split_provider
 
     problems: list[str] = []
     try:

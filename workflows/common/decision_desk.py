@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.decisions import (
+    from schemas.common.decisions import (
         DecisionRecord,
         DecisionReply,
         VerifiedDecision,

@@ -6,7 +6,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.effects import Notification, NotificationReceipt
+    from schemas.common.effects import Notification, NotificationReceipt
     from workflows.common.failures import failure_message
     from workflows.common.options import NOTIFY
     from workflows.common.trail import AuditTrail

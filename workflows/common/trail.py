@@ -13,8 +13,8 @@ from typing import Any, Protocol
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.audit import AuditEntry, AuditRecord
-    from schemas.workflow import EffectRecord
+    from schemas.common.audit import AuditEntry, AuditRecord
+    from schemas.invoice.workflow import EffectRecord
     from workflows.common.options import AUDIT, AUDIT_AS_LOCAL_ACTIVITY
 
 

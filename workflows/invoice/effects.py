@@ -10,13 +10,13 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.decisions import DecisionRecord
-    from schemas.documents import BlobRef
-    from schemas.effects import (
+    from schemas.common.decisions import DecisionRecord
+    from schemas.common.documents import BlobRef
+    from schemas.common.effects import EmailReceipt
+    from schemas.invoice.effects import (
         DraftBill,
         DraftBillRequest,
         DuplicateMatch,
-        EmailReceipt,
         RevertOutcome,
         RevertRequest,
     )

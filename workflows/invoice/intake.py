@@ -9,12 +9,12 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.assessment import Assessment
-    from schemas.documents import BlobRef, DocumentText
-    from schemas.effects import DuplicateMatch, DuplicateQuery
-    from schemas.extraction import ExtractionResult, ExtractorInfo
-    from schemas.invoice import Invoice
-    from schemas.workflow import (
+    from schemas.common.documents import BlobRef, DocumentText
+    from schemas.invoice.assessment import Assessment
+    from schemas.invoice.effects import DuplicateMatch, DuplicateQuery
+    from schemas.invoice.extraction import ExtractionResult, ExtractorInfo
+    from schemas.invoice.invoice import Invoice
+    from schemas.invoice.workflow import (
         AssessInput,
         ExtractFieldsInput,
         InvoiceWorkflowInput,
@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
         ResolvePromptInput,
         ResumePhase,
     )
-    from settings.config import Settings
+    from vouchflow.settings.config import Settings
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
     from workflows.common.trail import count

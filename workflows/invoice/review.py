@@ -11,8 +11,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.assessment import Assessment
-    from schemas.decisions import (
+    from schemas.common.decisions import (
         ApproveSignal,
         CancelEmailSignal,
         DecisionRecord,
@@ -21,7 +20,8 @@ with workflow.unsafe.imports_passed_through():
         RejectSignal,
         RevertSignal,
     )
-    from schemas.workflow import ApprovalCheckInput, ApprovalCheckResult
+    from schemas.invoice.assessment import Assessment
+    from schemas.invoice.workflow import ApprovalCheckInput, ApprovalCheckResult
     from workflows.common.decision_desk import PendingDecision, Proven
     from workflows.common.decision_intake import validation_summary
     from workflows.common.failures import failure_message

@@ -11,23 +11,19 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.assessment import Assessment
-    from schemas.effects import (
-        DuplicateMatch,
-        Notification,
-        NotificationKind,
-        NotificationReceipt,
-    )
-    from schemas.extraction import ExtractionResult
-    from schemas.invoice import Invoice
-    from schemas.workflow import (
+    from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
+    from schemas.invoice.assessment import Assessment
+    from schemas.invoice.effects import DuplicateMatch
+    from schemas.invoice.extraction import ExtractionResult
+    from schemas.invoice.invoice import Invoice
+    from schemas.invoice.workflow import (
         InvoiceResume,
         InvoiceState,
         InvoiceStatus,
         InvoiceWorkflowInput,
         ResumePhase,
     )
-    from settings.config import Settings
+    from vouchflow.settings.config import Settings
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.limits import DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, history_is_long
     from workflows.common.limits import publish as publish_state

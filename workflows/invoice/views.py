@@ -8,12 +8,12 @@ from typing import Any
 
 from temporalio.common import SearchAttributeUpdate
 
-from runtime import search_attributes as sa
-from schemas.effects import EmailMessage
-from schemas.money import format_minor
-from schemas.workflow import InvoiceState
-from settings.config import Settings
-from stores.redact import clean_text
+from schemas.common.effects import EmailMessage
+from schemas.common.money import format_minor
+from schemas.invoice.workflow import InvoiceState
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.settings.config import Settings
+from vouchflow.stores.redact import clean_text
 from workflows.common.bounds import bounded_int, bounded_keyword
 
 # Document-derived text (file names, supplier names, numbers, reasons) is shown one line

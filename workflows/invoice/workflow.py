@@ -19,8 +19,8 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.decisions import DecisionReply
-    from schemas.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
+    from schemas.common.decisions import DecisionReply
+    from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.trail import AuditTrail, count

@@ -15,7 +15,7 @@ with workflow.unsafe.imports_passed_through():
         StoredDecision,
         StoreDecisionInput,
     )
-    from stores.redact import clean_text
+    from vouchflow.stores.redact import clean_text
     from workflows.common.failures import failure_message
     from workflows.triage import views
     from workflows.triage.options import ESCALATE, STORE

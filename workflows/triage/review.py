@@ -11,7 +11,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.decisions import DecisionRecord
+    from schemas.common.decisions import DecisionRecord
     from schemas.triage.activities import CorrectionStored
     from schemas.triage.decisions import (
         ConfirmSignal,

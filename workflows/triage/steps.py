@@ -9,7 +9,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.effects import Notification, NotificationKind, NotificationReceipt
+    from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
     from schemas.triage.policy import TriagePolicy
     from schemas.triage.state import TriageResume, TriageState, TriageStatus, TriageWorkflowInput
     from workflows.common.decision_desk import DecisionDesk

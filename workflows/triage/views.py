@@ -7,9 +7,9 @@ from typing import Any
 
 from temporalio.common import SearchAttributeUpdate
 
-from runtime import search_attributes as sa
 from schemas.triage.state import TriageState
-from stores.redact import clean_text
+from vouchflow.runtime import search_attributes as sa
+from vouchflow.stores.redact import clean_text
 from workflows.common.bounds import bounded_keyword
 
 

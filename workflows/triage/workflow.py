@@ -18,7 +18,7 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.decisions import DecisionReply
+    from schemas.common.decisions import DecisionReply
     from schemas.triage.state import TriageState, TriageWorkflowInput
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line

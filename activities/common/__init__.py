@@ -1,0 +1,1 @@
+"""Activities every workflow uses: audit appends, decision proofs, notifications, email."""

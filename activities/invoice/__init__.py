@@ -1,0 +1,1 @@
+"""The invoice workflow's activities (thin: each wraps one integration call)."""

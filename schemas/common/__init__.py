@@ -1,0 +1,1 @@
+"""Contracts every workflow shares: audit records, decisions, money, documents, messages."""

@@ -1,0 +1,1 @@
+"""The invoice workflow's contracts: events, invoice, extraction, assessment, effects, state."""

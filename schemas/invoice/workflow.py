@@ -1,0 +1,218 @@
+"""Inputs, state and results of the invoice workflow and its activities."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.common.decisions import DecisionRecord
+from schemas.common.documents import BlobRef, DocumentText
+from schemas.common.money import format_minor
+from schemas.invoice.assessment import Assessment
+from schemas.invoice.effects import DraftBill, DuplicateMatch
+from schemas.invoice.events import InvoiceReceivedV1
+from schemas.invoice.extraction import ExtractionResult
+from vouchflow.settings.config import InvoicePolicy, Settings
+
+InvoiceStatus = Literal[
+    "received",
+    "reading",
+    "extracting",
+    "assessing",
+    "awaiting_approval",
+    "posting",
+    "drafted",
+    "completed",
+    "rejected",
+    "flagged",
+    "rejected_input",
+    "reverted",
+    "expired",
+    "needs_attention",
+]
+
+# States where the workflow waits for a person or has finished.
+RESTING_STATUSES: frozenset[str] = frozenset(
+    {
+        "awaiting_approval",
+        "drafted",
+        "completed",
+        "rejected",
+        "flagged",
+        "rejected_input",
+        "reverted",
+        "expired",
+        "needs_attention",
+    }
+)
+TERMINAL_STATUSES: frozenset[str] = RESTING_STATUSES - {"awaiting_approval", "drafted"}
+
+
+def invoice_workflow_id(document_sha256: str) -> str:
+    """Same document, same workflow: the id is derived from the content hash."""
+    return f"invoice-{document_sha256[:32]}"
+
+
+class EffectRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    effect: str
+    status: Literal["intended", "done", "failed", "cancelled", "skipped"]
+    at: dt.datetime
+    detail: str = ""
+    ref: str | None = None
+
+
+class InvoiceState(BaseModel):
+    """Everything `status` returns; also what the workflow returns when it ends."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str
+    status: InvoiceStatus = "received"
+    status_reason: str = ""
+    waiting_for: str = ""
+    event: InvoiceReceivedV1
+    document: DocumentText | None = None
+    extraction: ExtractionResult | None = None
+    extraction_attempts: list[str] = Field(default_factory=list)
+    assessment: Assessment | None = None
+    duplicates: list[DuplicateMatch] = Field(default_factory=list)
+    decisions: list[DecisionRecord] = Field(default_factory=list)
+    effects: list[EffectRecord] = Field(default_factory=list)
+    draft_bill: DraftBill | None = None
+    notification_ref: str | None = None
+    email_due_at: dt.datetime | None = None
+    email_state: Literal["none", "scheduled", "sent", "cancelled"] = "none"
+    revert_window_ends_at: dt.datetime | None = None
+    reminders_sent: int = 0
+    escalated: bool = False
+    audit_records: int = 0
+    prompt_version: str | None = None
+    tokens_used: int = 0
+    cost_micro_usd: int = 0
+    # Who submitted, as proven by the event's submit token (None: unproven).
+    submitter: str | None = None
+    # Refused decisions: the first few are each recorded and audited; the rest counted.
+    refused_decisions: int = 0
+    suppressed_refusals: int = 0
+    # Runs of this workflow (continue-as-new keeps histories short on long waits).
+    runs: int = 1
+
+    def total_text(self, unknown: str = "-") -> str:
+        """The assessed total as people read it, e.g. 'GBP 1,234.56'."""
+        if self.assessment is None:
+            return unknown
+        inv = self.assessment.invoice
+        if inv.total_minor is None or not inv.currency:
+            return unknown
+        return format_minor(inv.total_minor, inv.currency)
+
+    def new_decision_by(
+        self, before: int, actor: str, kind: str | None = None
+    ) -> DecisionRecord | None:
+        """The first decision recorded after the first `before` ones by this actor
+        (signals have no reply: callers read the workflow's record of their signal)."""
+        for record in self.decisions[before:]:
+            if record.actor == actor and (kind is None or record.kind == kind):
+                return record
+        return None
+
+
+ResumePhase = Literal["review", "email", "revert_window"]
+
+
+class InvoiceResume(BaseModel):
+    """Where a continued-as-new run picks up: the state so far and the phase it was in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phase: ResumePhase
+    state: InvoiceState
+    settings: Settings
+    review_started_at: dt.datetime | None = None
+    timers_fired: int = 0
+    notify_count: int = 0
+    cancel_email_by: str | None = None
+
+
+class InvoiceWorkflowInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    event: InvoiceReceivedV1
+    resume: InvoiceResume | None = None
+
+
+# ---- activity inputs (one model per activity) -------------------------------------------
+
+
+class ReadDocumentInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: BlobRef
+    filename: str
+    settings: Settings
+
+
+class ExtractFieldsInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    workflow_id: str
+    document: DocumentText
+    filename: str
+    provider: str
+    prompt_name: str | None = None
+    prompt_version: str | None = None
+    token_budget_remaining: int | None = None
+    settings: Settings
+
+
+class ResolvePromptInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    settings: Settings
+
+
+class PromptRef(BaseModel):
+    """The prompt version a workflow runs with, resolved from its label once."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    version: str
+    label: str
+    model: str
+    token_budget: int
+
+
+class AssessInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    extraction: ExtractionResult
+    duplicates: list[DuplicateMatch]
+    today: dt.date
+    text_method: str
+    policy: InvoicePolicy
+    corrections: dict[str, Any] | None = None
+
+
+class ApprovalCheckInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reviewer: str
+    submitted_by: str
+    assessment: Assessment
+    policy: InvoicePolicy
+    decision: Literal["approve", "reject"]
+    # An approval of an invoice still carrying validation errors, without corrections that
+    # resolve them, is refused unless this is set by an approver allowed to override.
+    override_errors: bool = False
+
+
+class ApprovalCheckResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    allowed: bool
+    reason: str

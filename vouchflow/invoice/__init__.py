@@ -1,0 +1,1 @@
+"""The invoice workflow's rules and extraction: pure functions, tested without Temporal."""

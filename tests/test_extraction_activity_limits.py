@@ -53,7 +53,6 @@ async def _extract(
         document=doc,
         filename="doc",
         provider=provider,
-        settings=settings,
     )
     result: ExtractionResult = await ActivityEnvironment().run(
         ExtractionActivities(deps).extract_invoice_fields, request

@@ -35,7 +35,7 @@ async def test_slow_reads_heartbeat(monkeypatch: pytest.MonkeyPatch, tmp_path: P
         ReadDocumentInput(
             document=BlobRef(sha256=ref.sha256, size_bytes=ref.size_bytes),
             filename="scan.pdf",
-            settings=settings,
+            limits=settings.intake,
         ),
     )
     assert result.ok and result.method == "ocr"

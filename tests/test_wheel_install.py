@@ -10,6 +10,7 @@ is not visible there.
 from __future__ import annotations
 
 import json
+import shutil
 import site
 import subprocess
 import sys
@@ -26,6 +27,15 @@ def _run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_wheel_installs_four_roots_and_extracts_a_sample(tmp_path: Path) -> None:
+    # Built from a copy: setuptools writes build/ and *.egg-info beside the sources.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".vouchflow", "build", "*.egg-info", "__pycache__", ".*_cache"
+        ),
+    )
     dist = tmp_path / "dist"
     built = _run(
         [
@@ -38,7 +48,7 @@ def test_the_wheel_installs_four_roots_and_extracts_a_sample(tmp_path: Path) -> 
             "--quiet",
             "--wheel-dir",
             str(dist),
-            str(ROOT),
+            str(source),
         ],
         cwd=tmp_path,
     )

@@ -21,7 +21,7 @@ class DocumentActivities:
     @activity.defn(name="read_document")
     async def read_document(self, request: ReadDocumentInput) -> DocumentText:
         blobs = self._deps.blobs
-        limits = request.settings.intake
+        limits = request.limits
         if request.document.size_bytes > limits.max_file_bytes:
             # Checked before reading a single byte of a huge file.
             return DocumentText(

@@ -12,7 +12,7 @@ from activities.common.errors import to_application_error
 from schemas.common.documents import DocumentText
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
-from schemas.invoice.workflow import ExtractFieldsInput, PromptRef, ResolvePromptInput
+from schemas.invoice.workflow import ExtractFieldsInput, PromptRef
 from vouchflow.documents.blobs import BlobStore
 from vouchflow.documents.einvoice import EInvoiceError, parse_einvoice
 from vouchflow.invoice.extraction.base import ExtractionError
@@ -182,23 +182,23 @@ class ExtractionActivities:
                     prompt_version=request.prompt_version,
                     token_budget_remaining=request.token_budget_remaining,
                 ),
-                request.settings,
+                self._deps.settings,
             )
         except ExtractionError as err:
             raise to_application_error(err) from err
         return with_unused_einvoice(with_truncation(result, doc), doc)
 
     @activity.defn(name="resolve_prompt")
-    async def resolve_prompt(self, request: ResolvePromptInput) -> PromptRef:
+    async def resolve_prompt(self) -> PromptRef:
         """Label -> version, once per workflow; the answer is then fixed in history, so a
         `prompt promote` or `rollback` affects new workflows only."""
         from vouchflow.llm.config import llm_settings
         from vouchflow.prompts.registry import PromptError, resolve_label
 
-        cfg = llm_settings(request.settings)
+        cfg = llm_settings(self._deps.settings)
         try:
             spec = await asyncio.to_thread(
-                resolve_label, cfg.prompt_name, cfg.prompt_label, request.settings.home
+                resolve_label, cfg.prompt_name, cfg.prompt_label, self._deps.settings.home
             )
         except PromptError as err:
             raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err

@@ -14,7 +14,7 @@ from schemas.invoice.assessment import Assessment
 from schemas.invoice.effects import DraftBill, DuplicateMatch
 from schemas.invoice.events import InvoiceReceivedV1
 from schemas.invoice.extraction import ExtractionResult
-from vouchflow.settings.config import InvoicePolicy, Settings
+from vouchflow.settings.config import IntakeSettings, InvoicePolicy, Settings
 
 InvoiceStatus = Literal[
     "received",
@@ -153,7 +153,8 @@ class ReadDocumentInput(BaseModel):
 
     document: BlobRef
     filename: str
-    settings: Settings
+    # Only the intake limits: reading needs nothing else from the configuration.
+    limits: IntakeSettings
 
 
 class ExtractFieldsInput(BaseModel):
@@ -166,13 +167,7 @@ class ExtractFieldsInput(BaseModel):
     prompt_name: str | None = None
     prompt_version: str | None = None
     token_budget_remaining: int | None = None
-    settings: Settings
-
-
-class ResolvePromptInput(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    settings: Settings
+    # Model settings (prices, timeouts, caps) are the worker's own: operational, not rules.
 
 
 class PromptRef(BaseModel):

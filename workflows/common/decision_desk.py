@@ -12,6 +12,7 @@ no flood of refusals can push the history towards Temporal's limits.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -98,11 +99,34 @@ class DecisionDesk:
         self._replies: dict[int, DecisionReply] = {}
         self._received = 0
         self._suppressed_audited = 0
+        # FIFO: handlers acquire it in arrival order (deterministic in workflow code).
+        self._admission = asyncio.Lock()
 
     # ---- receiving ---------------------------------------------------------------------
 
     async def receive(self, kind: str, raw: Any, *, wait: bool = False) -> DecisionReply:
-        """Shape, proof, then state: a decision the workflow can act on, or a refusal."""
+        """Shape, proof, then state: a decision the workflow can act on, or a refusal.
+
+        Decisions are admitted one at a time, in the order they arrived: verifying a proof
+        is a local activity, and two decisions verifying at once must not overtake each
+        other (the first approve or reject to arrive is the one that counts)."""
+        async with self._admission:
+            admitted = await self._admit(kind, raw)
+        if isinstance(admitted, DecisionReply):
+            return admitted
+        if isinstance(admitted, PendingDecision):
+            if not wait:
+                return self.reply(kind, True, admitted.actor, "queued")
+            number = admitted.number
+            await workflow.wait_condition(lambda: number in self._replies)
+            return self._replies.pop(number)
+        decision, proven = admitted
+        assert self._accept is not None, f"no way to accept {kind}"
+        return await self._accept(kind, decision, proven, wait)
+
+    async def _admit(
+        self, kind: str, raw: Any
+    ) -> DecisionReply | PendingDecision | tuple[Any, Proven]:
         try:
             decision = intake.parse_decision(kind, raw, self._kinds)
         except ValueError as err:
@@ -124,18 +148,14 @@ class DecisionDesk:
             return await self.refuse(
                 kind, proven.actor, proven.channel, gate, notify=False, proof=proven.proof
             )
-        if kind in self._queued:
-            self._received += 1
-            number = self._received
-            self.inbox.append(
-                PendingDecision(number, kind, decision, proven.actor, proven.channel, proven.proof)
-            )
-            if not wait:
-                return self.reply(kind, True, proven.actor, "queued")
-            await workflow.wait_condition(lambda: number in self._replies)
-            return self._replies.pop(number)
-        assert self._accept is not None, f"no way to accept {kind}"
-        return await self._accept(kind, decision, proven, wait)
+        if kind not in self._queued:
+            return decision, proven
+        self._received += 1
+        pending = PendingDecision(
+            self._received, kind, decision, proven.actor, proven.channel, proven.proof
+        )
+        self.inbox.append(pending)
+        return pending
 
     async def receive_update(
         self, raw: Any, read_request: Callable[[Any], tuple[str, dict[str, Any]]]

@@ -20,7 +20,6 @@ with workflow.unsafe.imports_passed_through():
         InvoiceWorkflowInput,
         PromptRef,
         ReadDocumentInput,
-        ResolvePromptInput,
         ResumePhase,
     )
     from vouchflow.settings.config import Settings
@@ -137,7 +136,7 @@ class IntakeSteps(InvoiceSteps):
                         media_type=event.content_type,
                     ),
                     filename=event.filename,
-                    settings=self._policy,
+                    limits=self._policy.intake,
                 ),
                 result_type=DocumentText,
                 **READ,
@@ -158,7 +157,6 @@ class IntakeSteps(InvoiceSteps):
             return None
         prompt = await workflow.execute_activity(
             "resolve_prompt",
-            ResolvePromptInput(settings=self._policy),
             result_type=PromptRef,
             **QUICK,
         )
@@ -186,7 +184,6 @@ class IntakeSteps(InvoiceSteps):
                         prompt_name=prompt.name if prompt else None,
                         prompt_version=prompt.version if prompt else None,
                         token_budget_remaining=remaining,
-                        settings=self._policy,
                     ),
                     result_type=ExtractionResult,
                     **EXTRACT,

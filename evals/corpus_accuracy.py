@@ -47,7 +47,7 @@ HEADER_FIELDS = [
     "total_minor",
 ]
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-SAMPLES_DIR = Path(__file__).resolve().parents[1] / "samples" / "invoices"
+SAMPLES_DIR = Path(__file__).resolve().parents[1] / "vouchflow" / "samples" / "invoices"
 
 
 def document_text(path: Path) -> str:

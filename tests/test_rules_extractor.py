@@ -428,3 +428,12 @@ def test_stacked_item_details_are_not_the_next_items_name() -> None:
         ("Boiler service", 8000),
         ("Call-out fee", 1500),
     ]
+
+
+def test_a_due_date_before_the_issue_date_is_reported_not_dropped() -> None:
+    from tests.invoice_texts import TextInvoice
+
+    result = extract_with_rules(TextInvoice(number="D-1", due="01/09/2026").render())
+    assert str(result.invoice.due_date) == "2026-09-01"
+    (reported,) = [p for p in result.problems if p.code == "date.due_before_issue"]
+    assert reported.field == "due_date" and "01/09/2026" in (reported.raw_text or "")

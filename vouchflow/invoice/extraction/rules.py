@@ -35,6 +35,7 @@ from vouchflow.invoice.extraction.problems import (
     bounded_rate,
     credit_note_convention,
     date_problem,
+    problem,
 )
 from vouchflow.invoice.extraction.rules_labels import (
     CREDIT_NOTE_TITLE,
@@ -490,9 +491,15 @@ def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
         for key in ("description", "quantity", "unit_price_minor", "tax_rate", "line_total_minor"):
             record(f"line_items[{n}].{key}", getattr(item, key), row.source, row.certainty)
     if invoice.due_date and invoice.issue_date and invoice.due_date < invoice.issue_date:
-        notes.append("due date read before the issue date; dropped")
-        invoice.due_date = None
-        due = None
+        # Implausible, not silently dropped: a person sees both dates as printed.
+        problems.append(
+            problem(
+                "date.due_before_issue",
+                "due_date",
+                f"due_date {invoice.due_date} is before issue_date {invoice.issue_date}",
+                due.source if due else None,
+            )
+        )
 
     record("supplier_name", invoice.supplier_name, supplier.source if supplier else None,
            supplier.certainty if supplier else 0.0)  # fmt: skip

@@ -41,7 +41,12 @@ def test_there_is_a_history_for_every_route() -> None:
 
 
 def test_earlier_versions_are_kept() -> None:
-    for version in ("v1_audit_activity", "v2_before_duplicate_recheck", "v3_before_decision_proof"):
+    for version in (
+        "v1_audit_activity",
+        "v2_before_duplicate_recheck",
+        "v3_before_decision_proof",
+        "v4_before_audit_batches",
+    ):
         assert list((HERE / version).glob("invoice_*.json")), version
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from temporalio import activity
 
 from activities.common.deps import ActivityDeps
-from schemas.common.audit import AuditEntry, AuditRecord
+from schemas.common.audit import AuditBatch, AuditBatchResult, AuditEntry, AuditRecord
 
 
 class AuditActivities:
@@ -19,3 +19,16 @@ class AuditActivities:
     async def append_audit(self, entry: AuditEntry) -> AuditRecord:
         now = dt.datetime.now(dt.UTC)
         return await asyncio.to_thread(self._deps.audit.append, entry, now=now)
+
+    @activity.defn(name="append_audit_batch")
+    async def append_audit_batch(self, batch: AuditBatch) -> AuditBatchResult:
+        """Append in order; a retried batch re-appends nothing already written (each entry
+        is idempotent by its key), so a crash halfway through loses and doubles nothing."""
+
+        def append_all() -> AuditBatchResult:
+            last = 0
+            for entry in batch.entries:
+                last = self._deps.audit.append(entry, now=dt.datetime.now(dt.UTC)).seq
+            return AuditBatchResult(appended=len(batch.entries), last_seq=last)
+
+        return await asyncio.to_thread(append_all)

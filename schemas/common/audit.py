@@ -24,6 +24,21 @@ class AuditEntry(BaseModel):
     idempotency_key: str
 
 
+class AuditBatch(BaseModel):
+    """Entries appended in order, in one activity call (each keeps its idempotency key)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entries: list[AuditEntry] = Field(min_length=1)
+
+
+class AuditBatchResult(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    appended: int
+    last_seq: int
+
+
 class AuditRecord(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

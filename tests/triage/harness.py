@@ -181,6 +181,7 @@ def triage_worker(
         workflows=[TriageWorkflow],
         activities=[
             AuditActivities(deps).append_audit,
+            AuditActivities(deps).append_audit_batch,
             DecisionActivities(deps).verify_decision,
             MessagingActivities(deps).send_notification,
             *triage_activities.all(),

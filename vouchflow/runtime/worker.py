@@ -64,6 +64,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         assessment.assess_invoice,
         assessment.check_approval,
         audit.append_audit,
+        audit.append_audit_batch,
         effects.post_draft_bill,
         effects.revert_draft_bill,
         messaging.send_notification,

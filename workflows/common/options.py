@@ -24,6 +24,10 @@ class ActivityOptions(LocalActivityOptions, total=False):
 AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
 # Decisions carry a signed token verified before the workflow acts on them.
 DECISION_PROOF = "decision-proof"
+# Audit records that need not be durable before the next step are appended together with
+# the next record that must be (an effect's intent, a decision, a wait): fewer round trips,
+# same guarantee (everything is in the log before any effect; a crash replays the rest).
+AUDIT_BATCHES = "audit-batches"
 
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 

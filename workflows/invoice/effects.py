@@ -133,6 +133,7 @@ class EffectSteps(InvoiceSteps):
         assert self._state.email_due_at is not None
         while True:
             remaining = max(self._state.email_due_at - workflow.now(), timedelta(0))
+            await self._trail.flush()
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
                     lambda: (
@@ -187,6 +188,7 @@ class EffectSteps(InvoiceSteps):
             if remaining <= timedelta(0):
                 self._set_status("completed", self._state.status_reason)
                 return
+            await self._trail.flush()
             with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(
                     lambda: self._revert is not None or self._history_is_long(),

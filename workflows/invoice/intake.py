@@ -38,7 +38,7 @@ class IntakeSteps(InvoiceSteps):
         )
         self._set_status("reading", "reading the document")
         await self._trail.record(
-            "workflow.started", {"event": request.event.model_dump(mode="json")}
+            "workflow.started", {"event": request.event.model_dump(mode="json")}, defer=True
         )
         await self._verify_submitter()
 
@@ -93,6 +93,7 @@ class IntakeSteps(InvoiceSteps):
                 "extractor": extraction.extractor.model_dump(mode="json"),
                 "duplicates": [d.model_dump(mode="json") for d in self._state.duplicates],
             },
+            defer=True,
         )
 
         route = assessment.decision.route
@@ -122,6 +123,7 @@ class IntakeSteps(InvoiceSteps):
         await self._trail.record(
             "submission.verified" if verified.ok else "submission.unproven",
             {"submitter": verified.actor, "reason": verified.reason},
+            defer=True,
         )
 
     async def _read_document(self) -> DocumentText:
@@ -162,7 +164,7 @@ class IntakeSteps(InvoiceSteps):
         )
         self._state.prompt_version = f"{prompt.name}@{prompt.version}"
         self._publish()
-        await self._trail.record("prompt.resolved", prompt.model_dump(mode="json"))
+        await self._trail.record("prompt.resolved", prompt.model_dump(mode="json"), defer=True)
         return prompt
 
     async def _extract(self, document: DocumentText) -> ExtractionResult | None:
@@ -194,7 +196,9 @@ class IntakeSteps(InvoiceSteps):
                 count("vouchflow_extraction_failures", {"provider": provider})
                 self._state.extraction_attempts.append(f"{provider}: failed ({reason})")
                 await self._trail.record(
-                    "extraction.provider_failed", {"provider": provider, "reason": reason}
+                    "extraction.provider_failed",
+                    {"provider": provider, "reason": reason},
+                    defer=True,
                 )
                 continue
             self._state.extraction_attempts.append(f"{provider}: ok")
@@ -220,6 +224,7 @@ class IntakeSteps(InvoiceSteps):
                     "injection_flags": result.injection_flags,
                     "notes": result.notes,
                 },
+                defer=True,
             )
             return result
         return None

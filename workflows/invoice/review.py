@@ -80,6 +80,7 @@ class ReviewSteps(InvoiceSteps):
                 await self._continue_as_new("review")
             due = self._review_started + timers[self._timers_fired][0]
             remaining = max(due - workflow.now(), timedelta(0))
+            await self._trail.flush()  # nothing stays pending while a person is awaited
             try:
                 await workflow.wait_condition(
                     lambda: bool(self._desk.inbox) or self._history_is_long(), timeout=remaining

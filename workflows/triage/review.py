@@ -71,6 +71,7 @@ class ReviewSteps(TriageSteps):
                 await self._continue_as_new()
             due = self._review_started + timers[min(self._timers_fired, 1)][0]
             remaining = max(due - workflow.now(), timedelta(0))
+            await self._trail.flush()  # nothing stays pending while a person is awaited
             try:
                 await workflow.wait_condition(
                     lambda: bool(self._desk.inbox) or self._history_is_long(), timeout=remaining

@@ -69,7 +69,7 @@ class UnguardedTrail(AuditTrail):
     """The audit trail as it would be if the switch to local activities had shipped
     without `workflow.patched`."""
 
-    async def record(self, type_: str, payload: dict[str, Any]) -> None:
+    async def record(self, type_: str, payload: dict[str, Any], *, defer: bool = False) -> None:
         info = workflow.info()
         entry = AuditEntry(
             workflow_id=info.workflow_id,

@@ -32,6 +32,9 @@ class Notification(BaseModel):
     # Slack: keep the message reference so a decision updates the same message.
     update_ref: str | None = None
     with_buttons: bool = False
+    # Which decisions the buttons offer: an invoice's approve/reject, or a ticket's
+    # confirm/correct (a button and a menu of category + urgency).
+    decisions: Literal["approve_reject", "confirm_correct"] = "approve_reject"
     channels: list[str] = Field(default_factory=list)
     # Structured facts shown as labelled fields (e.g. Supplier, Total, Due, Confidence);
     # `lines` stays the human text.

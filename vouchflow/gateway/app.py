@@ -25,6 +25,7 @@ import os
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs
@@ -42,6 +43,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.common.decisions import DecisionReply, DecisionRequest
 from schemas.invoice.workflow import InvoiceState
+from schemas.triage.classification import CATEGORIES, URGENCIES
+from schemas.triage.decisions import TriageDecisionRequest
 from vouchflow.documents.blobs import BlobStore, LocalBlobStore
 from vouchflow.gateway.auth import authenticate_client
 from vouchflow.gateway.codec_server import codec_routes
@@ -56,7 +59,14 @@ from vouchflow.gateway.replay import ReplayGuard
 from vouchflow.gateway.review import review_routes
 from vouchflow.gateway.security import SecurityHeaders
 from vouchflow.notifiers.slack import SlackSettings
-from vouchflow.notifiers.slack_blocks import APPROVE_ACTION, REJECT_ACTION, escape
+from vouchflow.notifiers.slack_blocks import (
+    APPROVE_ACTION,
+    CONFIRM_ACTION,
+    CORRECT_ACTION,
+    CORRECT_BLOCK_PREFIX,
+    REJECT_ACTION,
+    escape,
+)
 from vouchflow.notifiers.slack_signature import verify_slack_signature
 from vouchflow.runtime.client import connect
 from vouchflow.runtime.codec import codec_from_env
@@ -74,6 +84,8 @@ SLACK_MAX_BODY = 1_000_000
 # Multipart framing around the file itself.
 MULTIPART_OVERHEAD = 64 * 1024
 _WORKFLOW_ID = re.compile(r"^invoice-[0-9a-f]{8,64}$")
+# Triage workflow ids: "triage-" + the event id (see schemas/triage/events.py).
+_TICKET_ID = re.compile(r"^triage-[A-Za-z0-9._:-]{1,128}$")
 _UNSAFE_FILENAME = re.compile(r"[\x00-\x1f\x7f]")
 _EXTENSIONS = {"application/pdf": ".pdf", "text/plain": ".txt", "application/xml": ".xml"}
 NOT_MAPPED = (
@@ -153,19 +165,20 @@ def create_app(
             return _error(409, REPLAYED)
         click = _parse_click(body)
         if click is None:
-            return _error(400, "not a block_actions payload with an approve/reject action")
-        action, workflow_id, user_id = click
-        person = slack.person_for(user_id)
+            return _error(400, "not a block_actions payload with one of our actions")
+        workflow_id = click.workflow_id
+        person = slack.person_for(click.user_id)
         if person is None:
-            log.warning("slack click from an unmapped user", slack_user=clean_text(user_id, 64))
+            log.warning(
+                "slack click from an unmapped user", slack_user=clean_text(click.user_id, 64)
+            )
             return _ephemeral(NOT_MAPPED)
-        decision = DecisionRequest(
-            kind="approve" if action == APPROVE_ACTION else "reject",
-            token=identity.token(
-                person=person, workflow_id=workflow_id, action=action, channel="slack"
+        decision = _slack_request(
+            click,
+            identity.token(
+                person=person, workflow_id=workflow_id, action=click.action, channel="slack"
             ),
-            reason="" if action == APPROVE_ACTION else "rejected in Slack",
-            channel="slack",
+            person,
         )
         # Slack wants an answer within 3 seconds, connecting included. What does not
         # finish in time goes on in the background; the workflow updates the message.
@@ -182,7 +195,7 @@ def create_app(
             reply = task.result()
         except DecisionNotDelivered as err:
             if err.gone:
-                return _ephemeral("This invoice is no longer waiting for a decision.")
+                return _ephemeral("This is no longer waiting for a decision.")
             if err.refused:
                 return _ephemeral(escape(clean_text(f"Not recorded: {err}", 500)))
             log.error("slack decision not delivered", workflow_id=workflow_id, error=str(err))
@@ -369,7 +382,12 @@ def create_app(
 
 
 def _slack_reply(reply: DecisionReply, person: str) -> str:
-    verb = {"approve": "Approval", "reject": "Rejection"}.get(reply.kind, "Decision")
+    verb = {
+        "approve": "Approval",
+        "reject": "Rejection",
+        "confirm": "Confirmation",
+        "correct": "Correction",
+    }.get(reply.kind, "Decision")
     reason = escape(clean_text(reply.reason, 500))
     if reply.accepted:
         return f"{verb} by {escape(person)} recorded: {reason}"
@@ -404,21 +422,74 @@ async def _read_capped(request: Request, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-def _parse_click(body: bytes) -> tuple[str, str, str] | None:
-    """(action_id, workflow id, Slack user id) from a block_actions callback, else None."""
+@dataclass(frozen=True)
+class _Click:
+    action: str
+    workflow_id: str
+    user_id: str
+    # A ticket correction's menu choice: (category, urgency).
+    choice: tuple[str, str] | None = None
+
+
+def _parse_click(body: bytes) -> _Click | None:
+    """A block_actions callback for one of our buttons or menus, else None."""
     try:
         fields = parse_qs(body.decode("utf-8"), strict_parsing=True)
         payload = json.loads(fields["payload"][0])
         if payload.get("type") != "block_actions":
             return None
         action = payload["actions"][0]
-        action_id, value = str(action["action_id"]), str(action["value"])
+        action_id = str(action["action_id"])
         user_id = str(payload["user"]["id"])
+        if action_id == CORRECT_ACTION:
+            block_id = str(action["block_id"])
+            workflow_id = block_id.removeprefix(CORRECT_BLOCK_PREFIX)
+            category, _, urgency = str(action["selected_option"]["value"]).partition(":")
+            if (
+                not block_id.startswith(CORRECT_BLOCK_PREFIX)
+                or category not in CATEGORIES
+                or urgency not in URGENCIES
+            ):
+                return None
+            choice: tuple[str, str] | None = (category, urgency)
+        else:
+            workflow_id, choice = str(action["value"]), None
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
         return None
-    if action_id not in (APPROVE_ACTION, REJECT_ACTION) or not _WORKFLOW_ID.match(value):
+    # Invoice buttons act on invoices, ticket buttons on tickets, nothing else.
+    valid = _TICKET_ID if action_id in (CONFIRM_ACTION, CORRECT_ACTION) else _WORKFLOW_ID
+    if action_id not in _ACTIONS or not valid.match(workflow_id):
         return None
-    return action_id, value, user_id
+    return _Click(action_id, workflow_id, user_id, choice)
+
+
+_ACTIONS = (APPROVE_ACTION, REJECT_ACTION, CONFIRM_ACTION, CORRECT_ACTION)
+
+
+def _slack_request(
+    click: _Click, token: str, person: str
+) -> DecisionRequest | TriageDecisionRequest:
+    """The `decide` update a click stands for (invoices: approve/reject; tickets:
+    confirm, or correct to the chosen category and urgency)."""
+    if click.action == CONFIRM_ACTION:
+        return TriageDecisionRequest(kind="confirm", token=token, channel="slack")
+    if click.action == CORRECT_ACTION:
+        assert click.choice is not None
+        category, urgency = click.choice
+        return TriageDecisionRequest(
+            kind="correct",
+            token=token,
+            category=category,
+            urgency=urgency,
+            reason=f"corrected in Slack by {person}",
+            channel="slack",
+        )
+    return DecisionRequest(
+        kind="approve" if click.action == APPROVE_ACTION else "reject",
+        token=token,
+        reason="" if click.action == APPROVE_ACTION else "rejected in Slack",
+        channel="slack",
+    )
 
 
 async def _file_part(request: Request, body: bytes) -> tuple[bytes, str, str | None] | None:

@@ -21,6 +21,7 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.common.decisions import DecisionReply, DecisionRequest
+from schemas.triage.decisions import TriageDecisionRequest
 from vouchflow.identity.keys import ensure_service, load_private_key
 from vouchflow.identity.tokens import mint_decision_token
 
@@ -64,7 +65,7 @@ class DecisionNotDelivered(Exception):
         self.refused = refused
 
 
-def update_id(request: DecisionRequest) -> str:
+def update_id(request: DecisionRequest | TriageDecisionRequest) -> str:
     # One id per token: a retried delivery of the same decision is one update in history.
     return "decide-" + hashlib.sha256(request.token.encode()).hexdigest()[:32]
 
@@ -72,7 +73,7 @@ def update_id(request: DecisionRequest) -> str:
 async def deliver_decision(
     get_client: ClientGetter,
     workflow_id: str,
-    request: DecisionRequest,
+    request: DecisionRequest | TriageDecisionRequest,
     *,
     rpc_timeout: dt.timedelta | None = None,
 ) -> DecisionReply:

@@ -10,11 +10,18 @@ from __future__ import annotations
 from typing import Any
 
 from schemas.common.effects import Notification
+from schemas.triage.classification import CATEGORIES, URGENCIES
 from vouchflow.notifiers.base import safe_notification
 
 APPROVE_ACTION = "approve"
 REJECT_ACTION = "reject"
 DECISION_BLOCK = "vouchflow_decision"
+# Tickets: a Confirm button (value = workflow id) and a menu of corrections. A menu's
+# callback carries only the chosen option, so the workflow id rides in its block id.
+CONFIRM_ACTION = "confirm"
+CORRECT_ACTION = "correct"
+CORRECT_BLOCK_PREFIX = "vouchflow_correct:"
+
 
 _HEADER_MAX = 150
 _SECTION_MAX = 3000
@@ -95,7 +102,39 @@ def build_blocks(notification: Notification, *, buttons: bool) -> list[dict[str,
     blocks.append(
         {"type": "context", "elements": [{"type": "mrkdwn", "text": " · ".join(context)}]}
     )
-    if buttons:
+    if buttons and notification.decisions == "confirm_correct":
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": CORRECT_BLOCK_PREFIX + notification.workflow_id,
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": CONFIRM_ACTION,
+                        "text": {"type": "plain_text", "text": "Confirm"},
+                        "style": "primary",
+                        "value": notification.workflow_id,
+                    },
+                    {
+                        "type": "static_select",
+                        "action_id": CORRECT_ACTION,
+                        "placeholder": {"type": "plain_text", "text": "Correct to…"},
+                        "options": [
+                            {
+                                "text": {
+                                    "type": "plain_text",
+                                    "text": f"{category.replace('_', ' ')} / {urgency}",
+                                },
+                                "value": f"{category}:{urgency}",
+                            }
+                            for category in CATEGORIES
+                            for urgency in URGENCIES
+                        ],
+                    },
+                ],
+            }
+        )
+    elif buttons:
         blocks.append(
             {
                 "type": "actions",

@@ -61,6 +61,7 @@ class ReviewSteps(TriageSteps):
                 "approval_request",
                 f"Ticket {self._state.event.ticket.id}: confirm or correct the classification",
                 channels=review.channels,
+                with_buttons=True,
             )
         timers: list[tuple[timedelta, str]] = [
             (review.reminder_after, "reminder"),

@@ -75,6 +75,7 @@ class TriageSteps:
         *,
         update: bool = False,
         channels: list[str] | None = None,
+        with_buttons: bool = False,
     ) -> NotificationReceipt | None:
         """Notifications never stop the workflow: a failure is recorded and audited."""
         self._notify_count += 1
@@ -88,6 +89,8 @@ class TriageSteps:
                 lines=views.summary_lines(self._state),
                 update_ref=self._state.notification_ref if update else None,
                 channels=channels or [],
+                with_buttons=with_buttons,
+                decisions="confirm_correct",
                 facts=views.notification_facts(self._state),
             ),
         )

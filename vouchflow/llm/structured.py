@@ -36,6 +36,8 @@ from vouchflow.observability.tracing import genai_span, record_usage
 from vouchflow.prompts.registry import PromptSpec
 
 T = TypeVar("T", bound=BaseModel)
+# What a caller makes of an answer (not necessarily the schema the provider fills).
+U = TypeVar("U")
 BUDGET_EXCEEDED = "token budget exceeded"
 
 
@@ -52,8 +54,8 @@ class Complete(Protocol):
 
 
 @dataclass
-class StructuredOutcome(Generic[T]):
-    value: T | None
+class StructuredOutcome(Generic[U]):
+    value: U | None
     kind: str
     model: str
     attempts: list[LlmAttempt] = field(default_factory=list)
@@ -135,6 +137,50 @@ async def call_structured(
     check: Callable[[T], list[str]] | None = None,
     complete: Complete = complete_with,
 ) -> StructuredOutcome[T]:
+    """The spec rendered with `values`, the answer validated against `output_model`."""
+    system, user = render_spec(spec, values, untrusted=untrusted)
+
+    def parse(text: str) -> tuple[T | None, list[str]]:
+        value, errors = parse_as(output_model, text)
+        if value is not None and check is not None:
+            errors = check(value)
+            value = None if errors else value
+        return value, errors
+
+    return await call_model(
+        provider=provider,
+        spec=spec,
+        conversation=Conversation(system=system, turns=[Turn(role="user", content=user)]),
+        output_model=output_model,
+        schema_name=schema_name,
+        parse=parse,
+        llm=llm,
+        max_output_tokens=max_output_tokens,
+        timeout_s=timeout_s,
+        env=env,
+        token_budget_remaining=token_budget_remaining,
+        complete=complete,
+    )
+
+
+async def call_model(
+    *,
+    provider: str,
+    spec: PromptSpec,
+    conversation: Conversation,
+    output_model: type[BaseModel],
+    schema_name: str,
+    parse: Callable[[str], tuple[U | None, list[str]]],
+    llm: LlmSettings,
+    max_output_tokens: int,
+    timeout_s: float,
+    env: Mapping[str, str],
+    token_budget_remaining: int | None = None,
+    complete: Complete = complete_with,
+) -> StructuredOutcome[U]:
+    """The call loop itself, for a prompt already rendered: `output_model` is the strict
+    schema the provider fills, `parse` turns an answer into the caller's value (or the
+    errors a repair turn carries)."""
     kind, model = split_provider(provider)
     if model is None:
         raise ValueError(f"{provider!r} is not a model provider")
@@ -157,7 +203,7 @@ async def call_structured(
         api_key=api_key,
         base_url=base_url,
     )
-    outcome: StructuredOutcome[T] = StructuredOutcome(
+    outcome: StructuredOutcome[U] = StructuredOutcome(
         value=None,
         kind=kind,
         model=model,
@@ -169,8 +215,6 @@ async def call_structured(
             "prompt_sha256": spec.sha256,
         },
     )
-    system, user = render_spec(spec, values, untrusted=untrusted)
-    conversation = Conversation(system=system, turns=[Turn(role="user", content=user)])
     for attempt in (1, 2):
         spent = outcome.usage.input_tokens + outcome.usage.output_tokens
         estimate = math.ceil(conversation.char_count() / llm.chars_per_token) + max_out
@@ -207,10 +251,7 @@ async def call_structured(
                 output_tokens=usage.output_tokens,
             )
         outcome.usage = add_usage(outcome.usage, usage)
-        value, errors = parse_as(output_model, completion.text)
-        if value is not None and check is not None:
-            errors = check(value)
-            value = None if errors else value
+        value, errors = parse(completion.text)
         outcome.attempts.append(
             LlmAttempt(
                 attempt=attempt,

@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from schemas.invoice.extraction import ExtractionResult
-from vouchflow.invoice.extraction.base import ExtractionError
 from vouchflow.invoice.extraction.factory import split_provider
 from vouchflow.settings import Settings
 
@@ -39,26 +38,16 @@ async def run_extraction(
         from vouchflow.invoice.extraction.rules import extract_with_rules
 
         return extract_with_rules(request.text, filename=request.filename)
-    from vouchflow.llm.circuit import breaker_for
-    from vouchflow.llm.config import llm_settings
     from vouchflow.llm.extract import run_llm_extraction
 
-    cfg = llm_settings(settings)
-    breaker = breaker_for(cfg.circuit_failures, cfg.circuit_cooldown.total_seconds())
-    breaker.before_call(request.provider)
-    try:
-        result = await run_llm_extraction(
-            text=request.text,
-            filename=request.filename,
-            provider=request.provider,
-            settings=settings,
-            env=os.environ if env is None else env,
-            prompt_name=request.prompt_name,
-            prompt_version=request.prompt_version,
-            token_budget_remaining=request.token_budget_remaining,
-        )
-    except ExtractionError as err:
-        breaker.record_failure(request.provider, err)
-        raise
-    breaker.record_success(request.provider)
-    return result
+    # The circuit breaker, budget, usage and repair live in the shared model call.
+    return await run_llm_extraction(
+        text=request.text,
+        filename=request.filename,
+        provider=request.provider,
+        settings=settings,
+        env=os.environ if env is None else env,
+        prompt_name=request.prompt_name,
+        prompt_version=request.prompt_version,
+        token_budget_remaining=request.token_budget_remaining,
+    )

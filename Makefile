@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev
 
-.PHONY: install demo up down status test lint format gateway samples bench clean
+.PHONY: install demo up down status test lint format gateway samples bench clean browser
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,13 @@ down:          ## stop what `make up` / `make demo` started
 
 status: install
 	$(PY) -m vouchflow.runtime.services status
+
+browser:       ## Chromium for the review page's browser test (Debian package; needs root or sudo)
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
+	@command -v chromium
 
 test: install  ## the whole suite
 	$(PY) -m pytest -q

@@ -37,12 +37,18 @@ from temporalio.service import RPCError
 
 from schemas.common.decisions import MAX_TEXT, DecisionRequest
 from schemas.invoice.workflow import InvoiceState
+from schemas.triage.classification import CATEGORIES, URGENCIES
+from schemas.triage.decisions import TriageDecisionRequest
+from schemas.triage.state import TriageState
 from vouchflow.gateway.decisions import DecisionNotDelivered, GatewayIdentity, deliver_decision
 from vouchflow.identity.keys import check_id
 from vouchflow.stores.redact import clean_text
 
 TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
 WORKFLOW_ID_PREFIX = "invoice-"
+TICKET_ID_PREFIX = "triage-"
+INVOICE_ACTIONS = ("approve", "reject")
+TICKET_ACTIONS = ("confirm", "correct")
 ClientGetter = Callable[[], Awaitable[Client]]
 MIN_SECRET_CHARS = 16
 # How long the page waits for the workflow's answer to a decision.
@@ -204,6 +210,64 @@ def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
     return "".join(parts)
 
 
+def _ticket_detail(state: TriageState, reviewer: str, token: str, note: str) -> str:
+    """A ticket waiting for review: what the customer wrote, what the classifier said and
+    why it needs a person, and the confirm / correct forms."""
+    ticket = state.event.ticket
+    parts = [f"<p>{_e(note)}</p>" if note else ""]
+    parts.append(f"<p><b>Status:</b> {_e(state.status)} - {_e(state.status_reason)}</p>")
+    rows: list[tuple[str, object]] = [
+        ("Ticket", ticket.id),
+        ("Customer", f"{state.event.customer.id} ({state.event.customer.plan})"),
+        ("Subject", ticket.subject),
+        ("Body", ticket.body),
+    ]
+    if state.classification is not None:
+        c = state.classification.classification
+        rows += [
+            ("Category", c.category),
+            ("Urgency", c.urgency),
+            ("Confidence", f"{c.confidence:.2f}"),
+            ("Classifier", state.classification.classifier.name),
+            ("Reason", c.reason),
+        ]
+    parts.append(
+        "<table>" + "".join(f"<tr><th>{k}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
+    )
+    if state.decisions:
+        parts.append("<h2>Decisions</h2><ul>")
+        for d in state.decisions:
+            css = "accepted" if d.accepted else "refused"
+            verdict = "accepted" if d.accepted else "refused"
+            parts.append(
+                f"<li class='{css}'>{_e(d.kind)} by {_e(d.actor)} ({_e(d.channel)}): "
+                f"{verdict} - {_e(d.reason)}</li>"
+            )
+        parts.append("</ul>")
+    if state.status == "awaiting_approval":
+        wid = _e(state.workflow_id)
+        hidden = f"<input type='hidden' name='form_token' value='{_e(token)}'>"
+
+        def select(name: str, options: tuple[str, ...]) -> str:
+            return (
+                f"<select name='{name}'>"
+                + "".join(f"<option value='{o}'>{o.replace('_', ' ')}</option>" for o in options)
+                + "</select>"
+            )
+
+        parts.append(
+            f"<h2>Decide as {_e(reviewer)}</h2>"
+            f"<form method='post' action='/review/{wid}/confirm'>{hidden}"
+            "<button type='submit'>Confirm</button></form>"
+            f"<form method='post' action='/review/{wid}/correct'>{hidden}"
+            f"<p><label>Category {select('category', CATEGORIES)}</label> "
+            f"<label>Urgency {select('urgency', URGENCIES)}</label></p>"
+            "<p><label>Reason <input name='reason' size='50' required></label></p>"
+            "<button type='submit'>Correct</button></form>"
+        )
+    return "".join(parts)
+
+
 def review_routes(
     get_client: ClientGetter,
     env: Mapping[str, str],
@@ -244,6 +308,17 @@ def review_routes(
         except RPCError:
             return None
 
+    async def ticket_of(workflow_id: str) -> TriageState | None:
+        if not workflow_id.startswith(TICKET_ID_PREFIX):
+            return None
+        client = await get_client()
+        try:
+            return await client.get_workflow_handle(workflow_id).query(
+                "status", result_type=TriageState
+            )
+        except RPCError:
+            return None
+
     async def index(request: Request) -> Response:
         reviewer = signed_in(request)
         if isinstance(reviewer, Response):
@@ -269,6 +344,26 @@ def review_routes(
             if rows
             else "<p>Nothing is waiting for approval.</p>"
         )
+        tickets = []
+        query = "WorkflowType = 'TriageWorkflow' AND VouchflowStatus = 'awaiting_approval'"
+        async for wf in client.list_workflows(query, limit=200):
+            ticket = await ticket_of(wf.id)
+            if ticket is None or ticket.status != "awaiting_approval":
+                continue
+            shown = ticket.classification.classification if ticket.classification else None
+            tickets.append(
+                f"<tr><td><a href='/review/{_e(wf.id)}'>{_e(wf.id)}</a></td>"
+                f"<td>{_e(ticket.event.ticket.subject)}</td>"
+                f"<td>{_e(shown.category if shown else '')}</td>"
+                f"<td>{_e(shown.urgency if shown else '')}</td>"
+                f"<td>{_e(ticket.status_reason)}</td></tr>"
+            )
+        if tickets:
+            table += (
+                f"<h2>Tickets awaiting review ({len(tickets)})</h2>"
+                "<table><tr><th>Workflow</th><th>Subject</th><th>Category</th><th>Urgency</th>"
+                "<th>Why</th></tr>" + "".join(tickets) + "</table>"
+            )
         return _page(f"Awaiting approval ({len(rows)}) - signed in as {reviewer}", table)
 
     async def detail(request: Request) -> Response:
@@ -276,13 +371,18 @@ def review_routes(
         if isinstance(reviewer, Response):
             return reviewer
         workflow_id = request.path_params["workflow_id"]
-        state = await state_of(workflow_id)
-        if state is None:
-            return _page("Not found", f"<p>No invoice workflow {_e(workflow_id)}.</p>")
         token = form_token(tokens[reviewer], reviewer, workflow_id)
         note = request.query_params.get("note", "")
         if not hmac.compare_digest(request.query_params.get("sig", ""), note_signature(note)):
             note = ""
+        ticket = await ticket_of(workflow_id)
+        if ticket is not None:
+            return _page(
+                f"Ticket {ticket.event.ticket.id}", _ticket_detail(ticket, reviewer, token, note)
+            )
+        state = await state_of(workflow_id)
+        if state is None:
+            return _page("Not found", f"<p>No workflow {_e(workflow_id)}.</p>")
         return _page(f"Invoice {workflow_id}", _detail(state, reviewer, token, note))
 
     async def decide(request: Request) -> Response:
@@ -291,12 +391,15 @@ def review_routes(
             return reviewer
         workflow_id = request.path_params["workflow_id"]
         action = request.path_params["action"]
-        if action not in ("approve", "reject"):
+        is_ticket = workflow_id.startswith(TICKET_ID_PREFIX)
+        if action not in (TICKET_ACTIONS if is_ticket else INVOICE_ACTIONS):
             return Response("unknown action", status_code=404)
         form = await request.form()
         expected = form_token(tokens[reviewer], reviewer, workflow_id)
         if not hmac.compare_digest(str(form.get("form_token", "")), expected):
             return Response("the form is stale or was not served by this page", status_code=403)
+        if is_ticket:
+            return await decide_ticket(reviewer, workflow_id, action, form)
         state = await state_of(workflow_id)
         if state is None:
             return _page("Not found", f"<p>No invoice workflow {_e(workflow_id)}.</p>")
@@ -323,6 +426,39 @@ def review_routes(
             corrections=corrections,
             channel="review-page",
         )
+        return await deliver(workflow_id, action, request_)
+
+    async def decide_ticket(
+        reviewer: str, workflow_id: str, action: str, form: Mapping[str, Any]
+    ) -> Response:
+        token = identity.token(
+            person=reviewer, workflow_id=workflow_id, action=action, channel="review-page"
+        )
+        if action == "confirm":
+            return await deliver(
+                workflow_id,
+                action,
+                TriageDecisionRequest(kind="confirm", token=token, channel="review-page"),
+            )
+        category, urgency = str(form.get("category", "")), str(form.get("urgency", ""))
+        if category not in CATEGORIES or urgency not in URGENCIES:
+            return _page("Not a correction", "<p>Choose a category and an urgency.</p>")
+        return await deliver(
+            workflow_id,
+            action,
+            TriageDecisionRequest(
+                kind="correct",
+                token=token,
+                category=category,
+                urgency=urgency,
+                reason=(str(form.get("reason", "")) or "corrected on the review page")[:MAX_TEXT],
+                channel="review-page",
+            ),
+        )
+
+    async def deliver(
+        workflow_id: str, action: str, request_: DecisionRequest | TriageDecisionRequest
+    ) -> Response:
         try:
             reply = await asyncio.wait_for(
                 deliver_decision(get_client, workflow_id, request_), DECIDE_TIMEOUT_S

@@ -68,3 +68,15 @@ class EmailReceipt(BaseModel):
     message_id: str
     sent_at: dt.datetime
     location: str | None = None
+
+
+class EffectRecord(BaseModel):
+    """An effect's state as a workflow keeps it (intended, then done / failed / cancelled)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    effect: str
+    status: Literal["intended", "done", "failed", "cancelled", "skipped"]
+    at: dt.datetime
+    detail: str = ""
+    ref: str | None = None

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common.decisions import DecisionRecord
 from schemas.common.documents import BlobRef, DocumentText
+from schemas.common.effects import EffectRecord
 from schemas.common.money import format_minor
 from schemas.invoice.assessment import Assessment
 from schemas.invoice.effects import DraftBill, DuplicateMatch
@@ -53,16 +54,6 @@ TERMINAL_STATUSES: frozenset[str] = RESTING_STATUSES - {"awaiting_approval", "dr
 def invoice_workflow_id(document_sha256: str) -> str:
     """Same document, same workflow: the id is derived from the content hash."""
     return f"invoice-{document_sha256[:32]}"
-
-
-class EffectRecord(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    effect: str
-    status: Literal["intended", "done", "failed", "cancelled", "skipped"]
-    at: dt.datetime
-    detail: str = ""
-    ref: str | None = None
 
 
 class InvoiceState(BaseModel):

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common.decisions import DecisionRecord
-from schemas.invoice.workflow import EffectRecord
+from schemas.common.effects import EffectRecord
 from schemas.triage.classification import ClassificationResult, TicketClassification
 from schemas.triage.context import CustomerContext
 from schemas.triage.decisions import CorrectionRecord

@@ -1,4 +1,4 @@
-"""`python -m gateway` (or `make gateway`): serve the gateway with uvicorn.
+"""`python -m vouchflow.gateway` (or `make gateway`): serve the gateway with uvicorn.
 
 Port from VOUCHFLOW_GATEWAY_PORT (else [gateway] port, default 8000), host from
 VOUCHFLOW_GATEWAY_HOST (else [gateway] host, default 127.0.0.1: only this machine).
@@ -55,4 +55,7 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from vouchflow.runtime.exit import exit_process
+
+    # Exit without racing the Temporal runtime's threads at interpreter shutdown.
+    exit_process(main())

@@ -14,7 +14,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.common.audit import AuditBatch, AuditBatchResult, AuditEntry, AuditRecord
-    from schemas.invoice.workflow import EffectRecord
+    from schemas.common.effects import EffectRecord
     from workflows.common.options import AUDIT, AUDIT_AS_LOCAL_ACTIVITY, AUDIT_BATCHES
 
 

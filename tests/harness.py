@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
@@ -29,8 +29,112 @@ def activity_name(fn: Callable[..., Any]) -> str:
     return str(defn.name) if defn is not None else fn.__name__
 
 
+class StateLike(Protocol):
+    @property
+    def status(self) -> str: ...
+    @property
+    def status_reason(self) -> str: ...
+
+
+S = TypeVar("S", bound=StateLike)
+
+
+class WorkflowTestClient(Generic[S]):
+    """What a test does with the running workflows of one kind: sign decisions as a
+    person, signal them, query and wait for the state, await the result, clean up."""
+
+    client: Client
+    settings: Settings
+    env: WorkflowEnvironment | None
+    submitted: list[str]
+    state_type: ClassVar[type[Any]]
+
+    def token(self, person: str, workflow_id: str, action: str, **kwargs: Any) -> str:
+        """A decision token signed with `person`'s own credential (created on first use)."""
+        key = load_private_key(ensure_person(self.settings.home, person))
+        return mint_decision_token(
+            key, issuer=person, person=person, workflow_id=workflow_id, action=action, **kwargs
+        )
+
+    async def signal_decision(
+        self, workflow_id: str, kind: str, person: str, **fields: Any
+    ) -> None:
+        """A decision by `person` as `temporal workflow signal` sends it (plain JSON)."""
+        payload = {"token": self.token(person, workflow_id, kind), **fields}
+        await self.handle(workflow_id).signal(kind, payload)
+
+    def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(workflow_id)
+
+    async def state(self, workflow_id: str) -> S:
+        state: S = await self.handle(workflow_id).query("status", result_type=self.state_type)
+        return state
+
+    async def wait_for(
+        self,
+        workflow_id: str,
+        predicate: Callable[[S], bool],
+        *,
+        what: str = "condition",
+        timeout_s: float = 30.0,
+    ) -> S:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        last: S | None = None
+        while loop.time() < deadline:
+            try:
+                last = await self.state(workflow_id)
+                if predicate(last):
+                    return last
+            except Exception:  # not started yet
+                pass
+            await asyncio.sleep(0.05)
+        raise AssertionError(
+            f"timed out waiting for {what}; last status "
+            f"{last.status if last else None}: {last.status_reason if last else None}"
+        )
+
+    async def wait_status(self, workflow_id: str, *statuses: str, timeout_s: float = 30.0) -> S:
+        return await self.wait_for(
+            workflow_id,
+            lambda s: s.status in statuses,
+            what=f"status in {statuses}",
+            timeout_s=timeout_s,
+        )
+
+    async def result(self, workflow_id: str) -> S:
+        handle = self.client.get_workflow_handle(workflow_id, result_type=self.state_type)
+        unlock = getattr(self.env, "time_skipping_unlocked", None)
+        if unlock is None:
+            result: S = await handle.result()
+            return result
+        # Handles from get_workflow_handle don't skip time by themselves.
+        async with unlock():
+            result = await handle.result()
+            return result
+
+    async def terminate_leftovers(self) -> None:
+        """Workflows still waiting on timers would hold up time skipping for later tests."""
+        # Let in-flight activities finish first: the test server keeps time skipping
+        # locked for an activity that was running when its workflow was terminated.
+        loop = asyncio.get_running_loop()
+        for workflow_id in set(self.submitted):
+            deadline = loop.time() + 10
+            while loop.time() < deadline:
+                desc = await self.handle(workflow_id).describe()
+                if desc.status is None or desc.status.name != "RUNNING":
+                    break
+                if not desc.raw_description.pending_activities:
+                    with contextlib.suppress(Exception):
+                        await self.handle(workflow_id).terminate("test finished")
+                    break
+                await asyncio.sleep(0.05)
+
+
 @dataclass
-class Harness:
+class Harness(WorkflowTestClient[InvoiceState]):
+    state_type: ClassVar[type[Any]] = InvoiceState
+
     client: Client
     settings: Settings
     deps: ActivityDeps
@@ -63,30 +167,6 @@ class Harness:
         self.submitted.append(submission.workflow_id)
         return submission
 
-    async def terminate_leftovers(self) -> None:
-        """Workflows still waiting on timers would hold up time skipping for later tests."""
-        # Let in-flight activities finish first: the test server keeps time skipping
-        # locked for an activity that was running when its workflow was terminated.
-        loop = asyncio.get_running_loop()
-        for workflow_id in set(self.submitted):
-            deadline = loop.time() + 10
-            while loop.time() < deadline:
-                desc = await self.handle(workflow_id).describe()
-                if desc.status is None or desc.status.name != "RUNNING":
-                    break
-                if not desc.raw_description.pending_activities:
-                    with contextlib.suppress(Exception):
-                        await self.handle(workflow_id).terminate("test finished")
-                    break
-                await asyncio.sleep(0.05)
-
-    def token(self, person: str, workflow_id: str, action: str, **kwargs: Any) -> str:
-        """A decision token signed with `person`'s own credential (created on first use)."""
-        key = load_private_key(ensure_person(self.settings.home, person))
-        return mint_decision_token(
-            key, issuer=person, person=person, workflow_id=workflow_id, action=action, **kwargs
-        )
-
     async def decide(
         self, workflow_id: str, kind: str, person: str, **fields: Any
     ) -> DecisionReply:
@@ -100,62 +180,6 @@ class Harness:
         return await self.handle(workflow_id).execute_update(
             "decide", request, result_type=DecisionReply
         )
-
-    async def signal_decision(
-        self, workflow_id: str, kind: str, person: str, **fields: Any
-    ) -> None:
-        """A decision by `person` as `temporal workflow signal` sends it (plain JSON)."""
-        payload = {"token": self.token(person, workflow_id, kind), **fields}
-        await self.handle(workflow_id).signal(kind, payload)
-
-    def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(workflow_id)
-
-    async def state(self, workflow_id: str) -> InvoiceState:
-        return await self.handle(workflow_id).query("status", result_type=InvoiceState)
-
-    async def wait_for(
-        self,
-        workflow_id: str,
-        predicate: Callable[[InvoiceState], bool],
-        *,
-        what: str = "condition",
-        timeout_s: float = 30.0,
-    ) -> InvoiceState:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        last: InvoiceState | None = None
-        while loop.time() < deadline:
-            try:
-                last = await self.state(workflow_id)
-                if predicate(last):
-                    return last
-            except Exception:  # not started yet
-                pass
-            await asyncio.sleep(0.05)
-        raise AssertionError(
-            f"timed out waiting for {what}; last status "
-            f"{last.status if last else None}: {last.status_reason if last else None}"
-        )
-
-    async def wait_status(
-        self, workflow_id: str, *statuses: str, timeout_s: float = 30.0
-    ) -> InvoiceState:
-        return await self.wait_for(
-            workflow_id,
-            lambda s: s.status in statuses,
-            what=f"status in {statuses}",
-            timeout_s=timeout_s,
-        )
-
-    async def result(self, workflow_id: str) -> InvoiceState:
-        handle = self.client.get_workflow_handle(workflow_id, result_type=InvoiceState)
-        unlock = getattr(self.env, "time_skipping_unlocked", None)
-        if unlock is None:
-            return await handle.result()
-        # Handles from get_workflow_handle don't skip time by themselves.
-        async with unlock():
-            return await handle.result()
 
 
 @asynccontextmanager

@@ -14,9 +14,9 @@ from schemas.invoice.invoice import Invoice
 from vouchflow.invoice.extraction.factory import ConfigError, check_extractor_config, parse_chain
 from vouchflow.llm.config import LlmSettings, ModelPrice, llm_settings
 from vouchflow.llm.crosscheck import compare_invoices
-from vouchflow.llm.errors import parse_retry_after
 from vouchflow.llm.output import parse_output
 from vouchflow.llm.pricing import cost_micro_usd, price_for
+from vouchflow.retry_after import parse_retry_after
 from vouchflow.settings import Settings, load_settings
 
 VALID = {

@@ -3,15 +3,13 @@ embedded defaults: its own task queue, the shared activities and the triage ones
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
@@ -24,8 +22,7 @@ from schemas.common.decisions import DecisionReply
 from schemas.triage.decisions import TriageDecisionRequest
 from schemas.triage.events import TicketCreatedV1
 from schemas.triage.state import TriageState
-from vouchflow.identity.keys import ensure_person, load_private_key
-from vouchflow.identity.tokens import mint_decision_token
+from tests.harness import WorkflowTestClient
 from vouchflow.settings import Settings
 from vouchflow.triage.intake import TriageSubmission, start_triage
 from vouchflow.triage.settings import TriageSettings
@@ -69,24 +66,19 @@ def ticket_event(
 
 
 @dataclass
-class TriageHarness:
+class TriageHarness(WorkflowTestClient[TriageState]):
+    state_type: ClassVar[type[Any]] = TriageState
     client: Client
     settings: Settings
     deps: ActivityDeps
     activities: TriageActivities
     env: WorkflowEnvironment | None = None
-    started: list[str] = field(default_factory=list)
+    submitted: list[str] = field(default_factory=list)
 
     async def start(self, event: TicketCreatedV1) -> TriageSubmission:
         submission = await start_triage(self.client, self.settings.temporal.task_queue, event)
-        self.started.append(submission.workflow_id)
+        self.submitted.append(submission.workflow_id)
         return submission
-
-    def token(self, person: str, workflow_id: str, action: str, **kwargs: Any) -> str:
-        key = load_private_key(ensure_person(self.settings.home, person))
-        return mint_decision_token(
-            key, issuer=person, person=person, workflow_id=workflow_id, action=action, **kwargs
-        )
 
     async def decide(
         self, workflow_id: str, kind: str, person: str, **fields: Any
@@ -100,69 +92,11 @@ class TriageHarness:
             "decide", request, result_type=DecisionReply
         )
 
-    async def signal(self, workflow_id: str, kind: str, person: str, **fields: Any) -> None:
-        payload = {"token": self.token(person, workflow_id, kind), **fields}
-        await self.handle(workflow_id).signal(kind, payload)
-
-    def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
-        return self.client.get_workflow_handle(workflow_id)
-
-    async def state(self, workflow_id: str) -> TriageState:
-        return await self.handle(workflow_id).query("status", result_type=TriageState)
-
-    async def wait_for(
-        self,
-        workflow_id: str,
-        predicate: Callable[[TriageState], bool],
-        *,
-        what: str = "condition",
-        timeout_s: float = 30.0,
-    ) -> TriageState:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout_s
-        last: TriageState | None = None
-        while loop.time() < deadline:
-            try:
-                last = await self.state(workflow_id)
-                if predicate(last):
-                    return last
-            except Exception:  # not started yet
-                pass
-            await asyncio.sleep(0.05)
-        raise AssertionError(
-            f"timed out waiting for {what}; last status "
-            f"{last.status if last else None}: {last.status_reason if last else None}"
-        )
-
-    async def wait_status(self, workflow_id: str, *statuses: str) -> TriageState:
-        return await self.wait_for(
-            workflow_id, lambda s: s.status in statuses, what=f"status in {statuses}"
-        )
-
-    async def result(self, workflow_id: str) -> TriageState:
-        handle = self.client.get_workflow_handle(workflow_id, result_type=TriageState)
-        unlock = getattr(self.env, "time_skipping_unlocked", None)
-        if unlock is None:
-            return await handle.result()
-        async with unlock():
-            return await handle.result()
+    # Tickets say `signal`; the shared client calls it `signal_decision`.
+    signal = WorkflowTestClient.signal_decision
 
     def audit_types(self, workflow_id: str) -> list[str]:
         return [r.type for r in self.deps.audit.trail(workflow_id)]
-
-    async def terminate_leftovers(self) -> None:
-        loop = asyncio.get_running_loop()
-        for workflow_id in set(self.started):
-            deadline = loop.time() + 10
-            while loop.time() < deadline:
-                desc = await self.handle(workflow_id).describe()
-                if desc.status is None or desc.status.name != "RUNNING":
-                    break
-                if not desc.raw_description.pending_activities:
-                    with contextlib.suppress(Exception):
-                        await self.handle(workflow_id).terminate("test finished")
-                    break
-                await asyncio.sleep(0.05)
 
 
 def triage_worker(

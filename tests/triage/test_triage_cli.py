@@ -52,4 +52,4 @@ async def test_the_demo_prints_each_sample_tickets_route(
             assert queue in text
         assert "delivered again with event_id evt-2026-12-01-0001" in text
         assert "starter.py triage confirm triage-evt-2026-12-01-0003" in text
-        h.started += [f"triage-evt-2026-12-01-000{i}" for i in (1, 2, 3, 4, 6)]
+        h.submitted += [f"triage-evt-2026-12-01-000{i}" for i in (1, 2, 3, 4, 6)]

@@ -64,7 +64,7 @@ async def test_webhook_clients_deliver_once_and_read_only_their_own(
             assert mine.status_code == 200 and mine.json()["status"] == "routed"
             theirs = await http.get(path, headers={"Authorization": "Bearer bearer-secret"})
             assert theirs.status_code == 404
-            h.started.append(workflow_id)
+            h.submitted.append(workflow_id)
 
 
 async def test_webhook_refuses_what_is_not_an_event_or_too_large(

@@ -13,6 +13,7 @@ import httpx
 from vouchflow.destinations.base import DestinationError
 from vouchflow.destinations.xero_auth import XeroTokenProvider
 from vouchflow.destinations.xero_config import XeroCredentials
+from vouchflow.retry_after import parse_retry_after
 
 # Xero allows 5 concurrent calls per tenant; share the cap across every client in
 # this process (and per event loop, since semaphores bind to one).
@@ -113,19 +114,12 @@ def _raise_for_status(method: str, path: str, response: httpx.Response) -> None:
         raise DestinationError(
             f"{where}: rate limited ({problem} limit)",
             retryable=True,
-            retry_after_s=_retry_after(response),
+            retry_after_s=parse_retry_after(response.headers),
         )
     if status >= 500:
         raise DestinationError(f"{where}: HTTP {status}", retryable=True)
     detail = "; ".join(error_messages(response)) or response.reason_phrase
     raise DestinationError(f"{where}: HTTP {status}: {detail}", retryable=False)
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    try:
-        return float(response.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None
 
 
 def error_messages(response: httpx.Response) -> list[str]:

@@ -26,7 +26,7 @@ import json
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -35,7 +35,7 @@ from starlette.routing import Route
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from schemas.common.decisions import MAX_TEXT, DecisionRequest
+from schemas.common.decisions import MAX_TEXT, DecisionRecord, DecisionRequest
 from schemas.invoice.workflow import InvoiceState
 from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.decisions import TriageDecisionRequest
@@ -49,6 +49,7 @@ WORKFLOW_ID_PREFIX = "invoice-"
 TICKET_ID_PREFIX = "triage-"
 INVOICE_ACTIONS = ("approve", "reject")
 TICKET_ACTIONS = ("confirm", "correct")
+S = TypeVar("S", InvoiceState, TriageState)
 ClientGetter = Callable[[], Awaitable[Client]]
 MIN_SECRET_CHARS = 16
 # How long the page waits for the workflow's answer to a decision.
@@ -147,6 +148,20 @@ def _e(value: object, limit: int = 2000) -> str:
     return html.escape(clean_text(value, limit))
 
 
+def _decisions(decisions: list[DecisionRecord]) -> str:
+    """The decisions a workflow recorded, accepted and refused, as a list."""
+    if not decisions:
+        return ""
+    items = []
+    for d in decisions:
+        verdict = "accepted" if d.accepted else "refused"
+        items.append(
+            f"<li class='{verdict}'>{_e(d.kind)} by {_e(d.actor)} ({_e(d.channel)}): "
+            f"{verdict} - {_e(d.reason)}</li>"
+        )
+    return "<h2>Decisions</h2><ul>" + "".join(items) + "</ul>"
+
+
 def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
     parts = [f"<p>{_e(note)}</p>" if note else ""]
     parts.append(f"<p><b>Status:</b> {_e(state.status)} - {_e(state.status_reason)}</p>")
@@ -183,16 +198,7 @@ def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
                 f"<td>{_e(line.line_total_minor)}</td></tr>"
             )
         parts.append("</table>")
-    if state.decisions:
-        parts.append("<h2>Decisions</h2><ul>")
-        for d in state.decisions:
-            css = "accepted" if d.accepted else "refused"
-            verdict = "accepted" if d.accepted else "refused"
-            parts.append(
-                f"<li class='{css}'>{_e(d.kind)} by {_e(d.actor)} ({_e(d.channel)}): "
-                f"{verdict} - {_e(d.reason)}</li>"
-            )
-        parts.append("</ul>")
+    parts.append(_decisions(state.decisions))
     if state.status == "awaiting_approval":
         wid = _e(state.workflow_id)
         hidden = f"<input type='hidden' name='form_token' value='{_e(token)}'>"
@@ -234,16 +240,7 @@ def _ticket_detail(state: TriageState, reviewer: str, token: str, note: str) -> 
     parts.append(
         "<table>" + "".join(f"<tr><th>{k}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
     )
-    if state.decisions:
-        parts.append("<h2>Decisions</h2><ul>")
-        for d in state.decisions:
-            css = "accepted" if d.accepted else "refused"
-            verdict = "accepted" if d.accepted else "refused"
-            parts.append(
-                f"<li class='{css}'>{_e(d.kind)} by {_e(d.actor)} ({_e(d.channel)}): "
-                f"{verdict} - {_e(d.reason)}</li>"
-            )
-        parts.append("</ul>")
+    parts.append(_decisions(state.decisions))
     if state.status == "awaiting_approval":
         wid = _e(state.workflow_id)
         hidden = f"<input type='hidden' name='form_token' value='{_e(token)}'>"
@@ -297,27 +294,23 @@ def review_routes(
     def note_signature(note: str) -> str:
         return hmac.new(note_key, note.encode(), hashlib.sha256).hexdigest()
 
-    async def state_of(workflow_id: str) -> InvoiceState | None:
-        if not workflow_id.startswith(WORKFLOW_ID_PREFIX):
+    async def query_state(workflow_id: str, prefix: str, state_type: type[S]) -> S | None:
+        if not workflow_id.startswith(prefix):
             return None
         client = await get_client()
         try:
-            return await client.get_workflow_handle(workflow_id).query(
-                "status", result_type=InvoiceState
+            state: S = await client.get_workflow_handle(workflow_id).query(
+                "status", result_type=state_type
             )
         except RPCError:
             return None
+        return state
+
+    async def state_of(workflow_id: str) -> InvoiceState | None:
+        return await query_state(workflow_id, WORKFLOW_ID_PREFIX, InvoiceState)
 
     async def ticket_of(workflow_id: str) -> TriageState | None:
-        if not workflow_id.startswith(TICKET_ID_PREFIX):
-            return None
-        client = await get_client()
-        try:
-            return await client.get_workflow_handle(workflow_id).query(
-                "status", result_type=TriageState
-            )
-        except RPCError:
-            return None
+        return await query_state(workflow_id, TICKET_ID_PREFIX, TriageState)
 
     async def index(request: Request) -> Response:
         reviewer = signed_in(request)

@@ -6,43 +6,14 @@ server errors, timeouts and dropped connections are transient.
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
-from typing import Any
-
 import anthropic
 import openai
 
 from vouchflow.invoice.extraction.base import ExtractionError
+from vouchflow.retry_after import parse_retry_after
 
 _NON_RETRYABLE_STATUS = {400, 401, 402, 403, 404, 413, 422}
 _RETRYABLE_STATUS = {408, 409, 429}
-
-
-def parse_retry_after(headers: Any) -> float | None:
-    """`retry-after-ms`, then `retry-after` as seconds or an HTTP date."""
-    if headers is None:
-        return None
-    millis = headers.get("retry-after-ms")
-    if millis:
-        try:
-            return max(float(millis) / 1000.0, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
 
 
 def _body_message(body: object) -> str:

@@ -21,6 +21,7 @@ from schemas.common.effects import Notification, NotificationReceipt
 from vouchflow.identity.keys import check_id
 from vouchflow.notifiers.base import NotifierError
 from vouchflow.notifiers.slack_blocks import build_blocks, fallback_text
+from vouchflow.retry_after import parse_retry_after
 from vouchflow.settings.config import Duration
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -200,7 +201,7 @@ def classify(exc: SlackApiError) -> NotifierError:
     error = str(data.get("error", "")) if isinstance(data, dict) else ""
     headers = getattr(response, "headers", None) or {}
     if status == 429 or error == "ratelimited":
-        retry_after = _retry_after(headers)
+        retry_after = parse_retry_after(headers)
         return NotifierError(
             "Slack rate limited (ratelimited)", retryable=True, retry_after_s=retry_after
         )
@@ -211,13 +212,3 @@ def classify(exc: SlackApiError) -> NotifierError:
     # Unknown errors are treated as permanent: failing closed puts a person in the loop.
     detail = error or f"HTTP {status}"
     return NotifierError(f"Slack refused the message: {detail}", retryable=False)
-
-
-def _retry_after(headers: Mapping[str, Any]) -> float | None:
-    for name in ("Retry-After", "retry-after"):
-        if name in headers:
-            try:
-                return float(headers[name])
-            except (TypeError, ValueError):
-                return None
-    return None

@@ -22,14 +22,14 @@ client never retries; it raises ``JiraError`` with ``retryable`` and ``retry_aft
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import hashlib
 from collections.abc import Sequence
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ConfigDict
+
+from vouchflow.retry_after import parse_retry_after
 
 MAX_SUMMARY = 255  # Jira's limit on the summary field
 _NON_RETRYABLE = {400, 401, 403, 404, 405, 409, 413, 422}
@@ -77,23 +77,6 @@ def adf(lines: Sequence[str]) -> dict[str, Any]:
             if line.strip()
         ],
     }
-
-
-def _retry_after(headers: httpx.Headers) -> float | None:
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
 
 
 def _error_text(response: httpx.Response) -> str:
@@ -163,15 +146,11 @@ class JiraClient:
             raise JiraError(
                 message + " (check JIRA_EMAIL and JIRA_API_TOKEN)", retryable=False, status=status
             )
-        if status in (429, 503):
-            raise JiraError(
-                message, retryable=True, status=status, retry_after_s=_retry_after(response.headers)
-            )
-        if status in _NON_RETRYABLE or 400 <= status < 500:
+        if status in _NON_RETRYABLE or (400 <= status < 500 and status != 429):
             raise JiraError(message, retryable=False, status=status)
-        raise JiraError(
-            message, retryable=True, status=status, retry_after_s=_retry_after(response.headers)
-        )
+        # 429, 503 and other server errors: retried, after Retry-After when Jira sends one.
+        wait = parse_retry_after(response.headers)
+        raise JiraError(message, retryable=True, status=status, retry_after_s=wait)
 
     async def search_label(
         self, project_key: str, label: str, *, reconcile_ids: Sequence[str] = ()

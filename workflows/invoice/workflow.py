@@ -23,6 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
+    from workflows.common.ending import close_run
     from workflows.common.trail import AuditTrail, count
     from workflows.invoice.effects import EffectSteps
     from workflows.invoice.intake import IntakeSteps
@@ -98,17 +99,11 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
 
     async def _finish(self) -> InvoiceState:
         self._review_open = False
-        await self._desk.drain("the workflow has ended")
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._desk.audit_suppressed()
+        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         count("vouchflow_invoices_finished", {"status": self._state.status})
         workflow.metric_meter().create_histogram_timedelta(
             "vouchflow_invoice_duration", "received to finished", "duration"
         ).record(workflow.now() - self._state.event.received_at)
-        await self._trail.record(
-            "workflow.finished",
-            {"status": self._state.status, "reason": self._state.status_reason},
-        )
         return self._state
 
     # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.triage.state import TriageState, TriageWorkflowInput
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
+    from workflows.common.ending import close_run
     from workflows.common.failures import failure_message
     from workflows.common.trail import AuditTrail, count
     from workflows.triage.effects import EffectSteps
@@ -88,14 +89,8 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
 
     async def _finish(self) -> TriageState:
         self._review_open = False
-        await self._desk.drain("the workflow has ended")
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._desk.audit_suppressed()
+        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         count("vouchflow_tickets_finished", {"status": self._state.status})
-        await self._trail.record(
-            "workflow.finished",
-            {"status": self._state.status, "reason": self._state.status_reason},
-        )
         return self._state
 
     # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------

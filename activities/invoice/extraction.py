@@ -15,6 +15,7 @@ from schemas.invoice.invoice import Invoice
 from schemas.invoice.workflow import ExtractFieldsInput, PromptRef
 from vouchflow.documents.blobs import BlobStore
 from vouchflow.documents.einvoice import EInvoiceError, parse_einvoice
+from vouchflow.documents.layout import Layout
 from vouchflow.invoice.extraction.base import ExtractionError
 from vouchflow.invoice.extraction.problems import document_truncation, problem
 from vouchflow.invoice.extraction.rules import extract_with_rules
@@ -131,6 +132,13 @@ def einvoice_fallback(error: str, text: str | None, filename: str) -> Extraction
     return result.model_copy(update={"problems": [found, *result.problems]})
 
 
+def load_layout(doc: DocumentText, blobs: BlobStore) -> Layout | None:
+    """The page's word positions when the reader stored them (PDF text layers)."""
+    if doc.layout_ref is None:
+        return None
+    return Layout.from_bytes(blobs.get(doc.layout_ref.sha256))
+
+
 class ExtractionActivities:
     def __init__(self, deps: ActivityDeps) -> None:
         self._deps = deps
@@ -172,6 +180,7 @@ class ExtractionActivities:
         if doc.text_ref is None:
             raise ValueError("document has no text to extract from")
         text = await asyncio.to_thread(blobs.get_text, doc.text_ref.sha256)
+        layout = await asyncio.to_thread(load_layout, doc, blobs)
         try:
             result = await run_extraction(
                 ExtractionRequest(
@@ -183,6 +192,7 @@ class ExtractionActivities:
                     token_budget_remaining=request.token_budget_remaining,
                 ),
                 self._deps.settings,
+                layout=layout,
             )
         except ExtractionError as err:
             raise to_application_error(err) from err

@@ -45,6 +45,9 @@ class DocumentText(BaseModel):
     ok: bool
     method: TextMethod = "none"
     text_ref: BlobRef | None = None
+    # Words with their positions (documents.layout), for PDFs with a text layer; other
+    # kinds derive theirs from the text. Absent in runs recorded before layouts existed.
+    layout_ref: BlobRef | None = None
     pages: int = 0
     chars: int = 0
     # A short preview for humans (status, explain); never the whole text.

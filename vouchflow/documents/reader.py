@@ -29,6 +29,7 @@ from vouchflow.documents.einvoice import (
     parse_xml,
     render_text,
 )
+from vouchflow.documents.layout import LAYOUT_MEDIA_TYPE, pdf_layout
 from vouchflow.documents.pdf_text import DEFAULT_TIME_BUDGET_S, read_pdf
 from vouchflow.documents.plain_text import decode_text
 from vouchflow.documents.sniff import SUPPORTED, Sniffed, sniff
@@ -77,6 +78,7 @@ def _finish(
     ocr_confidence: float | None = None,
     notes: list[str] | None = None,
     pages_read: int | None = None,
+    layout_ref: BlobRef | None = None,
 ) -> DocumentText:
     # Every reader's text passes here: the one place text enters the system.
     text = safe_text(text)
@@ -104,6 +106,7 @@ def _finish(
         ok=True,
         method=method,
         text_ref=blobs.put_text(text),
+        layout_ref=layout_ref,
         pages=pages,
         chars=len(text),
         preview=_preview(text),
@@ -247,10 +250,18 @@ def _read_pdf(
         if not all_textless:
             notes.append(f"{len(textless)} page(s) without a text layer were not OCR'd")
 
+    layout_ref = None
+    if method == "pdf_text" and not textless and pdf.page_texts:
+        # Positions only where every read page has a text layer: an OCR'd page's words
+        # would be missing, and the extractor then works from the text's own layout.
+        layout = pdf_layout(data, max_pages=len(pdf.page_texts), time_budget_s=time_budget_s / 2)
+        if layout is not None:
+            layout_ref = blobs.put(layout.to_bytes(), LAYOUT_MEDIA_TYPE)
     return _finish(
         PAGE_SEPARATOR.join(texts),
         method=method,
         pages=pdf.pages,
+        layout_ref=layout_ref,
         detected=kind.media_type,
         limits=limits,
         blobs=blobs,

@@ -18,6 +18,7 @@ from schemas.invoice.extraction import (
     FieldEvidence,
 )
 from schemas.invoice.invoice import DocumentType, Invoice, LineItem
+from vouchflow.documents.layout import Layout
 from vouchflow.documents.text_safety import safe_text
 from vouchflow.invoice.extraction.injection import detect_injection
 from vouchflow.invoice.extraction.numbers import (
@@ -340,8 +341,12 @@ def _likelihood(text: str, inv: Invoice, has_number_label: bool, row_count: int)
     return round(min(score, 1.0), 3)
 
 
-def extract_with_rules(text: str, *, filename: str = "") -> ExtractionResult:
-    """Read an invoice from its text. Deterministic; never raises on odd input."""
+def extract_with_rules(
+    text: str, *, filename: str = "", layout: Layout | None = None
+) -> ExtractionResult:
+    """Read an invoice from its text and, when given, the words' positions on the page
+    (``documents.layout``; derived from the text otherwise). Deterministic; never raises
+    on odd input."""
     text = safe_text(text)
     lines = text.splitlines()
     evidence: list[FieldEvidence] = []

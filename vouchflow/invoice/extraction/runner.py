@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 
 from schemas.invoice.extraction import ExtractionResult
+from vouchflow.documents.layout import Layout
 from vouchflow.invoice.extraction.factory import split_provider
 from vouchflow.settings import Settings
 
@@ -29,7 +30,11 @@ class ExtractionRequest(BaseModel):
 
 
 async def run_extraction(
-    request: ExtractionRequest, settings: Settings, *, env: Mapping[str, str] | None = None
+    request: ExtractionRequest,
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+    layout: Layout | None = None,
 ) -> ExtractionResult:
     """Run one provider. Raises extraction.base.ExtractionError on transport failures
     (with `retryable` and `retry_after_s` set for the activity's retry decision)."""
@@ -37,7 +42,7 @@ async def run_extraction(
     if kind == "rules":
         from vouchflow.invoice.extraction.rules import extract_with_rules
 
-        return extract_with_rules(request.text, filename=request.filename)
+        return extract_with_rules(request.text, filename=request.filename, layout=layout)
     from vouchflow.llm.extract import run_llm_extraction
 
     # The circuit breaker, budget, usage and repair live in the shared model call.

@@ -1,0 +1,295 @@
+"""Words with their positions: the page as a person sees it.
+
+A label and its value are related by where they sit (the value right of the label or
+below it, a table cell under its column header, the issuer's block apart from the
+buyer's), which plain text loses. Every reader produces the same ``Layout``:
+
+* PDF text layers through pdfplumber's word boxes (font size and weight included, so
+  a letterhead can be told from body text);
+* plain text, OCR output and e-invoice renderings through ``text_layout``: one line of
+  text is one row and one character one column, which keeps the columns a text file or
+  an OCR engine laid out.
+
+Coordinates are PDF points from the top-left corner of the page (text layouts use 6 x
+12 points per character cell, so both kinds share thresholds). The layout is stored in
+the blob store beside the text (``DocumentText.layout_ref``) and is bounded: at most
+``MAX_WORDS`` words in all, the pages the text reader read, under a time budget.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from vouchflow.documents.text_safety import safe_text
+
+MAX_WORDS = 60_000
+MAX_WORD_CHARS = 200
+CHAR_W = 6.0
+LINE_H = 12.0
+LAYOUT_MEDIA_TYPE = "application/vnd.vouchflow.layout+json"
+
+LayoutSource = Literal["pdf", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float = 10.0
+    bold: bool = False
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 0.1)
+
+
+@dataclass(slots=True)
+class Page:
+    number: int  # 0-based
+    width: float
+    height: float
+    words: list[Word] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Layout:
+    source: LayoutSource
+    pages: list[Page] = field(default_factory=list)
+
+    def words(self) -> Iterator[tuple[int, Word]]:
+        for page in self.pages:
+            for word in page.words:
+                yield page.number, word
+
+    def to_bytes(self) -> bytes:
+        doc = {
+            "v": 1,
+            "source": self.source,
+            "pages": [
+                {
+                    "n": p.number,
+                    "w": round(p.width, 2),
+                    "h": round(p.height, 2),
+                    "words": [
+                        [
+                            w.text,
+                            round(w.x0, 2),
+                            round(w.top, 2),
+                            round(w.x1, 2),
+                            round(w.bottom, 2),
+                            round(w.size, 2),
+                            int(w.bold),
+                        ]
+                        for w in p.words
+                    ],
+                }
+                for p in self.pages
+            ],
+        }
+        return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Layout:
+        doc = json.loads(data.decode("utf-8"))
+        pages = [
+            Page(
+                number=int(p["n"]),
+                width=float(p["w"]),
+                height=float(p["h"]),
+                words=[
+                    Word(str(t), float(a), float(b), float(c), float(d), float(s), bool(bo))
+                    for t, a, b, c, d, s, bo in p["words"]
+                ],
+            )
+            for p in doc["pages"]
+        ]
+        return cls(source=doc["source"], pages=pages)
+
+
+def text_layout(text: str, *, max_words: int = MAX_WORDS) -> Layout:
+    """A layout from plain text: rows are lines, columns are characters. Pages are split
+    at form feeds (the reader's page separator)."""
+    pages: list[Page] = []
+    count = 0
+    for number, page_text in enumerate(text.split("\f")):
+        words: list[Word] = []
+        rows = page_text.strip("\n").split("\n") if page_text.strip() else []
+        width = 0
+        for row, line in enumerate(rows):
+            line = line.expandtabs(8)
+            width = max(width, len(line))
+            for match in re.finditer(r"\S+", line):
+                if count >= max_words:
+                    break
+                start, end = match.span()
+                words.append(
+                    Word(
+                        match.group()[:MAX_WORD_CHARS],
+                        start * CHAR_W,
+                        row * LINE_H,
+                        end * CHAR_W,
+                        row * LINE_H + LINE_H * 0.8,
+                        LINE_H * 0.8,
+                    )
+                )
+                count += 1
+        pages.append(Page(number, max(width, 80) * CHAR_W, max(len(rows), 66) * LINE_H, words))
+    return Layout(source="text", pages=pages)
+
+
+def pdf_layout(
+    data: bytes,
+    *,
+    max_pages: int,
+    max_words: int = MAX_WORDS,
+    time_budget_s: float = 30.0,
+) -> Layout | None:
+    """Word boxes of a PDF's text layer (pdfplumber). Call only on a PDF the guarded text
+    reader has accepted (``documents.pdf_text``): the bomb and page checks happen there.
+    Returns None when pdfplumber cannot read the file; pages past the time budget or the
+    word cap are left out (the text still has them)."""
+    import io
+
+    import pdfplumber
+
+    deadline = time.monotonic() + time_budget_s
+    pages: list[Page] = []
+    count = 0
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages[:max_pages]):
+                if time.monotonic() > deadline or count >= max_words:
+                    break
+                raw: list[dict[str, Any]] = page.extract_words(
+                    extra_attrs=["size", "fontname"], x_tolerance=1.5, y_tolerance=2.0
+                )
+                words = []
+                for w in raw[: max_words - count]:
+                    text = safe_text(str(w["text"]))[:MAX_WORD_CHARS]
+                    if not text.strip():
+                        continue
+                    font = str(w.get("fontname") or "")
+                    words.append(
+                        Word(
+                            text,
+                            float(w["x0"]),
+                            float(w["top"]),
+                            float(w["x1"]),
+                            float(w["bottom"]),
+                            float(w.get("size") or 10.0),
+                            bool(re.search(r"bold|black|heavy|semibold", font, re.I)),
+                        )
+                    )
+                count += len(words)
+                pages.append(Page(number, float(page.width), float(page.height), words))
+    except Exception:
+        # pdfplumber is stricter than pypdf on some damaged files; the text path still works.
+        return None
+    return Layout(source="pdf", pages=pages)
+
+
+@dataclass(slots=True)
+class Segment:
+    """Words on one line with no wide gap between them: a label, a value, a cell."""
+
+    words: list[Word]
+    page: int
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def size(self) -> float:
+        return max(w.size for w in self.words)
+
+    @property
+    def bold(self) -> bool:
+        return all(w.bold for w in self.words)
+
+
+@dataclass(slots=True)
+class Line:
+    segments: list[Segment]
+    page: int
+    index: int  # reading order within the document
+
+    @property
+    def text(self) -> str:
+        return "  ".join(s.text for s in self.segments)
+
+    @property
+    def top(self) -> float:
+        return min(s.top for s in self.segments)
+
+    @property
+    def bottom(self) -> float:
+        return max(s.bottom for s in self.segments)
+
+    @property
+    def words(self) -> list[Word]:
+        return [w for s in self.segments for w in s.words]
+
+
+def _gap_limit(source: LayoutSource, a: Word, b: Word) -> float:
+    if source == "text":
+        # Two or more spaces separate columns in a text layout.
+        return CHAR_W * 1.5
+    return max(a.size, b.size) * 0.9
+
+
+def group_lines(layout: Layout) -> list[Line]:
+    """Words into lines (by vertical overlap) and lines into segments (by wide gaps), in
+    reading order: page, then top to bottom, then left to right."""
+    out: list[Line] = []
+    for page in layout.pages:
+        rows: list[list[Word]] = []
+        for word in sorted(page.words, key=lambda w: (round(w.top, 1), w.x0)):
+            placed = False
+            for row in reversed(rows[-3:]):
+                ref = row[0]
+                overlap = min(ref.bottom, word.bottom) - max(ref.top, word.top)
+                if overlap > 0.5 * min(ref.height, word.height):
+                    row.append(word)
+                    placed = True
+                    break
+            if not placed:
+                rows.append([word])
+        rows.sort(key=lambda r: min(w.top for w in r))
+        for row in rows:
+            row.sort(key=lambda w: w.x0)
+            segments: list[Segment] = []
+            current = [row[0]]
+            for prev, word in zip(row, row[1:], strict=False):
+                if word.x0 - prev.x1 > _gap_limit(layout.source, prev, word):
+                    segments.append(Segment(current, page.number))
+                    current = [word]
+                else:
+                    current.append(word)
+            segments.append(Segment(current, page.number))
+            out.append(Line(segments, page.number, len(out)))
+    return out

@@ -14,6 +14,7 @@ from schemas.invoice.workflow import ApprovalCheckInput, ApprovalCheckResult, As
 from vouchflow.destinations.base import DestinationError
 from vouchflow.invoice.rules.approvals import check_approval
 from vouchflow.invoice.rules.assess import assess, check_total_sign, corrected_extraction
+from vouchflow.invoice.templates.check import apply_template_check
 from vouchflow.settings import Settings
 
 
@@ -37,6 +38,11 @@ class AssessmentActivities:
     async def assess_invoice(self, request: AssessInput) -> Assessment:
         extraction = request.extraction
         cap = request.policy.validation.max_amount_minor
+        check = request.template_check
+        if check is not None:
+            # Before corrections: a reviewer's correction resolves the template's finding
+            # on that field, as it does the extractor's problems.
+            extraction = apply_template_check(extraction, check)
         try:
             if request.corrections:
                 extraction = corrected_extraction(
@@ -48,6 +54,7 @@ class AssessmentActivities:
                 today=request.today,
                 settings=request.policy,
                 text_method=request.text_method,
+                learned_supplier=check.supplier_name if check and check.known_supplier else None,
             )
             if request.corrections:
                 # Recomputation from corrected lines must not turn an invoice negative either.

@@ -15,6 +15,7 @@ from schemas.invoice.assessment import Assessment
 from schemas.invoice.effects import DraftBill, DuplicateMatch
 from schemas.invoice.events import InvoiceReceivedV1
 from schemas.invoice.extraction import ExtractionResult
+from schemas.invoice.templates import LearnedTemplate, TemplateCheck
 from vouchflow.settings.config import IntakeSettings, InvoicePolicy, Settings
 
 InvoiceStatus = Literal[
@@ -91,6 +92,10 @@ class InvoiceState(BaseModel):
     suppressed_refusals: int = 0
     # Runs of this workflow (continue-as-new keeps histories short on long waits).
     runs: int = 1
+    # The supplier's learned template: its check of this invoice, and what this
+    # invoice's approval taught it.
+    template_check: TemplateCheck | None = None
+    template_learned: LearnedTemplate | None = None
 
     def total_text(self, unknown: str = "-") -> str:
         """The assessed total as people read it, e.g. 'GBP 1,234.56'."""
@@ -182,6 +187,8 @@ class AssessInput(BaseModel):
     text_method: str
     policy: InvoicePolicy
     corrections: dict[str, Any] | None = None
+    # The supplier template's check: its findings route, its supplier counts as known.
+    template_check: TemplateCheck | None = None
 
 
 class ApprovalCheckInput(BaseModel):

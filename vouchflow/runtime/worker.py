@@ -31,6 +31,7 @@ from activities.invoice.documents import DocumentActivities
 from activities.invoice.effects import EffectActivities
 from activities.invoice.extraction import ExtractionActivities
 from activities.invoice.folder_watch import FolderActivities
+from activities.invoice.templates import TemplateActivities
 from activities.triage.activities import TriageActivities
 from vouchflow.observability.logging import configure_logging
 from vouchflow.observability.scrubbing import SecretScrubbingInterceptor
@@ -54,6 +55,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
     effects = EffectActivities(deps)
     messaging = MessagingActivities(deps)
     decisions = DecisionActivities(deps)
+    templates = TemplateActivities(deps)
     return [
         decisions.verify_decision,
         documents.read_document,
@@ -63,6 +65,8 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         assessment.find_duplicates,
         assessment.assess_invoice,
         assessment.check_approval,
+        templates.check_supplier_template,
+        templates.learn_supplier_template,
         audit.append_audit,
         audit.append_audit_batch,
         effects.post_draft_bill,

@@ -67,6 +67,7 @@ class IntakeSteps(InvoiceSteps):
                 + "; ".join(self._state.extraction_attempts)
             )
             return None
+        extraction = await self._check_template(document, extraction)
         self._state.extraction = extraction
 
         self._set_status("assessing", "validating and scoring")
@@ -243,6 +244,7 @@ class IntakeSteps(InvoiceSteps):
                 text_method=document.method if document else "none",
                 policy=self._policy.invoice_policy(),
                 corrections=corrections,
+                template_check=self._state.template_check,
             ),
             result_type=Assessment,
             **QUICK,

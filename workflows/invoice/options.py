@@ -47,3 +47,27 @@ POST: ActivityOptions = {
         maximum_attempts=10,
     ),
 }
+# Supplier templates: check an extraction against the supplier's learned template, and
+# learn from a person's approval.
+SUPPLIER_TEMPLATES = "supplier-templates"
+# Reading one page against one template is milliseconds; the store is local or one
+# PostgreSQL round trip. A check that keeps failing sends the invoice to a person.
+TEMPLATE_CHECK: ActivityOptions = {
+    "start_to_close_timeout": timedelta(minutes=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(seconds=20),
+        maximum_attempts=4,
+        non_retryable_error_types=["ValueError"],
+    ),
+}
+# Learning writes one idempotent version row: retried through a short store outage.
+TEMPLATE_LEARN: ActivityOptions = {
+    "start_to_close_timeout": timedelta(minutes=1),
+    "retry_policy": RetryPolicy(
+        initial_interval=timedelta(seconds=2),
+        maximum_interval=timedelta(minutes=1),
+        maximum_attempts=6,
+        non_retryable_error_types=["ValueError"],
+    ),
+}

@@ -11,6 +11,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from schemas.common.documents import DocumentText
     from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
     from schemas.invoice.assessment import Assessment
     from schemas.invoice.effects import DuplicateMatch
@@ -65,6 +66,14 @@ class InvoiceSteps:
         raise NotImplementedError
 
     async def _find_duplicates(self, invoice: Invoice) -> list[DuplicateMatch]:
+        raise NotImplementedError
+
+    async def _check_template(
+        self, document: DocumentText, extraction: ExtractionResult
+    ) -> ExtractionResult:
+        raise NotImplementedError
+
+    async def _learn_template(self) -> None:
         raise NotImplementedError
 
     @property

@@ -34,10 +34,11 @@ with workflow.unsafe.imports_passed_through():
         read_decide_request,
     )
     from workflows.invoice.steps import Requested
+    from workflows.invoice.templates import TemplateSteps
 
 
 @workflow.defn(name="InvoiceWorkflow")
-class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
+class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
     @workflow.init
     def __init__(self, request: InvoiceWorkflowInput) -> None:
         resume = request.resume
@@ -81,7 +82,10 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
             else:
                 phase = await self._intake(request)
             if phase == "review":
-                phase = "email" if await self._review() and await self._post_draft() else None
+                approved = await self._review()
+                if approved:
+                    await self._learn_template()  # a person's approval teaches the template
+                phase = "email" if approved and await self._post_draft() else None
             if phase == "email":
                 await self._email_after_delay()
                 phase = "revert_window"

@@ -80,16 +80,31 @@ def assess(
     today: dt.date,
     settings: PolicySections,
     text_method: str,
+    learned_supplier: str | None = None,
 ) -> Assessment:
+    """`learned_supplier`: the supplier's name when a live supplier template recognised
+    the document (it then counts as a known supplier)."""
     invoice, findings = validate_invoice(
         extraction.invoice, today=today, settings=settings, evidence=extraction.evidence
     )
     findings += problem_findings(extraction.problems)
     findings += duplicate_findings(duplicates)
     confidence = score_confidence(
-        extraction, invoice, findings, settings=settings, text_method=text_method
+        extraction,
+        invoice,
+        findings,
+        settings=settings,
+        text_method=text_method,
+        learned_supplier=learned_supplier,
     )
-    decision = decide_route(invoice, findings, confidence, extraction, settings=settings)
+    decision = decide_route(
+        invoice,
+        findings,
+        confidence,
+        extraction,
+        settings=settings,
+        learned_supplier=learned_supplier,
+    )
     duplicate_of = None
     if duplicates:
         duplicate_of = duplicates[0].workflow_id or duplicates[0].bill_id

@@ -17,6 +17,7 @@ Always present:
     dates                1 fine, 0.6 warnings, 0 errors or no issue date
     tax_rates            1 fine (or no rates to check), 0.5 rates not configured, 0 a bad rate
     known_supplier       1 when the supplier is in routing.known_suppliers (case-insensitive)
+                         or has a learned supplier template (the caller says so)
     text_quality         pdf_text/plain_text/einvoice_xml 1.0, ocr 0.6, none 0;
                          halved when the text was truncated
 Present only when they apply:
@@ -89,6 +90,7 @@ def score_confidence(
     *,
     settings: PolicySections,
     text_method: str,
+    learned_supplier: str | None = None,
 ) -> Confidence:
     weights = {**DEFAULT_WEIGHTS, **settings.confidence.weights}
 
@@ -104,7 +106,7 @@ def score_confidence(
         signal("totals_agree", *_totals_agree(extraction.invoice, invoice)),
         signal("dates", *_dates(invoice, findings)),
         signal("tax_rates", *_tax_rates(findings)),
-        signal("known_supplier", *_known_supplier(invoice, settings)),
+        signal("known_supplier", *_known_supplier(invoice, settings, learned_supplier)),
         signal("text_quality", *_text_quality(text_method, extraction.text_truncated)),
     ]
     if extraction.agreement is not None:
@@ -215,7 +217,11 @@ def _tax_rates(findings: list[Finding]) -> tuple[float, str]:
     return 1.0, "tax rates allowed (or none to check)"
 
 
-def _known_supplier(invoice: Invoice, settings: PolicySections) -> tuple[float, str]:
+def _known_supplier(
+    invoice: Invoice, settings: PolicySections, learned_supplier: str | None
+) -> tuple[float, str]:
+    if learned_supplier is not None:
+        return 1.0, f"{learned_supplier!r} is a known supplier (learned from an approval)"
     if is_known_supplier(invoice.supplier_name, settings):
         return 1.0, f"{invoice.supplier_name!r} is a known supplier"
     return 0.0, f"{invoice.supplier_name!r} is not in the known suppliers list"

@@ -35,6 +35,7 @@ def decide_route(
     extraction: ExtractionResult,
     *,
     settings: PolicySections,
+    learned_supplier: str | None = None,
 ) -> RouteDecision:
     minimum = settings.extraction.min_invoice_likelihood
     if extraction.invoice_likelihood < minimum:
@@ -46,7 +47,9 @@ def decide_route(
             ],
         )
     flag_reasons = [f.message for f in findings if f.code in FLAG_CODES]
-    review_reasons = _review_reasons(invoice, findings, confidence, extraction, settings)
+    review_reasons = _review_reasons(
+        invoice, findings, confidence, extraction, settings, learned_supplier
+    )
     if flag_reasons:
         return RouteDecision(route="flag", reasons=flag_reasons + review_reasons)
     if review_reasons:
@@ -67,6 +70,7 @@ def _review_reasons(
     confidence: Confidence,
     extraction: ExtractionResult,
     settings: PolicySections,
+    learned_supplier: str | None = None,
 ) -> list[str]:
     reasons = [
         f"validation error: {f.message}"
@@ -95,7 +99,9 @@ def _review_reasons(
     if confidence.score < minimum:
         reasons.append(f"confidence {confidence.score} is below the auto-draft minimum {minimum}")
     reasons += _limit_reasons(invoice, settings)
-    if not is_known_supplier(invoice.supplier_name, settings):
+    # A supplier with a learned template (recognised by VAT id, IBAN or name) is known:
+    # the static list is only where automation starts.
+    if learned_supplier is None and not is_known_supplier(invoice.supplier_name, settings):
         name = invoice.supplier_name or "(missing)"
         reasons.append(f"supplier {name!r} is not a known supplier")
     return reasons

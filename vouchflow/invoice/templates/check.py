@@ -29,7 +29,8 @@ def check_against_template(
     extraction: ExtractionResult, reading: TemplateReading, template: SupplierTemplate
 ) -> TemplateCheck:
     invoice = extraction.invoice
-    currency = invoice.currency or reading.values.get("currency")  # type: ignore[assignment]
+    read_currency = reading.values.get("currency")
+    currency = invoice.currency or (read_currency if isinstance(read_currency, str) else None)
     findings: list[ExtractionProblem] = []
     agreeing: list[str] = []
     disagreeing: list[str] = []
@@ -93,7 +94,9 @@ def check_against_template(
     )
 
 
-def bank_findings(document: SupplierIdentity, template: SupplierTemplate) -> list[ExtractionProblem]:
+def bank_findings(
+    document: SupplierIdentity, template: SupplierTemplate
+) -> list[ExtractionProblem]:
     """Bank details on the document that the supplier never used on an approved invoice."""
     learned = template.identity
     findings: list[ExtractionProblem] = []
@@ -135,9 +138,7 @@ def apply_template_check(extraction: ExtractionResult, check: TemplateCheck) -> 
             ev = ev.model_copy(update={"certainty": max(ev.certainty, template_ev.certainty)})
         evidence.append(ev)
     present = {ev.field for ev in evidence}
-    evidence += [
-        ev for ev in check.evidence if ev.field in check.fills or ev.field not in present
-    ]
+    evidence += [ev for ev in check.evidence if ev.field in check.fills or ev.field not in present]
     note = (
         f"checked against the template of {check.supplier_name} ({check.template_id}"
         f" v{check.version}): agree on {', '.join(check.agreeing) or 'nothing'}"

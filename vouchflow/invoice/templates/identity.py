@@ -49,7 +49,11 @@ VAT_FORMATS: dict[str, str] = {
     "XI": r"\d{9}(?:\d{3})?",
 }
 _VAT_RE = {c: re.compile(rf"{c}(?:{f})") for c, f in VAT_FORMATS.items()}
-_VAT_START = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(sorted(VAT_FORMATS, key=len, reverse=True)) + r")[ .\-]?(?=[A-Z0-9])")
+_VAT_START = re.compile(
+    r"(?<![A-Za-z0-9])("
+    + "|".join(sorted(VAT_FORMATS, key=len, reverse=True))
+    + r")[ .\-]?(?=[A-Z0-9])"
+)
 
 # IBAN lengths by country (ISO 13616 registry); others are accepted at 15-34 characters.
 IBAN_LENGTHS: dict[str, int] = {

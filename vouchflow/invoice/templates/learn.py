@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterator
 
 from schemas.invoice.invoice import Invoice
-from vouchflow.documents.layout import Layout
+from vouchflow.documents.layout import Layout, Word
 from vouchflow.invoice.templates.identity import (
     SupplierIdentity,
     find_account_numbers,
@@ -27,6 +27,7 @@ from vouchflow.invoice.templates.models import (
     TEMPLATE_FIELDS,
     Anchor,
     FieldTemplate,
+    Relation,
     SupplierTemplate,
 )
 from vouchflow.invoice.templates.page import (
@@ -167,14 +168,14 @@ def _anchors(view: PageView, cell: Cell, start: int, end: int, printed: str) -> 
     vx0, vtop, vx1, _ = words_box(value_words)
     anchors: list[Anchor] = []
 
-    def add(relation: str, label_words: list, score: float) -> None:
+    def add(relation: Relation, label_words: list[Word], score: float) -> None:
         label = normalise_label(" ".join(w.text for w in label_words))
         if not _label_like(label):
             return
         lx0, ltop, _, _ = words_box(label_words)
         anchors.append(
             Anchor(
-                relation=relation,  # type: ignore[arg-type]
+                relation=relation,
                 label=label,
                 page=cell.page,
                 value_box=value_box,
@@ -222,8 +223,10 @@ def _stacked_below(view: PageView, cell: Cell, x0: float, x1: float) -> bool:
         seg = other.segment
         if other.page != cell.page or other is cell:
             continue
-        if 0 < seg.top - cell.segment.top <= 30 and seg.x1 >= x0 - 4 and seg.x0 <= x1 + 4:
-            if any(ch.isdigit() for ch in seg.text) and not _label_like(normalise_label(seg.text)):
+        in_column = seg.x1 >= x0 - 4 and seg.x0 <= x1 + 4
+        if in_column and 0 < seg.top - cell.segment.top <= 30:
+            number = any(ch.isdigit() for ch in seg.text)
+            if number and not _label_like(normalise_label(seg.text)):
                 return True
     return False
 

@@ -52,7 +52,10 @@ def read_with_template(
         if spec.field == "currency" and reading.value:
             currency = reading.value
     if currency is None:
-        currency = _only_currency(text) or fields.get("currency", FieldReading(field="currency", value=None)).value
+        currency = (
+            _only_currency(text)
+            or fields.get("currency", FieldReading(field="currency", value=None)).value
+        )
     return TemplateReading(
         template_id=template.template_id,
         version=template.version,
@@ -70,7 +73,9 @@ def _read_field(
     view: PageView, template: SupplierTemplate, spec: FieldTemplate, currency: str | None
 ) -> FieldReading:
     if spec.kind == "amount" and currency is None:
-        currency = template.fields["currency"].learned_value if "currency" in template.fields else None
+        currency = (
+            template.fields["currency"].learned_value if "currency" in template.fields else None
+        )
     for anchor in spec.anchors:
         for words, cell in _targets(view, anchor):
             text = " ".join(w.text for w in words)
@@ -157,9 +162,8 @@ def _targets(view: PageView, anchor: Anchor) -> Iterator[tuple[list[Word], Cell]
     hits = sorted(_label_hits(view, anchor.label), key=lambda hit: _distance(hit[0], anchor))
     for cell, k in hits[:3]:
         rest = cell.words[k:]
-        if anchor.relation == "same_segment" or rest:
-            if rest:
-                yield rest, cell
+        if rest:
+            yield rest, cell
         if anchor.relation in ("right_of", "same_segment"):
             right = sorted(
                 (c for c in view.cells_on_line(cell.line) if c.segment.x0 >= cell.segment.x1),

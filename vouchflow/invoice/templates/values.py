@@ -39,9 +39,7 @@ def approved_json(kind: FieldKind, value: object) -> str:
     return str(value)
 
 
-def match_value(
-    kind: FieldKind, text: str, approved: object, currency: str | None
-) -> Match | None:
+def match_value(kind: FieldKind, text: str, approved: object, currency: str | None) -> Match | None:
     """Where the approved value is printed in `text` (a run of words), and its format."""
     if kind == "amount":
         assert isinstance(approved, int)
@@ -57,7 +55,9 @@ def match_value(
     if kind == "currency":
         for code, printed, start, end in find_currencies(text):
             if code == approved:
-                return Match(printed, "symbol" if not printed.isalpha() else "code", None, start, end)
+                return Match(
+                    printed, "symbol" if not printed.isalpha() else "code", None, start, end
+                )
         return None
     if kind == "identifier":
         key = normalise_identifier(str(approved))
@@ -111,9 +111,9 @@ def read_value(
                 return Read(dates[0].value.isoformat(), dates[0].text, strict)
         return None
     if kind == "currency":
-        found = find_currencies(text)
-        if found:
-            return Read(found[0][0], found[0][1], True)
+        marks = find_currencies(text)
+        if marks:
+            return Read(marks[0][0], marks[0][1], True)
         return None
     if kind == "identifier":
         for strict, shape in ((True, fmt), (False, loose)):

@@ -112,8 +112,9 @@ class TemplateSteps(InvoiceSteps):
         self._state.template_learned = learned
         await self._trail.outcome(
             "supplier_template",
-            learned.action,
-            f"{learned.template_id} v{learned.version}: {', '.join(learned.fields)}",
+            "done",
+            f"{learned.action} {learned.template_id} v{learned.version}:"
+            f" {', '.join(learned.fields)}",
             ref=f"{learned.template_id}@{learned.version}",
         )
         await self._trail.record(f"template.{learned.action}", learned.model_dump(mode="json"))

@@ -46,6 +46,7 @@ def test_earlier_versions_are_kept() -> None:
         "v2_before_duplicate_recheck",
         "v3_before_decision_proof",
         "v4_before_audit_batches",
+        "v5_before_supplier_templates",
     ):
         assert list((HERE / version).glob("invoice_*.json")), version
 

@@ -624,6 +624,10 @@ def build_parser() -> argparse.ArgumentParser:
     from vouchflow.triage.cli import add_triage_commands
 
     add_triage_commands(sub)
+
+    from vouchflow.cli.templates import add_template_parsers
+
+    add_template_parsers(sub)
     return parser
 
 
@@ -702,6 +706,13 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
         from vouchflow.triage.cli import run_triage
 
         return run_triage(args, settings)
+    if args.command == "templates":
+        from vouchflow.cli.templates import TemplateCommandError, cmd_templates
+
+        try:
+            return cmd_templates(args, settings)
+        except TemplateCommandError as err:
+            raise CliError(str(err)) from None
     return asyncio.run(ASYNC_COMMANDS[args.command](args, settings))
 
 

@@ -22,6 +22,7 @@ from vouchflow.invoice.templates.identity import (
     find_vat_ids,
     name_key,
 )
+from vouchflow.invoice.templates.labels import label_prior
 from vouchflow.invoice.templates.models import (
     FIELD_KINDS,
     TEMPLATE_FIELDS,
@@ -117,7 +118,7 @@ def _learn_field(
     first: Match | None = None
     for cell, start, end, match in _occurrences(view, kind, value, currency):
         first = first or match
-        anchors.extend(_anchors(view, cell, start, end, match.printed))
+        anchors.extend(_anchors(view, field, cell, start, end, match.printed))
     if first is None:
         return None
     anchors.sort(key=lambda a: (-a.score, a.page, a.value_box.top))
@@ -161,7 +162,9 @@ def _whole(match: Match, text: str) -> bool:
     return not text[: match.start].strip() and not text[match.end :].strip()
 
 
-def _anchors(view: PageView, cell: Cell, start: int, end: int, printed: str) -> list[Anchor]:
+def _anchors(
+    view: PageView, field: str, cell: Cell, start: int, end: int, printed: str
+) -> list[Anchor]:
     width, height = view.size(cell.page)
     value_words = cell.words[start:end]
     value_box = relative_box(value_words, width, height)
@@ -182,7 +185,7 @@ def _anchors(view: PageView, cell: Cell, start: int, end: int, printed: str) -> 
                 label_box=relative_box(label_words, width, height),
                 dx=round(vx0 - lx0, 2),
                 dy=round(vtop - ltop, 2),
-                score=round(score, 3),
+                score=round(score + label_prior(field, label), 3),
                 printed=printed,
             )
         )

@@ -194,18 +194,18 @@ def find_percents(line: str) -> list[Decimal]:
 _MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     [
-        "january jan januar janv janvier januari jänner stycznia styczeń",
-        "february feb februar fév fev février fevrier februari lutego luty",
-        "march mar märz maerz mars maart marca marzec",
-        "april apr avril avr kwietnia kwiecień",
-        "may mai mei maja maj",
-        "june jun juni juin czerwca czerwiec",
-        "july jul juli juillet juil lipca lipiec",
-        "august aug august août aout augustus sierpnia sierpień",
-        "september sep sept septembre września wrzesień",
-        "october oct oktober okt octobre oktober października październik",
-        "november nov november novembre listopada listopad",
-        "december dec dezember dez décembre decembre december grudnia grudzień",
+        "january jan januar janv janvier januari jänner stycznia styczeń gennaio gen enero ene",
+        "february feb februar fév fev févr fevr février fevrier februari lutego luty febbraio febrero",
+        "march mar märz maerz mrz mars maart mrt marca marzec marzo",
+        "april apr avril avr kwietnia kwiecień aprile abril abr",
+        "may mai mei maja maj maggio mag mayo",
+        "june jun juni juin czerwca czerwiec giugno giu junio",
+        "july jul juli juillet juil lipca lipiec luglio lug julio",
+        "august aug august août aout augustus sierpnia sierpień agosto ago",
+        "september sep sept septembre września wrzesień settembre set septiembre",
+        "october oct oktober okt octobre oktober października październik ottobre ott octubre",
+        "november nov november novembre listopada listopad noviembre",
+        "december dec dezember dez décembre decembre déc december grudnia grudzień dicembre dic diciembre",
     ],
     start=1,
 ):
@@ -216,7 +216,8 @@ _MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=T
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUM_DATE = re.compile(r"(?<![\d.,/])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[.,]\d)")
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th)?\.?\s+({_MONTH_ALT})\.?,?\s+(\d{{4}})(?!\d)", re.I
+    rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th|º|°)?\.?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
+    re.I,
 )
 _MONTH_DAY_YEAR = re.compile(
     rf"(?<![A-Za-z])({_MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})(?!\d)", re.I

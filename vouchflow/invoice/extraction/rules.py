@@ -18,7 +18,7 @@ from schemas.invoice.extraction import (
     FieldEvidence,
 )
 from schemas.invoice.invoice import DocumentType, Invoice, LineItem
-from vouchflow.documents.layout import Layout
+from vouchflow.documents.layout import Layout, text_layout
 from vouchflow.documents.text_safety import safe_text
 from vouchflow.invoice.extraction.injection import detect_injection
 from vouchflow.invoice.extraction.numbers import (
@@ -30,6 +30,8 @@ from vouchflow.invoice.extraction.numbers import (
     money_amounts,
     scan_dates,
 )
+from vouchflow.invoice.extraction.page_fields import read_page
+from vouchflow.invoice.extraction.page_merge import merge_page_reading
 from vouchflow.invoice.extraction.problems import (
     bounded_minor,
     bounded_quantity,
@@ -517,7 +519,7 @@ def extract_with_rules(
     record("total_minor", invoice.total_minor, total.source if total else None,
            total.certainty if total else 0.0)  # fmt: skip
 
-    return ExtractionResult(
+    result = ExtractionResult(
         invoice=invoice,
         evidence=evidence,
         extractor=INFO,
@@ -526,6 +528,9 @@ def extract_with_rules(
         notes=notes,
         problems=problems,
     )
+    # The same fields read again from where the words sit on the page.
+    page = read_page(layout if layout is not None else text_layout(text))
+    return merge_page_reading(result, page)
 
 
 class RulesExtractor:

@@ -1,0 +1,88 @@
+"""The development corpus's PDFs, split into a development part and a held-out test part.
+
+The split is by supplier (the first part of ``family`` in the corpus manifest), so a template seen while developing never reappears in the test part: a
+score there says how the extractor does on layouts it was not tuned on. Which family
+goes where is decided by a hash of its key, not by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+Split = Literal["dev", "test"]
+Kind = Literal["designed", "viewer"]
+TEST_SHARE = 3  # one family in three is held out
+
+
+@dataclass(frozen=True)
+class PageDoc:
+    id: str
+    path: Path
+    kind: Kind
+    split: Split
+    family: str
+    language: str | None
+    truth: dict[str, Any]
+    labeled: frozenset[str]
+
+
+def split_of(family: str) -> Split:
+    # The family key is "supplier|number": the supplier part groups one template.
+    supplier = family.split("|")[0].strip()
+    digest = hashlib.sha256(supplier.encode("utf-8")).hexdigest()
+    return "test" if int(digest[:8], 16) % TEST_SHARE == 0 else "dev"
+
+
+def page_docs(corpus: Path) -> list[PageDoc]:
+    """Every scorable PDF of the corpus, read from its XML-free copy when it has one."""
+    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
+    out: list[PageDoc] = []
+    for doc in manifest["documents"]:
+        file = doc.get("file_noxml") or doc["file"]
+        if not file.lower().endswith(".pdf") or not doc.get("recommended_for_scoring"):
+            continue
+        family = str(doc.get("family") or doc["id"])
+        layout = str(doc.get("layout") or "")
+        out.append(
+            PageDoc(
+                id=str(doc["id"]),
+                path=corpus / file,
+                kind="viewer" if layout.startswith("xml_stylesheet") else "designed",
+                split=split_of(family),
+                family=family,
+                language=doc.get("language"),
+                truth=doc["ground_truth"],
+                labeled=frozenset(doc["labeled_fields"]),
+            )
+        )
+    return out
+
+
+RENDERINGS = Path(__file__).resolve().parent / "renderings"
+
+
+def rendering_docs(folder: Path = RENDERINGS) -> list[PageDoc]:
+    """The e-invoice viewer renderings (``evals/renderings``): standalone XML printed by
+    public viewer stylesheets. Never used while developing: all of them are test."""
+    manifest_path = folder / "manifest.json"
+    if not manifest_path.exists():
+        return []
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return [
+        PageDoc(
+            id=f"{doc['source_corpus_id']}@{doc['viewer']}.{doc['language']}",
+            path=folder / doc["file"],
+            kind="viewer",
+            split="test",
+            family=str(doc.get("family") or doc["source_corpus_id"]),
+            language=doc.get("language"),
+            truth=doc["ground_truth"],
+            labeled=frozenset(doc["labeled_fields"]),
+        )
+        for doc in manifest["documents"]
+        if doc.get("recommended_for_scoring")
+    ]

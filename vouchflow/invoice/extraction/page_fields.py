@@ -1,0 +1,132 @@
+"""The page reader's answer for the header fields: value, certainty and evidence each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from vouchflow.documents.layout import Layout
+from vouchflow.invoice.extraction.numbers import CURRENCY_MARK_RE, detect_currency
+from vouchflow.invoice.extraction.page_reader import (
+    Box,
+    Candidate,
+    PageContext,
+    agreement,
+    best,
+    build_context,
+    labelled_candidates,
+    parse_date,
+)
+from vouchflow.invoice.extraction.page_supplier import read_supplier
+from vouchflow.invoice.extraction.page_totals import choose_totals
+
+HEADER = (
+    "supplier_name",
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "subtotal_minor",
+    "tax_total_minor",
+    "total_minor",
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    value: object
+    certainty: float
+    evidence: str | None
+
+
+@dataclass
+class PageFields:
+    fields: dict[str, Reading] = field(default_factory=dict)
+    buyer_names: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def value(self, name: str) -> object:
+        reading = self.fields.get(name)
+        return reading.value if reading else None
+
+
+_DATE_AFTER_NUMBER = re.compile(r"\b(?:vom|du|of|dated|del|van|from|le|dd\.?)\s+(.+)$", re.I)
+
+
+def _dates_after_number(ctx: PageContext) -> list[Candidate]:
+    """ "Rechnung Nr. 471102 vom 15.11.2024", "Facture n° 12 du 3 mars 2024": the issue date
+    printed with the number."""
+    out = []
+    for hit in ctx.hits_for("invoice_number"):
+        m = _DATE_AFTER_NUMBER.search(hit.rest)
+        if m is None:
+            continue
+        value = parse_date(m.group(1), ctx.month_first)
+        if isinstance(value, dt.date):
+            out.append(
+                Candidate(
+                    value, 0.9, hit.segment.text, m.group(0), Box.of(hit.segment), hit.line.index
+                )
+            )
+    return out
+
+
+def _labelled(ctx: PageContext, role: str, kind: type) -> Reading | None:
+    cands = [c for c in labelled_candidates(ctx, role) if isinstance(c.value, kind)]  # type: ignore[arg-type]
+    if role == "issue_date":
+        cands += _dates_after_number(ctx)
+    chosen = best(cands)
+    if chosen is None:
+        return None
+    share = agreement(cands, chosen)
+    certainty = chosen.weight * (0.55 + 0.4 * share)
+    return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence)
+
+
+def _currency(ctx: PageContext, total: Candidate | None) -> Reading | None:
+    text = "\n".join(line.text for line in ctx.lines)
+    code, source = detect_currency(text)
+    if code is None:
+        return None
+    certainty = 0.8
+    if total is not None:
+        near = CURRENCY_MARK_RE.search(total.raw) or CURRENCY_MARK_RE.search(total.label)
+        row_code, _ = detect_currency(f"{total.label} {total.raw}")
+        if near and row_code == code:
+            certainty = 0.95
+        elif row_code is not None and row_code != code:
+            return Reading(row_code, 0.5, f"{total.label} {total.raw}")
+    return Reading(code, certainty, source)
+
+
+def read_page(layout: Layout) -> PageFields:
+    ctx = build_context(layout)
+    out = PageFields()
+    supplier = read_supplier(ctx)
+    out.buyer_names = supplier.buyer_names
+    if supplier.name:
+        out.fields["supplier_name"] = Reading(supplier.name, supplier.certainty, supplier.evidence)
+    number = _labelled(ctx, "invoice_number", str)
+    if number:
+        out.fields["invoice_number"] = number
+    issue = _labelled(ctx, "issue_date", dt.date)
+    due = _labelled(ctx, "due_date", dt.date)
+    if issue:
+        out.fields["issue_date"] = issue
+    if due and (issue is None or due.value != issue.value or due.certainty > issue.certainty):
+        out.fields["due_date"] = due
+    totals = choose_totals(ctx)
+    for name, cand in (
+        ("total_minor", totals.gross),
+        ("subtotal_minor", totals.net),
+        ("tax_total_minor", totals.tax),
+    ):
+        if cand is not None and isinstance(cand.value, Decimal):
+            certainty = totals.certainty if name == "total_minor" else min(totals.certainty, 0.9)
+            out.fields[name] = Reading(cand.value, certainty, f"{cand.evidence}; {totals.how}")
+    currency = _currency(ctx, totals.gross)
+    if currency:
+        out.fields["currency"] = currency
+    return out

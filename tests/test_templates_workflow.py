@@ -50,7 +50,9 @@ async def test_approval_teaches_the_template_and_the_next_invoice_is_checked(
         assert "template.learned" in types
         # Audit before effect: the intent is recorded before the template is written.
         intents = [
-            r for r in trail if r.type == "effect.intent" and r.payload["effect"] == "supplier_template"
+            r
+            for r in trail
+            if r.type == "effect.intent" and r.payload["effect"] == "supplier_template"
         ]
         assert intents and intents[0].seq < types.index("template.learned") + trail[0].seq
         store = open_template_store(settings)

@@ -151,15 +151,19 @@ def _occurrences(
                     continue
                 text = " ".join(w.text for w in words[start:end])
                 match = match_value(kind, text, value, currency)  # type: ignore[arg-type]
-                if match is None or not _whole(match, text):
+                if match is None or not _whole(match, text, kind):
                     continue
                 taken.append((start, end))
                 yield cell, start, end, match
 
 
-def _whole(match: Match, text: str) -> bool:
-    """The match covers the span's words (not a number inside a longer token)."""
-    return not text[: match.start].strip() and not text[match.end :].strip()
+def _whole(match: Match, text: str, kind: str) -> bool:
+    """The match covers the span's words (not a number inside a longer token); a
+    currency mark may be glued to its amount ("£347.40")."""
+    outside = text[: match.start] + text[match.end :]
+    if kind == "currency":
+        return not any(ch.isalpha() for ch in outside)
+    return not outside.strip()
 
 
 def _anchors(
@@ -192,7 +196,16 @@ def _anchors(
 
     if start > 0:
         before = cell.words[:start]
-        add("same_segment", before, 1.0 if len(before) <= 4 else 0.6)
+        if _label_like(normalise_label(" ".join(w.text for w in before))):
+            add("same_segment", before, 0.95 if len(before) <= 4 else 0.6)
+        else:
+            # "Rechnung Nr. 210111 vom 30.05.2025": the words just before the value lead
+            # to it; the rest of the run changes from one invoice to the next.
+            for k in range(1, min(3, start) + 1):
+                near = cell.words[start - k : start]
+                if _label_like(normalise_label(" ".join(w.text for w in near))):
+                    add("same_segment", near, 0.7)
+                    break
     else:
         left = [c for c in view.cells_on_line(cell.line) if c.segment.x1 <= cell.segment.x0]
         if left:

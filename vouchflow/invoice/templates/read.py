@@ -142,16 +142,21 @@ def _name_anywhere(view: PageView, template: SupplierTemplate) -> FieldReading:
 
 
 def _label_hits(view: PageView, label: str) -> Iterator[tuple[Cell, int]]:
-    """(cell, words the label takes) for every cell starting with the label's words."""
+    """(cell, index of the first word after the label) wherever the label's words stand
+    in a run of words (a label is usually the run's start, but may follow other words)."""
     for cell in view.cells:
         words = cell.words
-        for k in range(1, len(words) + 1):
-            seen = normalise_label(" ".join(w.text for w in words[:k]))
-            if seen == label:
-                yield cell, k
-                break
-            if len(seen) > len(label):
-                break
+        for i in range(len(words)):
+            for k in range(i + 1, len(words) + 1):
+                seen = normalise_label(" ".join(w.text for w in words[i:k]))
+                if seen == label:
+                    yield cell, k
+                    break
+                if len(seen) > len(label):
+                    break
+            else:
+                continue
+            break
 
 
 def _targets(view: PageView, anchor: Anchor) -> Iterator[tuple[list[Word], Cell]]:
@@ -161,7 +166,9 @@ def _targets(view: PageView, anchor: Anchor) -> Iterator[tuple[list[Word], Cell]
         return
     hits = sorted(_label_hits(view, anchor.label), key=lambda hit: _distance(hit[0], anchor))
     for cell, k in hits[:3]:
-        rest = cell.words[k:]
+        # Right after the label: the value's words and a separator, not words further on
+        # ("Date : 31/01/2026", not "DATE DE LIVRAISON : 28/01/2026").
+        rest = cell.words[k : k + len(anchor.printed.split()) + 1]
         if rest:
             yield rest, cell
         if anchor.relation in ("right_of", "same_segment"):

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev
 
-.PHONY: install demo up down status test lint format gateway samples bench clean browser
+.PHONY: install demo up down status test lint format gateway samples bench clean browser eval-extraction
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ gateway: install  ## the HTTP gateway (Slack interactions, intake webhook)
 
 samples: install  ## regenerate the bundled sample invoices
 	$(PY) -m vouchflow.samples.generate
+
+eval-extraction: install  ## field accuracy, auto-route precision and automation (needs ../shared/corpus)
+	$(PY) -m evals.extraction_report
 
 bench: install    ## throughput and latency on the embedded dev server
 	$(PY) bench/bench_workflow.py

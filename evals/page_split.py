@@ -1,8 +1,9 @@
 """The development corpus's PDFs, split into a development part and a held-out test part.
 
-The split is by supplier (the first part of ``family`` in the corpus manifest), so a template seen while developing never reappears in the test part: a
-score there says how the extractor does on layouts it was not tuned on. Which family
-goes where is decided by a hash of its key, not by hand.
+The split is by supplier (the first part of ``family`` in the corpus manifest), so a
+template seen while developing never reappears in the test part: a score there says how
+the extractor does on layouts it was not tuned on. Which family goes where is decided by
+a hash of its key, not by hand.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ Usage (needs ``pip install saxonche pypdf`` in some venv, and ``chromium`` on PA
 
 Ground truth is copied from the corpus manifest, never recomputed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -122,7 +123,9 @@ class Saxon:
         self.xslt = self.proc.new_xslt30_processor()
         self._compiled: dict[Path, object] = {}
 
-    def transform(self, stylesheet: Path, source: Path, params: dict[str, str] | None = None) -> str:
+    def transform(
+        self, stylesheet: Path, source: Path, params: dict[str, str] | None = None
+    ) -> str:
         exe = self._compiled.get(stylesheet)
         if exe is None:
             exe = self.xslt.compile_stylesheet(stylesheet_file=str(stylesheet))
@@ -152,7 +155,9 @@ def html_kosit(saxon: Saxon, xml: Path, fmt: str, lang: str, work: Path) -> Path
     except Exception as exc:  # saxonche raises PySaxonApiError
         raise Skip(f"{KOSIT_TO_XR[fmt]} failed: {exc}") from exc
     if f'xmlns:xr="{NS_XR}"' not in xr or "<xr:invoice" not in xr or "<xr:Invoice_number" not in xr:
-        raise Skip(f"{KOSIT_TO_XR[fmt]} produced no XR invoice (root not matched by the stylesheet)")
+        raise Skip(
+            f"{KOSIT_TO_XR[fmt]} produced no XR invoice (root not matched by the stylesheet)"
+        )
     xr_path = work / "invoice.xr.xml"
     xr_path.write_text(xr, encoding="utf-8")
     try:
@@ -179,7 +184,9 @@ def html_bfo(saxon: Saxon, xml: Path, fmt: str, lang: str, work: Path) -> Path:
 
 def html_unimaze(saxon: Saxon, xml: Path, fmt: str, lang: str, work: Path) -> Path:
     try:
-        html = saxon.transform(XSL / "unimaze" / "render-billing-3.xsl", xml, {"languageCode": lang})
+        html = saxon.transform(
+            XSL / "unimaze" / "render-billing-3.xsl", xml, {"languageCode": lang}
+        )
     except Exception as exc:
         raise Skip(f"render-billing-3.xsl failed: {exc}") from exc
     out = work / "invoice.html"
@@ -236,7 +243,9 @@ def print_pdf(browser: str, page: Path, pdf: Path, profile: Path) -> None:
     ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if not pdf.exists() or pdf.stat().st_size == 0:
-        raise RuntimeError(f"chromium did not write {pdf.name}: rc={proc.returncode} {proc.stderr[-500:]}")
+        raise RuntimeError(
+            f"chromium did not write {pdf.name}: rc={proc.returncode} {proc.stderr[-500:]}"
+        )
 
 
 # --------------------------------------------------------------------------- text-layer check
@@ -251,10 +260,19 @@ def amount_variants(minor: int) -> list[str]:
     grouped_de = grouped_en.replace(",", ".")
     grouped_sp = grouped_en.replace(",", " ")
     out = []
-    seps = ((grouped_de, ","), (grouped_en, "."), (plain, ","), (plain, "."), (grouped_sp, ","), (grouped_sp, "."))
+    seps = (
+        (grouped_de, ","),
+        (grouped_en, "."),
+        (plain, ","),
+        (plain, "."),
+        (grouped_sp, ","),
+        (grouped_sp, "."),
+    )
     for m, dec in seps:
         out.append(f"{sign}{m}{dec}{cents:02d}")
-    if cents % 10 == 0:  # some viewers drop the trailing zero (10,157.5); listed last, reported as printed
+    if (
+        cents % 10 == 0
+    ):  # some viewers drop the trailing zero (10,157.5); listed last, reported as printed
         for m, dec in seps:
             out.append(f"{sign}{m}{dec}{cents // 10}")
     return list(dict.fromkeys(out))
@@ -280,9 +298,14 @@ def check_pdf(pdf: Path, gt: dict) -> dict:
         else:
             total_found = False
     lines = gt.get("line_items") or []
-    norm = lambda t: re.sub(r"\W+", "", t).lower()
+
+    def norm(t):
+        return re.sub(r"\W+", "", t).lower()
+
     flat_norm = norm(text)
-    lines_visible = sum(1 for li in lines if li.get("description") and norm(li["description"])[:24] in flat_norm)
+    lines_visible = sum(
+        1 for li in lines if li.get("description") and norm(li["description"])[:24] in flat_norm
+    )
     return {
         "pages": len(reader.pages),
         "text_chars": len(text.strip()),
@@ -331,9 +354,17 @@ def entry_for(doc: dict, fmt: str, viewer: str, lang: str, pdf: Path) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--check-only", action="store_true", help="only re-check existing PDFs and rewrite the manifest")
-    ap.add_argument("--viewer", action="append", choices=sorted(VIEWERS), help="limit to these viewers")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--check-only",
+        action="store_true",
+        help="only re-check existing PDFs and rewrite the manifest",
+    )
+    ap.add_argument(
+        "--viewer", action="append", choices=sorted(VIEWERS), help="limit to these viewers"
+    )
     ap.add_argument("--only", help="limit to corpus files whose name contains this string")
     args = ap.parse_args()
 
@@ -356,11 +387,15 @@ def main() -> None:
             for viewer in viewers:
                 v = VIEWERS[viewer]
                 if fmt is None or fmt not in v["formats"]:
-                    skipped.append({
-                        "source_corpus_file": doc["file"], "viewer": viewer, "kind": "format_not_supported",
-                        "reason": f"root element is {fmt or 'not CII/UBL 2.1 (' + doc['format'] + ')'}; "
-                                  f"{viewer} renders {', '.join(sorted(v['formats']))} only",
-                    })
+                    skipped.append(
+                        {
+                            "source_corpus_file": doc["file"],
+                            "viewer": viewer,
+                            "kind": "format_not_supported",
+                            "reason": f"root element is {fmt or 'not CII/UBL 2.1 (' + doc['format'] + ')'}; "
+                            f"{viewer} renders {', '.join(sorted(v['formats']))} only",
+                        }
+                    )
                     continue
                 for lang in v["langs"]:
                     pdf = PDF_DIR / f"{stem}.{viewer}.{lang}.pdf"
@@ -370,8 +405,15 @@ def main() -> None:
                         try:
                             page = RENDER_HTML[viewer](saxon, xml, fmt, lang, work)
                         except Skip as exc:
-                            skipped.append({"source_corpus_file": doc["file"], "viewer": viewer,
-                                            "language": lang, "kind": "stylesheet_failed", "reason": str(exc)})
+                            skipped.append(
+                                {
+                                    "source_corpus_file": doc["file"],
+                                    "viewer": viewer,
+                                    "language": lang,
+                                    "kind": "stylesheet_failed",
+                                    "reason": str(exc),
+                                }
+                            )
                             print(f"SKIP {stem} {viewer} {lang}: {exc}", file=sys.stderr)
                             continue
                         print_pdf(browser, page, pdf, tmp / "chromium-profile")
@@ -381,9 +423,11 @@ def main() -> None:
                     entry["text_check"] = check_pdf(pdf, doc["ground_truth"])
                     entries.append(entry)
                     tc = entry["text_check"]
-                    print(f"{pdf.name}: pages={tc['pages']} chars={tc['text_chars']} "
-                          f"number={tc['invoice_number_in_text']} total={tc['total_in_text']} "
-                          f"lines={tc['line_descriptions_in_text']}")
+                    print(
+                        f"{pdf.name}: pages={tc['pages']} chars={tc['text_chars']} "
+                        f"number={tc['invoice_number_in_text']} total={tc['total_in_text']} "
+                        f"lines={tc['line_descriptions_in_text']}"
+                    )
 
     if args.check_only and MANIFEST.exists():
         skipped = json.loads(MANIFEST.read_text(encoding="utf-8")).get("skipped", skipped)
@@ -393,11 +437,17 @@ def main() -> None:
         key = f"{e['viewer']}.{e['language']}"
         summary[key] = summary.get(key, 0) + 1
     failures = [
-        {"file": e["file"], "invoice_number_in_text": e["text_check"]["invoice_number_in_text"],
-         "total_in_text": e["text_check"]["total_in_text"]}
+        {
+            "file": e["file"],
+            "invoice_number_in_text": e["text_check"]["invoice_number_in_text"],
+            "total_in_text": e["text_check"]["total_in_text"],
+        }
         for e in entries
-        if not (e["text_check"]["has_text_layer"] and e["text_check"]["invoice_number_in_text"]
-                and e["text_check"]["total_in_text"])
+        if not (
+            e["text_check"]["has_text_layer"]
+            and e["text_check"]["invoice_number_in_text"]
+            and e["text_check"]["total_in_text"]
+        )
     ]
     out = {
         "description": (
@@ -405,8 +455,11 @@ def main() -> None:
             "public viewer stylesheets (Saxon + headless Chromium). The PDFs carry no XML; ground truth is copied "
             "unchanged from /work/shared/corpus/manifest.json. See README.md."
         ),
-        "viewers": {k: {kk: vv for kk, vv in v.items() if kk != "formats"} | {"formats": sorted(v["formats"])}
-                    for k, v in VIEWERS.items()},
+        "viewers": {
+            k: {kk: vv for kk, vv in v.items() if kk != "formats"}
+            | {"formats": sorted(v["formats"])}
+            for k, v in VIEWERS.items()
+        },
         "count": len(entries),
         "count_by_viewer_language": dict(sorted(summary.items())),
         "text_check_failures": failures,
@@ -414,7 +467,9 @@ def main() -> None:
         "documents": entries,
     }
     MANIFEST.write_text(json.dumps(out, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{len(entries)} PDFs, {len(skipped)} skipped, {len(failures)} text-check failures -> {MANIFEST}")
+    print(
+        f"{len(entries)} PDFs, {len(skipped)} skipped, {len(failures)} text-check failures -> {MANIFEST}"
+    )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ the blob store beside the text (``DocumentText.layout_ref``) and is bounded: at 
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -284,7 +285,7 @@ def group_lines(layout: Layout) -> list[Line]:
             row.sort(key=lambda w: w.x0)
             segments: list[Segment] = []
             current = [row[0]]
-            for prev, word in zip(row, row[1:], strict=False):
+            for prev, word in itertools.pairwise(row):
                 if word.x0 - prev.x1 > _gap_limit(layout.source, prev, word):
                     segments.append(Segment(current, page.number))
                     current = [word]

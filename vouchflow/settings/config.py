@@ -80,6 +80,9 @@ class ValidationSettings(_Section):
 
 class ConfidenceSettings(_Section):
     auto_draft_min_score: int = 85
+    # Each key field on its own must be read at least this surely to auto-draft: a high
+    # mean must not hide one guessed field.
+    min_field_certainty: float = Field(default=0.75, ge=0.0, le=1.0)
     weights: dict[str, float] = Field(default_factory=dict)
 
 

@@ -195,7 +195,8 @@ _MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     [
         "january jan januar janv janvier januari jänner stycznia styczeń gennaio gen enero ene",
-        "february feb februar fév fev févr fevr février fevrier februari lutego luty febbraio febrero",
+        "february feb februar fév fev févr fevr février fevrier februari lutego luty"
+        " febbraio febrero",
         "march mar märz maerz mrz mars maart mrt marca marzec marzo",
         "april apr avril avr kwietnia kwiecień aprile abril abr",
         "may mai mei maja maj maggio mag mayo",
@@ -205,7 +206,8 @@ for _num, _names in enumerate(
         "september sep sept septembre września wrzesień settembre set septiembre",
         "october oct oktober okt octobre oktober października październik ottobre ott octubre",
         "november nov november novembre listopada listopad noviembre",
-        "december dec dezember dez décembre decembre déc december grudnia grudzień dicembre dic diciembre",
+        "december dec dezember dez décembre decembre déc december grudnia grudzień"
+        " dicembre dic diciembre",
     ],
     start=1,
 ):

@@ -14,6 +14,7 @@ from vouchflow.invoice.extraction.page_reader import (
     Candidate,
     PageContext,
     agreement,
+    ambiguous_date,
     best,
     build_context,
     labelled_candidates,
@@ -21,6 +22,9 @@ from vouchflow.invoice.extraction.page_reader import (
 )
 from vouchflow.invoice.extraction.page_supplier import read_supplier
 from vouchflow.invoice.extraction.page_totals import choose_totals
+
+# 03/04/2025 on a page that nowhere shows whether the day or the month comes first.
+AMBIGUOUS_DATE_CAP = 0.6
 
 HEADER = (
     "supplier_name",
@@ -39,6 +43,8 @@ class Reading:
     value: object
     certainty: float
     evidence: str | None
+    # The most this value can be trusted whatever else agrees with it.
+    cap: float | None = None
 
 
 @dataclass
@@ -82,7 +88,10 @@ def _labelled(ctx: PageContext, role: str, kind: type) -> Reading | None:
         return None
     share = agreement(cands, chosen)
     certainty = chosen.weight * (0.55 + 0.4 * share)
-    return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence)
+    cap = None
+    if kind is dt.date and not ctx.date_order_known and ambiguous_date(chosen.evidence):
+        cap = AMBIGUOUS_DATE_CAP
+    return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence, cap)
 
 
 def _currency(ctx: PageContext, total: Candidate | None) -> Reading | None:

@@ -57,7 +57,7 @@ def _labels(role: Role, *specs: tuple[str, float]) -> list[Label]:
     # Parties may carry an article ("L'acheteur", "Der Verkäufer").
     article = _ARTICLE if role in ("seller", "buyer") else ""
     return [
-        Label(role, re.compile(r"^" + article + r"(?:" + p + r")(?![a-z])\s*[:#.\-]*\s*", re.I), w)
+        Label(role, re.compile(r"^" + article + r"(?:" + p + r")(?![a-z_])\s*[:#.\-]*\s*", re.I), w)
         for p, w in specs
     ]
 
@@ -83,7 +83,10 @@ INVOICE_NUMBER = _labels(
     # A bare "No." is weak: it is the invoice number only when nothing surer is printed.
     (r"(?:no|nr|n\s?[°º]|number|nummer|numero)\.?(?=\s*[:#]?\s*[a-z/_-]*\d|\s*:?\s*$)", 0.45),
     # A bare title word counts only when a number-like token follows it ("Invoice INV/7").
-    (r"(?:facture|invoice|rechnung|factuur|fattura|factura)(?=\s*[:#]?\s*[a-z/_-]*\d)", 0.5),
+    (
+        r"(?:facture|invoice|rechnung|factuur|fattura|factura)(?=\s*[:#]\s*\S*\d|\s+[a-z/_-]*\d)",
+        0.5,
+    ),
     (r"reference\s+(?:de\s+)?(?:la\s+)?facture|invoice\s+reference", 0.8),
 )
 
@@ -114,7 +117,11 @@ DUE_DATE = _labels(
 )
 
 # Dates that are neither issue nor due: a bare "Date" next to them is not the issue date.
-_REFERENCED = r"(?:associee|d.origine|originale?|initiale|precedente|rectifiee|referenced|original|related|prior|previous|corrected|urspruengliche|vorherige|bezogene|originele|originale|rettificata|rectificada)"
+_REFERENCED = (
+    r"(?:associee|d.origine|originale?|initiale|precedente|rectifiee|referenced|original|"
+    r"related|prior|previous|corrected|urspruengliche|vorherige|bezogene|originele|"
+    r"rettificata|rectificada)"
+)
 
 OTHER_DATE = _labels(
     "other_date",
@@ -153,7 +160,10 @@ OTHER_NUMBER = _labels(
     (r"(?:vat|tax|ust|mwst|btw|tva|iva)\s*-?\s*(?:id|reg|no|nr|number|\.)", 1.0),
 )
 
-_NOT_NET = r"(?!\s*(?:excl|excluding|ex\.|ex\s|before|net|ohne|netto|hors|ht\b|h\.t|zonder|excl|senza|sin\s|sans))"
+_NOT_NET = (
+    r"(?!\s*(?:excl|excluding|ex\.|ex\s|before|net|ohne|netto|hors|ht\b|h\.t|zonder|senza|"
+    r"sin\s|sans))"
+)
 GROSS = _labels(
     "gross",
     (

@@ -26,6 +26,7 @@ DISAGREE_CAP = 0.4
 LINES_ONLY_CAP = 0.6
 # A layout reading this sure (a labelled value, totals that add up) wins any disagreement.
 SURE_LAYOUT = 0.8
+DISAGREE_PENALTY = 0.15
 
 
 def _same(field: str, a: object, b: object) -> bool:
@@ -99,7 +100,12 @@ def merge_page_reading(result: ExtractionResult, page: PageFields) -> Extraction
             keep_lines = old_certainty > reading.certainty and reading.certainty < SURE_LAYOUT
             value = old_value if keep_lines else page_value
             source = (old.source_text if old else None) if keep_lines else source
-            certainty = min(max(old_certainty, reading.certainty), DISAGREE_CAP)
+            if not keep_lines and reading.certainty >= SURE_LAYOUT:
+                # A sure layout reading (labelled, or totals that add up) outweighs the
+                # line reader, which knows no positions; the doubt still costs certainty.
+                certainty = min(reading.certainty - DISAGREE_PENALTY, SURE_LAYOUT)
+            else:
+                certainty = min(max(old_certainty, reading.certainty), DISAGREE_CAP)
             kept = "text lines" if keep_lines else "layout"
             notes.append(
                 f"{field}: the page layout says {page_value!s}, the text lines say"
@@ -108,6 +114,8 @@ def merge_page_reading(result: ExtractionResult, page: PageFields) -> Extraction
         updates[field] = value
         if field == "currency" and isinstance(value, str):
             currency = value
+        if reading.cap is not None:
+            certainty = min(certainty, reading.cap)  # e.g. day and month could be swapped
         merged[field] = FieldEvidence(
             field=field,
             value=None if value is None else str(value),

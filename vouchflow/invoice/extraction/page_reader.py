@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 from vouchflow.documents.layout import Layout, Line, Segment, group_lines
 from vouchflow.invoice.extraction.numbers import (
@@ -88,12 +89,20 @@ class LabelHit:
     rest: str
 
 
+_QUALIFIER = re.compile(
+    r"^(?:netto|brutto|net|gross|excl\.?|incl\.?|ht|ttc|hors\s+taxes|toutes\s+taxes|"
+    r"exkl\.?|inkl\.?|ohne\s+ust\.?|mit\s+ust\.?)\s*:?$"
+)
+
+
 @dataclass
 class PageContext:
     layout: Layout
     lines: list[Line]
     hits: list[LabelHit] = field(default_factory=list)
     month_first: bool = False
+    # Whether the page itself shows which comes first in numeric dates (a day above 12).
+    date_order_known: bool = False
 
     def hits_for(self, role: Role) -> list[LabelHit]:
         return [h for h in self.hits if h.label.role == role]
@@ -106,11 +115,29 @@ def build_context(layout: Layout) -> PageContext:
     for line in lines:
         for index, segment in enumerate(line.segments):
             found = match_label(segment.text, labels)
-            if found is not None:
-                ctx.hits.append(LabelHit(found[0], segment, line, index, found[1]))
+            if found is None:
+                continue
+            following = line.segments[index + 1] if index + 1 < len(line.segments) else None
+            if not found[1] and following is not None and _QUALIFIER.match(fold(following.text)):
+                # "Gesamtsumme | netto | 643,99": the qualifier in the next cell decides.
+                joined = match_label(f"{segment.text} {following.text}", labels)
+                if joined is not None:
+                    found = (joined[0], "")
+            ctx.hits.append(LabelHit(found[0], segment, line, index, found[1]))
     text = "\n".join(line.text for line in lines)
     currency, _ = detect_currency(text)
     ctx.month_first = currency == "USD" and not re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text)
+    firsts = [
+        (int(a), int(b))
+        for a, b in re.findall(r"(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}\b", text)
+    ]
+    if any(a > 12 for a, _ in firsts):
+        ctx.month_first, ctx.date_order_known = False, True
+    elif any(b > 12 for _, b in firsts):
+        ctx.month_first, ctx.date_order_known = True, True
+    ctx.date_order_known = ctx.date_order_known or bool(
+        re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text)
+    )
     return ctx
 
 
@@ -179,7 +206,7 @@ def wrapped_value_right(ctx: PageContext, hit: LabelHit) -> tuple[str, Relation,
     parts.sort(key=lambda s: s.top)
     widest = max(s.x1 - s.x0 for s in parts)
     text = parts[0].text
-    for prev, seg in zip(parts, parts[1:], strict=False):
+    for prev, seg in pairwise(parts):
         # A word broken at the column edge continues without a space.
         broken = (
             prev.text[-1:].isalpha()
@@ -213,6 +240,17 @@ def parse_identifier(text: str) -> str | None:
     return None
 
 
+_NUMERIC_DATE = re.compile(r"(?<![\d.])(\d{1,2})[./-](\d{1,2})[./-]\d{2,4}\b")
+
+
+def ambiguous_date(raw: str) -> bool:
+    """03/11/2013: the 3rd of November or the 11th of March?"""
+    m = _NUMERIC_DATE.search(raw)
+    if m is None:
+        return False
+    return int(m.group(1)) <= 12 and int(m.group(2)) <= 12 and m.group(1) != m.group(2)
+
+
 def parse_date(text: str, month_first: bool) -> dt.date | BadDate | None:
     found = scan_dates(text, prefer_month_first=month_first)
     if not found:
@@ -228,11 +266,35 @@ def parse_amounts(text: str) -> list[Decimal]:
 # ---- field readers ----------------------------------------------------------------
 
 
+def _in_header_block(ctx: PageContext, hit: LabelHit) -> bool:
+    """Within two lines of an invoice title or a sure invoice-number label, on the same
+    page and in the same column band."""
+    from vouchflow.invoice.extraction.page_labels import TITLE_WORDS
+
+    for line in ctx.lines[max(0, hit.line.index - 2) : hit.line.index + 3]:
+        if line.page != hit.line.page or (line is hit.line and hit.label.role == "invoice_number"):
+            continue
+        for seg in line.segments:
+            if abs(seg.x0 - hit.segment.x0) > 160:
+                continue
+            folded = fold(seg.text)
+            if TITLE_WORDS.match(folded) and len(folded) <= 40:
+                return True
+            found = match_label(seg.text, ALL_FIELD_LABELS)
+            if found and found[0].role == "invoice_number" and found[0].weight >= 0.8:
+                return True
+    return False
+
+
 def labelled_candidates(ctx: PageContext, role: Role) -> list[Candidate]:
     out: list[Candidate] = []
     for hit in ctx.hits_for(role):
+        label_weight = hit.label.weight
+        if label_weight < 0.6 and _in_header_block(ctx, hit):
+            # A bare "Date" or "No." beside the invoice title or number: the header block.
+            label_weight = 0.85
         for text, relation, box, line_index in value_spots(ctx, hit):
-            weight = hit.label.weight * _RELATION_WEIGHT[relation]
+            weight = label_weight * _RELATION_WEIGHT[relation]
             value: object
             if role == "invoice_number":
                 value = parse_identifier(text)
@@ -243,6 +305,12 @@ def labelled_candidates(ctx: PageContext, role: Role) -> list[Candidate]:
                 value = amounts[-1] if amounts else None
             if value is None:
                 continue
+            if (
+                role in ("issue_date", "due_date")
+                and not ctx.date_order_known
+                and ambiguous_date(text)
+            ):
+                weight = min(weight, 0.6)  # day and month could be swapped: a person checks
             raw = "" if relation == "inline" else text  # inline: the segment says it all
             out.append(Candidate(value, weight, hit.segment.text, raw, box, line_index, role))
             break  # the nearest spot holding a value of the right type

@@ -33,7 +33,7 @@ from vouchflow.invoice.extraction.page_reader import (
     wrapped_value_right,
 )
 
-_SEPARATORS = re.compile(r"\s+[·•|–]\s+|\s*[·•|]\s*|\s+-\s+|,\s+(?=\d)|\s{3,}")
+_SEPARATORS = re.compile(r"\s+[·•|\u2013]\s+|\s*[·•|]\s*|\s+-\s+|,\s+(?=\d)|\s{3,}")
 _NAME_LABEL = re.compile(
     r"^(?:(?:company|business|trading|legal)\s+name|name|firma|firmenname|unternehmen|"
     r"raison\s+sociale|nom|denomination|bedrijfsnaam|naam|ragione\s+sociale|denominazione|"
@@ -95,7 +95,7 @@ class SupplierReading:
 
 def clean_name(text: str) -> str:
     text = _NAME_LABEL.sub("", text.strip())
-    return text.strip(" ,;:*·•|-–").strip()
+    return text.strip(" ,;:*·•|-\u2013").strip()
 
 
 def _plausible(name: str) -> bool:
@@ -110,9 +110,13 @@ def _legal_pieces(segment: Segment) -> list[str]:
     out = []
     for piece in pieces:
         piece = clean_name(piece)
-        if LEGAL_FORM.search(piece) and _plausible(piece) and not _ADDRESSISH.search(piece):
-            if match_label(piece, ALL_FIELD_LABELS + BUYER + SELLER) is None:
-                out.append(piece)
+        if (
+            LEGAL_FORM.search(piece)
+            and _plausible(piece)
+            and not _ADDRESSISH.search(piece)
+            and match_label(piece, ALL_FIELD_LABELS + BUYER + SELLER) is None
+        ):
+            out.append(piece)
     return out
 
 
@@ -143,6 +147,11 @@ def _buyer_names(ctx: PageContext) -> set[str]:
                 names.add(fold(clean_name(text)))
         for line, s in _block(ctx, hit.line, hit.segment, 8, gap=5.0):
             names.add(fold(clean_name(s.text)))
+            if _NAME_LABEL.match(s.text) and not clean_name(s.text):
+                idx = line.segments.index(s)
+                wrapped = wrapped_value_right(ctx, LabelHit(hit.label, s, line, idx, ""))
+                if wrapped is not None:
+                    names.add(fold(clean_name(wrapped[0])))
     return {n for n in names if len(n) >= 3 and _plausible(n) and not re.search(r"\d{3}", n)}
 
 
@@ -327,9 +336,13 @@ def read_supplier(ctx: PageContext) -> SupplierReading:
     ]
     for ln, s in sorted(top, key=lambda p: -p[1].size)[:2]:
         name = clean_name(re.sub(r"^logo\s+", "", s.text, flags=re.I))
-        if _plausible(name) and not TITLE_WORDS.match(fold(name)):
-            if match_label(name, _ALL) is None and not re.search(r"\d{3}", name):
-                candidates.append(NameCandidate(name, Box.of(s), ln.index, 0.55, ["letterhead"]))
+        if (
+            _plausible(name)
+            and not TITLE_WORDS.match(fold(name))
+            and match_label(name, _ALL) is None
+            and not re.search(r"\d{3}", name)
+        ):
+            candidates.append(NameCandidate(name, Box.of(s), ln.index, 0.55, ["letterhead"]))
 
     viable = []
     for c in candidates:

@@ -81,7 +81,8 @@ def _tax_options(taxes: list[Candidate]) -> list[tuple[Decimal, list[Candidate]]
     rows = list(distinct.values())[:8]
     for size in range(2, min(len(rows), _MAX_TAX_ROWS) + 1):
         for combo in combinations(rows, size):
-            options.append((sum((c.value for c in combo), Decimal(0)), list(combo)))  # type: ignore[misc]
+            total = sum((c.value for c in combo if isinstance(c.value, Decimal)), Decimal(0))
+            options.append((total, list(combo)))
     return options
 
 
@@ -105,6 +106,8 @@ def choose_totals(ctx: PageContext) -> Totals:
                     sum(r.weight for r in rows) / len(rows) if rows else (0.6 if not tax else 0.5)
                 )
                 score = g.weight + n.weight + tax_weight
+                if tax_value != 0:
+                    score += 0.2  # printed tax that is used beats a zero assumed
                 if best is None or score > best[0]:
                     tax_cand = (
                         rows[0]
@@ -119,7 +122,10 @@ def choose_totals(ctx: PageContext) -> Totals:
                             "tax",
                         )
                     )
-                    sure = min(g.weight, n.weight, tax_weight if rows else 1.0) >= 0.8
+                    # No tax row used although tax amounts are printed: weaker.
+                    sure = min(g.weight, n.weight, tax_weight if rows else 1.0) >= 0.8 and (
+                        bool(rows) or not tax
+                    )
                     best = (
                         score,
                         Totals(
@@ -139,9 +145,11 @@ def choose_totals(ctx: PageContext) -> Totals:
         certainty = LABEL_ONLY * g.weight + (0.1 if len(same) > 1 else 0.0)
         if rivals:
             certainty = min(certainty, 0.35)
-        n = max(net, key=lambda c: c.weight) if net else None
-        t = max(tax, key=lambda c: c.weight) if tax else None
-        return Totals(g, n, t, round(certainty, 3), "a labelled total nothing else confirms")
+        net_c = max(net, key=lambda c: c.weight) if net else None
+        tax_c = max(tax, key=lambda c: c.weight) if tax else None
+        return Totals(
+            g, net_c, tax_c, round(certainty, 3), "a labelled total nothing else confirms"
+        )
     if net and tax:
         page = _page_amounts(ctx)
         for n in sorted(net, key=lambda c: -c.weight):

@@ -20,7 +20,7 @@ from schemas.common.money import format_minor
 from schemas.invoice.assessment import Confidence, Finding, RouteDecision
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
-from vouchflow.invoice.rules.confidence import is_known_supplier
+from vouchflow.invoice.rules.confidence import KEY_FIELDS, is_known_supplier
 from vouchflow.invoice.rules.sections import PolicySections
 
 FLAG_CODES: frozenset[str] = frozenset(
@@ -95,6 +95,8 @@ def _review_reasons(
         reasons.append("the document text was cut at the size limit, so fields may be missing")
     reasons += _sign_reasons(invoice)
     reasons += _structured_source_conflicts(extraction)
+    known = learned_supplier is not None or is_known_supplier(invoice.supplier_name, settings)
+    reasons += _uncertain_fields(extraction, settings, supplier_known=known)
     minimum = settings.confidence.auto_draft_min_score
     if confidence.score < minimum:
         reasons.append(f"confidence {confidence.score} is below the auto-draft minimum {minimum}")
@@ -105,6 +107,27 @@ def _review_reasons(
         name = invoice.supplier_name or "(missing)"
         reasons.append(f"supplier {name!r} is not a known supplier")
     return reasons
+
+
+def _uncertain_fields(
+    extraction: ExtractionResult, settings: PolicySections, *, supplier_known: bool
+) -> list[str]:
+    """Key fields the extractor was not sure of: a person confirms them. The e-invoice XML
+    is exact by construction; a reviewer's correction is certain by definition; a supplier
+    name that matches a known supplier exactly is confirmed by that match."""
+    floor = settings.confidence.min_field_certainty
+    if extraction.extractor.kind == "einvoice":
+        return []
+    weak = []
+    for field in KEY_FIELDS:
+        if field == "supplier_name" and supplier_known:
+            continue
+        certainty = extraction.certainty_of(field)
+        if certainty is not None and certainty < floor:
+            weak.append(f"{field} ({certainty:.2f})")
+    if not weak:
+        return []
+    return [f"read without enough certainty (below {floor:.2f}): {', '.join(weak)}"]
 
 
 # Fields where an embedded e-invoice and the visible page must agree (real files differ).

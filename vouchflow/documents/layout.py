@@ -131,14 +131,15 @@ def text_layout(text: str, *, max_words: int = MAX_WORDS) -> Layout:
                 if count >= max_words:
                     break
                 start, end = match.span()
+                # Rounded as stored, so a layout survives its own round trip unchanged.
                 words.append(
                     Word(
                         match.group()[:MAX_WORD_CHARS],
-                        start * CHAR_W,
-                        row * LINE_H,
-                        end * CHAR_W,
-                        row * LINE_H + LINE_H * 0.8,
-                        LINE_H * 0.8,
+                        round(start * CHAR_W, 2),
+                        round(row * LINE_H, 2),
+                        round(end * CHAR_W, 2),
+                        round(row * LINE_H + LINE_H * 0.8, 2),
+                        round(LINE_H * 0.8, 2),
                     )
                 )
                 count += 1

@@ -223,6 +223,13 @@ NET = _labels(
 
 TAX = _labels(
     "tax",
+    # "zzgl. 19 % USt.", "plus VAT 20%", "+ TVA 20 %", "inkl. 7% MwSt.": the tax amount.
+    (
+        r"(?:zzgl\.?|zuzgl\.?|zuzueglich|plus|\+|inkl\.?|incl\.?|davon|dont)\s*"
+        r"(?:\d{1,2}(?:[.,]\d{1,2})?\s*%\s*)?(?:mwst|ust|umsatzsteuer|mehrwertsteuer|vat|tax|"
+        r"tva|btw|iva)\.?",
+        0.9,
+    ),
     (r"(?:total\s+)?(?:vat|tax|gst|sales\s+tax)(?:\s+(?:amount|total))?", 0.9),
     (r"value\s+added\s+tax", 0.9),
     (

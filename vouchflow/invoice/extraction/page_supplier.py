@@ -258,7 +258,8 @@ def _window_recipients(ctx: PageContext) -> set[str]:
     for line in ctx.lines:
         for seg in line.segments:
             if _sender_line(seg) and line.page == 0:
-                for _, s in _block(ctx, line, seg, 2)[:1]:
+                # The return address is small type: the window is several of its lines below.
+                for _, s in _block(ctx, line, seg, 2, gap=8.0)[:1]:
                     names.add(fold(clean_name(s.text)))
     return names
 

@@ -1,0 +1,291 @@
+"""The page reader: labels in six languages, values by position, totals that add up, the
+issuer and not the buyer, and certainties that mean something. Pages are drawn as real
+PDFs (fpdf2) and read back through the production reader's word boxes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from vouchflow.documents.blobs import LocalBlobStore
+from vouchflow.documents.layout import Layout, group_lines, pdf_layout, text_layout
+from vouchflow.documents.reader import read_document
+from vouchflow.invoice.extraction.page_fields import read_page
+from vouchflow.invoice.extraction.page_labels import GROSS, NET, fold, match_label
+from vouchflow.invoice.extraction.rules import extract_with_rules
+from vouchflow.settings.config import IntakeSettings
+
+Cell = tuple[float, float, str, int]  # x, y (mm), text, font size
+
+
+def draw(cells: list[Cell], *, bold: set[str] | None = None) -> bytes:
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_page()
+    for x, y, text, size in cells:
+        style = "B" if bold and text in bold else ""
+        pdf.set_font("Helvetica", style, size)
+        pdf.text(x, y, text)
+    return bytes(pdf.output())
+
+
+def layout_of(data: bytes) -> Layout:
+    layout = pdf_layout(data, max_pages=5)
+    assert layout is not None
+    return layout
+
+
+def german_invoice(*, seller: str = "Müller Haustechnik GmbH") -> bytes:
+    return draw(
+        [
+            (20, 20, f"{seller} · Hauptstraße 5 · 80331 München", 7),
+            (20, 32, "Bäckerei Sonnenschein KG", 10),
+            (20, 37, "Lindenweg 12", 10),
+            (20, 42, "10115 Berlin", 10),
+            (120, 32, "Rechnungsnummer:", 10),
+            (160, 32, "RE-2025-0417", 10),
+            (120, 37, "Rechnungsdatum:", 10),
+            (160, 37, "14.03.2025", 10),
+            (120, 42, "Kundennummer:", 10),
+            (160, 42, "K-88812", 10),
+            (120, 47, "Fällig am:", 10),
+            (160, 47, "28.03.2025", 10),
+            (20, 60, "Rechnung", 16),
+            (20, 75, "Pos", 9),
+            (35, 75, "Beschreibung", 9),
+            (150, 75, "Betrag", 9),
+            (20, 82, "1", 9),
+            (35, 82, "Wartung Heizungsanlage", 9),
+            (150, 82, "1.250,00 EUR", 9),
+            (20, 88, "2", 9),
+            (35, 88, "Ersatzteile", 9),
+            (150, 88, "349,50 EUR", 9),
+            (110, 100, "Summe netto", 10),
+            (150, 100, "1.599,50 EUR", 10),
+            (110, 106, "zzgl. 19 % USt.", 10),
+            (150, 106, "303,91 EUR", 10),
+            (110, 112, "Gesamtbetrag", 10),
+            (150, 112, "1.903,41 EUR", 10),
+            (20, 270, seller, 7),
+            (20, 274, "Hauptstraße 5, 80331 München", 7),
+            (90, 270, "IBAN DE89 3704 0044 0532 0130 00", 7),
+            (150, 270, "USt-IdNr. DE123456789", 7),
+        ]
+    )
+
+
+def test_german_designed_invoice_reads_every_key_field_surely() -> None:
+    page = read_page(layout_of(german_invoice()))
+    assert page.value("supplier_name") == "Müller Haustechnik GmbH"
+    assert page.value("invoice_number") == "RE-2025-0417"
+    assert page.value("issue_date") == dt.date(2025, 3, 14)
+    assert page.value("due_date") == dt.date(2025, 3, 28)
+    assert page.value("currency") == "EUR"
+    assert page.value("subtotal_minor") == Decimal("1599.50")
+    assert page.value("tax_total_minor") == Decimal("303.91")
+    assert page.value("total_minor") == Decimal("1903.41")
+    # Totals that add up are sure; the evidence says where each value sits.
+    total = page.fields["total_minor"]
+    assert total.certainty >= 0.9
+    assert "net + tax = gross" in (total.evidence or "")
+    assert "page 1 at x" in (page.fields["invoice_number"].evidence or "")
+
+
+def test_the_buyer_in_the_address_window_is_never_the_supplier() -> None:
+    page = read_page(layout_of(german_invoice()))
+    assert "backerei sonnenschein kg" in page.buyer_names
+    assert page.value("supplier_name") != "Bäckerei Sonnenschein KG"
+
+
+def test_a_customer_number_beside_the_invoice_number_is_not_taken() -> None:
+    page = read_page(layout_of(german_invoice()))
+    assert page.value("invoice_number") != "K-88812"
+
+
+@pytest.mark.parametrize(
+    ("number_label", "date_label", "total_label", "net_label", "tax_label", "date_text", "when"),
+    [
+        ("Invoice number:", "Invoice date:", "Total due", "Subtotal", "VAT 20%", "3 March 2025",
+         dt.date(2025, 3, 3)),
+        ("N° de facture :", "Date de facture :", "Total TTC", "Total HT", "TVA 20 %",
+         "3 mars 2025", dt.date(2025, 3, 3)),
+        ("Factuurnummer:", "Factuurdatum:", "Totaal incl. btw", "Subtotaal", "BTW 21%",
+         "3 maart 2025", dt.date(2025, 3, 3)),
+        ("Numero fattura:", "Data fattura:", "Totale fattura", "Imponibile", "IVA 22%",
+         "3 marzo 2025", dt.date(2025, 3, 3)),
+        ("Número de factura:", "Fecha de factura:", "Total factura", "Base imponible",
+         "IVA 21%", "3 de marzo de 2025", dt.date(2025, 3, 3)),
+    ],
+)  # fmt: skip
+def test_the_same_fields_in_five_more_languages(
+    number_label: str,
+    date_label: str,
+    total_label: str,
+    net_label: str,
+    tax_label: str,
+    date_text: str,
+    when: dt.date,
+) -> None:
+    data = draw(
+        [
+            (20, 20, "Northwind Trading Ltd", 16),
+            (20, 27, "12 Harbour Road, 1012 AB Amsterdam", 8),
+            (120, 40, number_label, 10),
+            (165, 40, "2025/0093", 10),
+            (120, 46, date_label, 10),
+            (165, 46, date_text, 10),
+            (110, 100, net_label, 10),
+            (160, 100, "1.000,00 EUR", 10),
+            (110, 106, tax_label, 10),
+            (160, 106, "200,00 EUR", 10),
+            (110, 112, total_label, 10),
+            (160, 112, "1.200,00 EUR", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("invoice_number") == "2025/0093"
+    assert page.value("issue_date") == when
+    assert page.value("currency") == "EUR"
+    assert page.value("total_minor") == Decimal("1200.00")
+    assert page.value("subtotal_minor") == Decimal("1000.00")
+    assert page.value("supplier_name") == "Northwind Trading Ltd"
+
+
+def test_totals_are_the_amounts_that_add_up_not_the_first_after_total() -> None:
+    # "Total" first labels a column sum; the amount due is after a prepayment.
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice No:", 10),
+            (160, 30, "A-77", 10),
+            (110, 90, "Total", 10),
+            (160, 90, "250.00", 10),
+            (110, 96, "Net amount", 10),
+            (160, 96, "500.00", 10),
+            (110, 102, "VAT 20%", 10),
+            (160, 102, "100.00", 10),
+            (110, 108, "Total incl. VAT", 10),
+            (160, 108, "600.00", 10),
+            (110, 114, "Paid", 10),
+            (160, 114, "100.00", 10),
+            (110, 120, "Amount due", 10),
+            (160, 120, "500.00", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("total_minor") == Decimal("600.00")
+    assert page.value("subtotal_minor") == Decimal("500.00")
+    assert page.value("tax_total_minor") == Decimal("100.00")
+
+
+def test_a_lone_total_nothing_confirms_is_not_sure() -> None:
+    data = draw([(20, 20, "Acme Tools Ltd", 16), (110, 90, "Total", 10), (160, 90, "99.00", 10)])
+    page = read_page(layout_of(data))
+    assert page.value("total_minor") == Decimal("99.00")
+    assert page.fields["total_minor"].certainty < 0.75
+
+
+def test_an_ambiguous_date_is_never_sure() -> None:
+    # 03/04/2025 with nothing on the page to say which is the day.
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice date:", 10),
+            (160, 30, "03/04/2025", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.fields["issue_date"].cap is not None
+    result = extract_with_rules("Acme Tools Ltd\nInvoice date: 03/04/2025\n", layout=None)
+    assert (result.certainty_of("issue_date") or 0) <= 0.6
+
+
+def test_a_date_over_twelve_settles_the_order_for_the_page() -> None:
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice date:", 10),
+            (160, 30, "03/04/2025", 10),
+            (120, 36, "Due date:", 10),
+            (160, 36, "18/04/2025", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("issue_date") == dt.date(2025, 4, 3)
+    assert page.fields["issue_date"].cap is None
+
+
+def test_a_seller_block_in_a_form_style_viewer() -> None:
+    # Viewer renderings: headed blocks, "Name:" rows, the value beside the label.
+    data = draw(
+        [
+            (20, 20, "Verkäufer", 11),
+            (20, 28, "Name:", 9),
+            (80, 28, "Solartechnik Nord GmbH", 9),
+            (20, 34, "Anschrift:", 9),
+            (80, 34, "Deichstraße 1", 9),
+            (20, 48, "Käufer", 11),
+            (20, 56, "Name:", 9),
+            (80, 56, "Stadtwerke Süd AG", 9),
+            (20, 80, "Rechnung Nr. 4711 vom 02.05.2025", 11),
+            (20, 90, "Gesamtsumme", 9),
+            (80, 90, "netto", 9),
+            (150, 90, "100,00", 9),
+            (20, 96, "Summe Umsatzsteuer", 9),
+            (150, 96, "19,00", 9),
+            (20, 102, "Gesamtsumme", 9),
+            (80, 102, "brutto", 9),
+            (150, 102, "119,00", 9),
+        ],
+        bold={"Verkäufer", "Käufer"},
+    )
+    page = read_page(layout_of(data))
+    assert page.value("supplier_name") == "Solartechnik Nord GmbH"
+    assert page.value("invoice_number") == "4711"
+    assert page.value("issue_date") == dt.date(2025, 5, 2)
+    assert page.value("total_minor") == Decimal("119.00")
+    assert page.value("subtotal_minor") == Decimal("100.00")
+
+
+def test_labels_fold_case_accents_and_qualifiers() -> None:
+    assert fold("Fällig  AM") == "fallig am"
+    gross = match_label("Total TTC", GROSS)
+    assert gross is not None and gross[0].role == "gross"
+    assert match_label("Total HT", GROSS) is None
+    net = match_label("Rechnungssumme ohne USt.", NET)
+    assert net is not None and net[0].role == "net"
+
+
+def test_text_documents_get_a_character_grid_layout() -> None:
+    text = "Acme Ltd\n\nInvoice No:   INV-9\nTotal         12.00\n\fPage two"
+    layout = text_layout(text)
+    assert [p.number for p in layout.pages] == [0, 1]
+    lines = group_lines(layout)
+    assert [s.text for s in lines[1].segments] == ["Invoice No:", "INV-9"]
+    assert Layout.from_bytes(layout.to_bytes()).pages[0].words == layout.pages[0].words
+
+
+def test_the_reader_stores_the_layout_beside_the_text(tmp_path: Path) -> None:
+    blobs = LocalBlobStore(tmp_path)
+    doc = read_document(german_invoice(), filename="re.pdf", limits=IntakeSettings(), blobs=blobs)
+    assert doc.ok and doc.layout_ref is not None
+    layout = Layout.from_bytes(blobs.get(doc.layout_ref.sha256))
+    words = [w.text for _, w in layout.words()]
+    assert "RE-2025-0417" in words
+
+
+def test_extraction_is_certain_only_where_layout_and_lines_agree() -> None:
+    layout = layout_of(german_invoice())
+    text = "\n".join(line.text for line in group_lines(layout))
+    result = extract_with_rules(text, layout=layout)
+    assert result.invoice.total_minor == 190341
+    assert result.invoice.invoice_number == "RE-2025-0417"
+    assert (result.certainty_of("total_minor") or 0) >= 0.9
+    # Hand the extractor a page whose layout says something else than its text lines.
+    other = layout_of(german_invoice(seller="Falsch & Partner GmbH"))
+    mixed = extract_with_rules(text, layout=other)
+    assert mixed.invoice.supplier_name == "Falsch & Partner GmbH"
+    assert (mixed.certainty_of("supplier_name") or 1) <= 0.8

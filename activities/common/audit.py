@@ -9,6 +9,7 @@ from temporalio import activity
 
 from activities.common.deps import ActivityDeps
 from schemas.common.audit import AuditBatch, AuditBatchResult, AuditEntry, AuditRecord
+from vouchflow.observability.audit_hook import observe_appended
 
 
 class AuditActivities:
@@ -17,8 +18,7 @@ class AuditActivities:
 
     @activity.defn(name="append_audit")
     async def append_audit(self, entry: AuditEntry) -> AuditRecord:
-        now = dt.datetime.now(dt.UTC)
-        return await asyncio.to_thread(self._deps.audit.append, entry, now=now)
+        return await asyncio.to_thread(self._append, entry)
 
     @activity.defn(name="append_audit_batch")
     async def append_audit_batch(self, batch: AuditBatch) -> AuditBatchResult:
@@ -28,7 +28,14 @@ class AuditActivities:
         def append_all() -> AuditBatchResult:
             last = 0
             for entry in batch.entries:
-                last = self._deps.audit.append(entry, now=dt.datetime.now(dt.UTC)).seq
+                last = self._append(entry).seq
             return AuditBatchResult(appended=len(batch.entries), last_seq=last)
 
         return await asyncio.to_thread(append_all)
+
+    def _append(self, entry: AuditEntry) -> AuditRecord:
+        now = dt.datetime.now(dt.UTC)
+        record = self._deps.audit.append(entry, now=now)
+        # Metrics come from the audit records: one place every workflow's events pass.
+        observe_appended(self._deps.audit, entry, record, now=now)
+        return record

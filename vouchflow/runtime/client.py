@@ -6,6 +6,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 from temporalio.service import RPCError
 
+from vouchflow.observability.metrics import HISTOGRAM_BUCKETS
 from vouchflow.runtime.codec import data_converter
 from vouchflow.settings import Settings
 
@@ -19,7 +20,11 @@ def metrics_runtime(bind_address: str) -> Runtime:
     counters included) at http://BIND/metrics for Prometheus."""
     return Runtime(
         telemetry=TelemetryConfig(
-            metrics=PrometheusConfig(bind_address=bind_address, counters_total_suffix=True)
+            metrics=PrometheusConfig(
+                bind_address=bind_address,
+                counters_total_suffix=True,
+                histogram_bucket_overrides=HISTOGRAM_BUCKETS,
+            )
         )
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 import anthropic
 from pydantic import BaseModel
 
+from vouchflow.llm.cassettes import cassette_http_client
 from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from vouchflow.llm.output import StrictInvoiceOutput
 from vouchflow.llm.providers.base import CallSettings, Completion, Conversation
@@ -33,6 +34,8 @@ async def complete_anthropic(
             base_url=call.base_url,
             max_retries=0,
             timeout=call.timeout_s,
+            # Recorded answers when a cassette is configured (llm/cassettes.py).
+            http_client=cassette_http_client(call.timeout_s),
         ) as client:
             message = await client.messages.create(
                 model=call.model,

@@ -7,6 +7,7 @@ from typing import Any
 import openai
 from pydantic import BaseModel
 
+from vouchflow.llm.cassettes import cassette_http_client
 from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from vouchflow.llm.output import OUTPUT_SCHEMA_NAME, StrictInvoiceOutput
 from vouchflow.llm.providers.base import CallSettings, Completion, Conversation
@@ -34,6 +35,8 @@ async def complete_openai_chat(
             base_url=call.base_url,
             max_retries=0,
             timeout=call.timeout_s,
+            # Recorded answers when a cassette is configured (llm/cassettes.py).
+            http_client=cassette_http_client(call.timeout_s),
         ) as client:
             completion = await client.chat.completions.create(
                 model=call.model,

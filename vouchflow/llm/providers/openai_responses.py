@@ -7,6 +7,7 @@ from typing import Any
 import openai
 from pydantic import BaseModel
 
+from vouchflow.llm.cassettes import cassette_http_client
 from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
 from vouchflow.llm.output import StrictInvoiceOutput
 from vouchflow.llm.providers.base import CallSettings, Completion, Conversation
@@ -29,6 +30,8 @@ async def complete_openai_responses(
             base_url=call.base_url,
             max_retries=0,  # Temporal owns retries
             timeout=call.timeout_s,
+            # Recorded answers when a cassette is configured (llm/cassettes.py).
+            http_client=cassette_http_client(call.timeout_s),
         ) as client:
             # parse_as=None: the SDK sends the strict schema but leaves the text to us,
             # so an invalid answer keeps its usage and its errors feed the repair.

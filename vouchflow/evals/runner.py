@@ -1,0 +1,145 @@
+"""Run one spec version's suite with pydantic-evals and hold each metric to its target."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_evals import Dataset
+from pydantic_evals.evaluators import Evaluator
+
+from vouchflow.evals.evaluators import InvoiceChecks, TicketChecks
+from vouchflow.evals.invoice_task import run_invoice_case
+from vouchflow.evals.metrics import CaseChecks, MetricResult, compute
+from vouchflow.evals.models import InvoiceInput, TicketInput
+from vouchflow.evals.providers import RunProvider, parse_provider, provider_env
+from vouchflow.evals.suites import (
+    SuiteConfig,
+    cassette_dir,
+    load_cases,
+    load_config,
+    suite_dir,
+)
+from vouchflow.evals.triage_task import run_ticket_case
+from vouchflow.prompts.registry import PromptSpec, load_spec, resolve_label
+from vouchflow.settings import Settings
+
+
+class SuiteRun(BaseModel):
+    """The outcome of one run: every metric on its own, and what errored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    spec: str
+    version: str
+    provider: str
+    cases: int
+    metrics: list[MetricResult]
+    errored: list[str] = Field(default_factory=list)
+    latency_metrics: list[str] = Field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.errored and all(m.passed for m in self.metrics)
+
+
+def parse_target(target: str) -> tuple[str, str | None]:
+    """`SPEC[@VERSION]` -> (name, version or None)."""
+    name, _, version = target.partition("@")
+    return name, (version.removeprefix("v") or None)
+
+
+def resolve_spec(name: str, version: str | None, settings: Settings) -> PromptSpec:
+    if version:
+        return load_spec(name, version)
+    return resolve_label(name, "production", settings.home)
+
+
+def _task(
+    config: SuiteConfig,
+    spec: PromptSpec,
+    provider: RunProvider,
+    settings: Settings,
+    env: Mapping[str, str],
+) -> Callable[[Any], Awaitable[Any]]:
+    if config.task == "invoice":
+
+        async def invoice(inputs: InvoiceInput) -> Any:
+            return await run_invoice_case(
+                inputs,
+                provider=provider.call,
+                prompt_version=spec.version,
+                settings=settings,
+                env=env,
+                today=config.today,
+            )
+
+        return invoice
+    from vouchflow.triage.settings import load_triage_settings
+
+    triage = load_triage_settings()
+
+    async def ticket(inputs: TicketInput) -> Any:
+        return await run_ticket_case(
+            inputs,
+            provider=provider.call,
+            prompt_version=spec.version,
+            settings=settings,
+            triage=triage,
+            env=env,
+        )
+
+    return ticket
+
+
+async def run_suite(
+    spec: PromptSpec,
+    provider_text: str,
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> SuiteRun:
+    folder = suite_dir(spec, dict(env) if env is not None else None)
+    config = load_config(folder)
+    provider = parse_provider(provider_text, spec)
+    evaluator: Evaluator[Any, Any, Any] = (
+        InvoiceChecks() if config.task == "invoice" else TicketChecks()
+    )
+    dataset: Dataset[Any, Any, Any] = Dataset(
+        name=f"{spec.name}@{spec.version}",
+        cases=load_cases(folder, config.task),
+        evaluators=[evaluator],
+    )
+    cassettes = str(cassette_dir(spec, dict(env) if env is not None else None))
+    with provider_env(provider, cassettes) as run_env:
+        report = await dataset.evaluate(
+            _task(config, spec, provider, settings, run_env),
+            name=f"{spec.name}@{spec.version} [{provider.label}]",
+            max_concurrency=provider.concurrency,
+            progress=False,
+        )
+    checks = [
+        CaseChecks(
+            name=case.name,
+            assertions={k: bool(v.value) for k, v in case.assertions.items()},
+            scores={k: float(v.value) for k, v in case.scores.items()},
+            seconds=case.task_duration,
+        )
+        for case in report.cases
+    ]
+    errored = [f"{f.name}: {f.error_message}" for f in report.failures]
+    errored += [
+        f"{case.name}: evaluator failed: {failure.error_message}"
+        for case in report.cases
+        for failure in case.evaluator_failures
+    ]
+    return SuiteRun(
+        spec=spec.name,
+        version=spec.version,
+        provider=provider.label,
+        cases=len(report.cases) + len(report.failures),
+        metrics=[compute(m, checks) for m in config.metrics],
+        errored=errored,
+        latency_metrics=[m.name for m in config.metrics if m.is_latency],
+    )

@@ -360,7 +360,13 @@ def create_app(
     app = Starlette(
         routes=[
             *(codec_routes(codec, secrets.codec_token, gateway, env) if codec is not None else []),
-            *review_routes(temporal.client, env, identity),
+            *review_routes(
+                temporal.client,
+                env,
+                identity,
+                blobs=store,
+                max_amount_minor=settings.validation.max_amount_minor,
+            ),
             Route("/slack/interactions", slack_interactions, methods=["POST"]),
             Route("/invoices", intake, methods=["POST"]),
             *triage_routes(

@@ -1,4 +1,12 @@
-"""The review page: approve or reject invoices from a browser.
+"""The review page: one queue of everything waiting for a person, decided from a browser.
+
+`/review` lists invoices and tickets awaiting a person (gateway/review_queue.py),
+filterable by workflow and reason. An item shows the document beside what was read
+from it (the page drawn, each value's evidence boxed, gateway/review_document.py),
+amounts as money, the checks passed and failed, the confidence signals and the
+decisions so far (gateway/review_pages.py and templates/review). Corrections are made
+by editing the fields (gateway/review_form.py): checked before anything is sent, and
+checked again by the workflow.
 
 Enabled when `VOUCHFLOW_REVIEW_TOKENS` lists reviewers as `id:secret,id:secret`: each
 person has their own secret (at least 16 characters; shorter ones are ignored). People
@@ -21,39 +29,44 @@ import base64
 import binascii
 import hashlib
 import hmac
-import html
-import json
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
+import structlog
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 from temporalio.client import Client
-from temporalio.service import RPCError
 
-from schemas.common.decisions import MAX_TEXT, DecisionRecord, DecisionRequest
+from schemas.common.decisions import MAX_TEXT, DecisionRequest
+from schemas.common.money import MINOR_MAX
 from schemas.invoice.workflow import InvoiceState
 from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.decisions import TriageDecisionRequest
 from schemas.triage.state import TriageState
+from vouchflow.documents.blobs import BlobStore
 from vouchflow.gateway.decisions import DecisionNotDelivered, GatewayIdentity, deliver_decision
+from vouchflow.gateway.review_document import DocumentView, load_view
+from vouchflow.gateway.review_form import parse_form
+from vouchflow.gateway.review_pages import invoice_page, message_page, queue_page, ticket_page
+from vouchflow.gateway.review_queue import load_queue, query_state, workflow_kind
+from vouchflow.gateway.review_render import PageNotRenderable, RenderCache, render_page
 from vouchflow.identity.keys import check_id
-from vouchflow.stores.redact import clean_text
+
+log = structlog.get_logger("vouchflow.gateway")
 
 TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
-WORKFLOW_ID_PREFIX = "invoice-"
-TICKET_ID_PREFIX = "triage-"
 INVOICE_ACTIONS = ("approve", "reject")
 TICKET_ACTIONS = ("confirm", "correct")
-S = TypeVar("S", InvoiceState, TriageState)
 ClientGetter = Callable[[], Awaitable[Client]]
 MIN_SECRET_CHARS = 16
 # How long the page waits for the workflow's answer to a decision.
 DECIDE_TIMEOUT_S = 15.0
+# An invoice form has a few fields per line; far more is not a form this page served.
+MAX_FORM_FIELDS = 2000
 
 
 def parse_review_tokens(raw: str) -> dict[str, str]:
@@ -131,150 +144,20 @@ def _challenge() -> Response:
     )
 
 
-def _page(title: str, body: str) -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><html><head><meta charset='utf-8'>"
-        f"<title>{_e(title)}</title>"
-        "<style>body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;"
-        "text-align:left}.refused{color:#a00}.accepted{color:#070}</style></head>"
-        f"<body><h1>{_e(title)}</h1>{body}</body></html>"
-    )
-
-
-def _e(value: object, limit: int = 2000) -> str:
-    # Document text may carry bidi overrides or line separators that would make the page
-    # show something other than what was read: one clean line, then HTML-escaped.
-    return html.escape(clean_text(value, limit))
-
-
-def _decisions(decisions: list[DecisionRecord]) -> str:
-    """The decisions a workflow recorded, accepted and refused, as a list."""
-    if not decisions:
-        return ""
-    items = []
-    for d in decisions:
-        verdict = "accepted" if d.accepted else "refused"
-        items.append(
-            f"<li class='{verdict}'>{_e(d.kind)} by {_e(d.actor)} ({_e(d.channel)}): "
-            f"{verdict} - {_e(d.reason)}</li>"
-        )
-    return "<h2>Decisions</h2><ul>" + "".join(items) + "</ul>"
-
-
-def _detail(state: InvoiceState, reviewer: str, token: str, note: str) -> str:
-    parts = [f"<p>{_e(note)}</p>" if note else ""]
-    parts.append(f"<p><b>Status:</b> {_e(state.status)} - {_e(state.status_reason)}</p>")
-    if state.assessment is not None:
-        a = state.assessment
-        inv = a.invoice
-        rows = [
-            ("Supplier", inv.supplier_name),
-            ("Invoice number", inv.invoice_number),
-            ("Issued", inv.issue_date),
-            ("Due", inv.due_date),
-            ("Total", state.total_text()),
-            ("Confidence", f"{a.confidence.score}/100"),
-            ("File", state.event.filename),
-            ("Submitted by", state.event.submitted_by),
-        ]
-        parts.append(
-            "<table>"
-            + "".join(f"<tr><th>{k}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-            + "</table>"
-        )
-        parts.append("<h2>Why it needs you</h2><ul>")
-        parts += [f"<li>{_e(r)}</li>" for r in a.decision.reasons]
-        parts.append("</ul><h2>Checks</h2><ul>")
-        parts += [f"<li>[{_e(f.severity)}] {_e(f.message)}</li>" for f in a.findings]
-        parts.append(
-            "</ul><h2>Lines</h2><table><tr><th>Description</th><th>Qty</th>"
-            "<th>Unit</th><th>VAT %</th><th>Total</th></tr>"
-        )
-        for line in inv.line_items:
-            parts.append(
-                f"<tr><td>{_e(line.description)}</td><td>{_e(line.quantity)}</td>"
-                f"<td>{_e(line.unit_price_minor)}</td><td>{_e(line.tax_rate)}</td>"
-                f"<td>{_e(line.line_total_minor)}</td></tr>"
-            )
-        parts.append("</table>")
-    parts.append(_decisions(state.decisions))
-    if state.status == "awaiting_approval":
-        wid = _e(state.workflow_id)
-        hidden = f"<input type='hidden' name='form_token' value='{_e(token)}'>"
-        parts.append(
-            f"<h2>Decide as {_e(reviewer)}</h2>"
-            f"<form method='post' action='/review/{wid}/approve'>{hidden}"
-            "<p><label>Comment <input name='comment' size='50'></label></p>"
-            "<p><label>Corrections (JSON, optional)<br>"
-            "<textarea name='corrections' rows='4' cols='70'></textarea></label></p>"
-            "<button type='submit'>Approve</button></form>"
-            f"<form method='post' action='/review/{wid}/reject'>{hidden}"
-            "<p><label>Reason <input name='reason' size='50' required></label></p>"
-            "<button type='submit'>Reject</button></form>"
-        )
-    return "".join(parts)
-
-
-def _ticket_detail(state: TriageState, reviewer: str, token: str, note: str) -> str:
-    """A ticket waiting for review: what the customer wrote, what the classifier said and
-    why it needs a person, and the confirm / correct forms."""
-    ticket = state.event.ticket
-    parts = [f"<p>{_e(note)}</p>" if note else ""]
-    parts.append(f"<p><b>Status:</b> {_e(state.status)} - {_e(state.status_reason)}</p>")
-    rows: list[tuple[str, object]] = [
-        ("Ticket", ticket.id),
-        ("Customer", f"{state.event.customer.id} ({state.event.customer.plan})"),
-        ("Subject", ticket.subject),
-        ("Body", ticket.body),
-    ]
-    if state.classification is not None:
-        c = state.classification.classification
-        rows += [
-            ("Category", c.category),
-            ("Urgency", c.urgency),
-            ("Confidence", f"{c.confidence:.2f}"),
-            ("Classifier", state.classification.classifier.name),
-            ("Reason", c.reason),
-        ]
-    parts.append(
-        "<table>" + "".join(f"<tr><th>{k}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</table>"
-    )
-    parts.append(_decisions(state.decisions))
-    if state.status == "awaiting_approval":
-        wid = _e(state.workflow_id)
-        hidden = f"<input type='hidden' name='form_token' value='{_e(token)}'>"
-
-        def select(name: str, options: tuple[str, ...]) -> str:
-            return (
-                f"<select name='{name}'>"
-                + "".join(f"<option value='{o}'>{o.replace('_', ' ')}</option>" for o in options)
-                + "</select>"
-            )
-
-        parts.append(
-            f"<h2>Decide as {_e(reviewer)}</h2>"
-            f"<form method='post' action='/review/{wid}/confirm'>{hidden}"
-            "<button type='submit'>Confirm</button></form>"
-            f"<form method='post' action='/review/{wid}/correct'>{hidden}"
-            f"<p><label>Category {select('category', CATEGORIES)}</label> "
-            f"<label>Urgency {select('urgency', URGENCIES)}</label></p>"
-            "<p><label>Reason <input name='reason' size='50' required></label></p>"
-            "<button type='submit'>Correct</button></form>"
-        )
-    return "".join(parts)
-
-
 def review_routes(
     get_client: ClientGetter,
     env: Mapping[str, str],
     identity: GatewayIdentity,
     clock: Callable[[], float] = time.monotonic,
+    *,
+    blobs: BlobStore | None = None,
+    max_amount_minor: int = MINOR_MAX,
 ) -> list[Route]:
     tokens = parse_review_tokens(env.get(TOKENS_ENV, ""))
     if not tokens:
         return []
     throttle = SignInThrottle(clock)
+    rendered = RenderCache()
 
     def signed_in(request: Request) -> str | Response:
         address = request.client.host if request.client else "unknown"
@@ -294,89 +177,88 @@ def review_routes(
     def note_signature(note: str) -> str:
         return hmac.new(note_key, note.encode(), hashlib.sha256).hexdigest()
 
-    async def query_state(workflow_id: str, prefix: str, state_type: type[S]) -> S | None:
-        if not workflow_id.startswith(prefix):
-            return None
-        client = await get_client()
-        try:
-            state: S = await client.get_workflow_handle(workflow_id).query(
-                "status", result_type=state_type
-            )
-        except RPCError:
-            return None
-        return state
-
     async def state_of(workflow_id: str) -> InvoiceState | None:
-        return await query_state(workflow_id, WORKFLOW_ID_PREFIX, InvoiceState)
+        if workflow_kind(workflow_id) != "invoice":
+            return None
+        return await query_state(await get_client(), workflow_id, InvoiceState)
 
     async def ticket_of(workflow_id: str) -> TriageState | None:
-        return await query_state(workflow_id, TICKET_ID_PREFIX, TriageState)
+        if workflow_kind(workflow_id) != "ticket":
+            return None
+        return await query_state(await get_client(), workflow_id, TriageState)
 
     async def index(request: Request) -> Response:
         reviewer = signed_in(request)
         if isinstance(reviewer, Response):
             return reviewer
-        client = await get_client()
-        rows = []
-        query = "WorkflowType = 'InvoiceWorkflow' AND VouchflowStatus = 'awaiting_approval'"
-        async for wf in client.list_workflows(query, limit=200):
-            state = await state_of(wf.id)
-            if state is None or state.status != "awaiting_approval":
-                continue
-            inv = state.assessment.invoice if state.assessment else None
-            reasons = "; ".join(state.assessment.decision.reasons) if state.assessment else ""
-            rows.append(
-                f"<tr><td><a href='/review/{_e(wf.id)}'>{_e(wf.id)}</a></td>"
-                f"<td>{_e(inv.supplier_name if inv else '')}</td>"
-                f"<td>{_e(inv.invoice_number if inv else '')}</td><td>{_e(state.total_text())}</td>"
-                f"<td>{_e(reasons)}</td></tr>"
-            )
-        table = (
-            "<table><tr><th>Workflow</th><th>Supplier</th><th>Number</th><th>Total</th>"
-            "<th>Why</th></tr>" + "".join(rows) + "</table>"
-            if rows
-            else "<p>Nothing is waiting for approval.</p>"
+        workflow = request.query_params.get("workflow", "")
+        reason = request.query_params.get("reason", "")
+        queue = await load_queue(get_client, workflow=workflow, reason=reason)
+        return queue_page(queue, reviewer=reviewer, workflow=workflow, reason=reason)
+
+    async def show_invoice(
+        state: InvoiceState,
+        reviewer: str,
+        note: str = "",
+        submitted: Mapping[str, str] | None = None,
+        errors: list[str] | None = None,
+    ) -> Response:
+        doc, evidence = (
+            await asyncio.to_thread(load_view, state.document, state.extraction, blobs)
+            if blobs is not None
+            else (DocumentView(unavailable="documents are not available here"), [])
         )
-        tickets = []
-        query = "WorkflowType = 'TriageWorkflow' AND VouchflowStatus = 'awaiting_approval'"
-        async for wf in client.list_workflows(query, limit=200):
-            ticket = await ticket_of(wf.id)
-            if ticket is None or ticket.status != "awaiting_approval":
-                continue
-            shown = ticket.classification.classification if ticket.classification else None
-            tickets.append(
-                f"<tr><td><a href='/review/{_e(wf.id)}'>{_e(wf.id)}</a></td>"
-                f"<td>{_e(ticket.event.ticket.subject)}</td>"
-                f"<td>{_e(shown.category if shown else '')}</td>"
-                f"<td>{_e(shown.urgency if shown else '')}</td>"
-                f"<td>{_e(ticket.status_reason)}</td></tr>"
-            )
-        if tickets:
-            table += (
-                f"<h2>Tickets awaiting review ({len(tickets)})</h2>"
-                "<table><tr><th>Workflow</th><th>Subject</th><th>Category</th><th>Urgency</th>"
-                "<th>Why</th></tr>" + "".join(tickets) + "</table>"
-            )
-        return _page(f"Awaiting approval ({len(rows)}) - signed in as {reviewer}", table)
+        return invoice_page(
+            state,
+            reviewer=reviewer,
+            token=form_token(tokens[reviewer], reviewer, state.workflow_id),
+            note=note,
+            doc=doc,
+            evidence=evidence,
+            submitted=submitted,
+            errors=errors or [],
+        )
 
     async def detail(request: Request) -> Response:
         reviewer = signed_in(request)
         if isinstance(reviewer, Response):
             return reviewer
         workflow_id = request.path_params["workflow_id"]
-        token = form_token(tokens[reviewer], reviewer, workflow_id)
         note = request.query_params.get("note", "")
         if not hmac.compare_digest(request.query_params.get("sig", ""), note_signature(note)):
             note = ""
         ticket = await ticket_of(workflow_id)
         if ticket is not None:
-            return _page(
-                f"Ticket {ticket.event.ticket.id}", _ticket_detail(ticket, reviewer, token, note)
-            )
+            token = form_token(tokens[reviewer], reviewer, workflow_id)
+            return ticket_page(ticket, reviewer=reviewer, token=token, note=note)
         state = await state_of(workflow_id)
         if state is None:
-            return _page("Not found", f"<p>No workflow {_e(workflow_id)}.</p>")
-        return _page(f"Invoice {workflow_id}", _detail(state, reviewer, token, note))
+            return message_page("Not found", f"No workflow {workflow_id}.", reviewer)
+        return await show_invoice(state, reviewer, note)
+
+    async def page_image(request: Request) -> Response:
+        """One page of an invoice's original document as a PNG, for signed-in reviewers."""
+        reviewer = signed_in(request)
+        if isinstance(reviewer, Response):
+            return reviewer
+        workflow_id = request.path_params["workflow_id"]
+        page = request.path_params["page"]
+        state = await state_of(workflow_id)
+        if state is None or blobs is None or state.document is None or not state.document.ok:
+            return Response("no such page", status_code=404)
+        kind, sha = state.document.detected_type, state.event.document_sha256
+        png = rendered.get((sha, page))
+        if png is None:
+            try:
+                data = await asyncio.to_thread(blobs.get, sha)
+                png = await asyncio.to_thread(render_page, data, kind, page)
+            except (PageNotRenderable, KeyError, OSError):
+                return Response("no such page", status_code=404)
+            except Exception as err:  # a renderer failure must not take the page down
+                log.warning("page not rendered", workflow_id=workflow_id, error=type(err).__name__)
+                return Response("the page could not be drawn", status_code=404)
+            rendered.put((sha, page), png)
+        return Response(png, media_type="image/png")
 
     async def decide(request: Request) -> Response:
         reviewer = signed_in(request)
@@ -384,37 +266,39 @@ def review_routes(
             return reviewer
         workflow_id = request.path_params["workflow_id"]
         action = request.path_params["action"]
-        is_ticket = workflow_id.startswith(TICKET_ID_PREFIX)
+        is_ticket = workflow_kind(workflow_id) == "ticket"
         if action not in (TICKET_ACTIONS if is_ticket else INVOICE_ACTIONS):
             return Response("unknown action", status_code=404)
-        form = await request.form()
+        form = await request.form(max_fields=MAX_FORM_FIELDS)
         expected = form_token(tokens[reviewer], reviewer, workflow_id)
         if not hmac.compare_digest(str(form.get("form_token", "")), expected):
             return Response("the form is stale or was not served by this page", status_code=403)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
         if is_ticket:
-            return await decide_ticket(reviewer, workflow_id, action, form)
+            return await decide_ticket(reviewer, workflow_id, action, fields)
         state = await state_of(workflow_id)
         if state is None:
-            return _page("Not found", f"<p>No invoice workflow {_e(workflow_id)}.</p>")
+            return message_page("Not found", f"No invoice workflow {workflow_id}.", reviewer, 404)
         corrections: dict[str, Any] | None = None
-        if action == "approve":
-            raw = str(form.get("corrections", "")).strip()
-            try:
-                corrections = json.loads(raw) if raw else None
-            except json.JSONDecodeError as err:
-                return _page("Corrections are not JSON", f"<p>{_e(err)}</p>")
-            if corrections is not None and not isinstance(corrections, dict):
-                return _page("Corrections are not JSON", "<p>Give a JSON object.</p>")
+        if action == "approve" and state.assessment is not None:
+            base = state.extraction.invoice if state.extraction else state.assessment.invoice
+            parsed = parse_form(
+                fields, state.assessment.invoice, base, max_amount_minor=max_amount_minor
+            )
+            if parsed.errors:
+                # Nothing is sent: the reviewer sees the form as typed, with what to fix.
+                return await show_invoice(state, reviewer, "", fields, parsed.errors)
+            corrections = parsed.corrections
         request_ = DecisionRequest(
             kind="approve" if action == "approve" else "reject",
             token=identity.token(
                 person=reviewer, workflow_id=workflow_id, action=action, channel="review-page"
             ),
-            comment=str(form.get("comment", ""))[:MAX_TEXT] if action == "approve" else "",
+            comment=fields.get("comment", "")[:MAX_TEXT] if action == "approve" else "",
             reason=(
                 ""
                 if action == "approve"
-                else (str(form.get("reason", "")) or "rejected on the review page")[:MAX_TEXT]
+                else (fields.get("reason", "") or "rejected on the review page")[:MAX_TEXT]
             ),
             corrections=corrections,
             channel="review-page",
@@ -422,7 +306,7 @@ def review_routes(
         return await deliver(workflow_id, action, request_)
 
     async def decide_ticket(
-        reviewer: str, workflow_id: str, action: str, form: Mapping[str, Any]
+        reviewer: str, workflow_id: str, action: str, form: Mapping[str, str]
     ) -> Response:
         token = identity.token(
             person=reviewer, workflow_id=workflow_id, action=action, channel="review-page"
@@ -433,9 +317,11 @@ def review_routes(
                 action,
                 TriageDecisionRequest(kind="confirm", token=token, channel="review-page"),
             )
-        category, urgency = str(form.get("category", "")), str(form.get("urgency", ""))
+        category, urgency = form.get("category", ""), form.get("urgency", "")
         if category not in CATEGORIES or urgency not in URGENCIES:
-            return _page("Not a correction", "<p>Choose a category and an urgency.</p>")
+            return message_page(
+                "Not a correction", "Choose a category and an urgency.", reviewer, 400
+            )
         return await deliver(
             workflow_id,
             action,
@@ -444,7 +330,7 @@ def review_routes(
                 token=token,
                 category=category,
                 urgency=urgency,
-                reason=(str(form.get("reason", "")) or "corrected on the review page")[:MAX_TEXT],
+                reason=(form.get("reason", "") or "corrected on the review page")[:MAX_TEXT],
                 channel="review-page",
             ),
         )
@@ -470,5 +356,6 @@ def review_routes(
     return [
         Route("/review", index, methods=["GET"]),
         Route("/review/{workflow_id}", detail, methods=["GET"]),
+        Route("/review/{workflow_id}/page/{page:int}", page_image, methods=["GET"]),
         Route("/review/{workflow_id}/{action}", decide, methods=["POST"]),
     ]

@@ -3,8 +3,9 @@
 The review page must never render inside another site's frame (clickjacking), no
 response may be sniffed into another type, no URL (workflow ids, notes) leaks through
 Referer, and nothing the gateway answers (invoice status, review pages, decoded
-payloads) is kept by a browser or proxy cache. Applied as ASGI middleware so routes
-added later cannot forget them.
+payloads) is kept by a browser or proxy cache. No script runs on any page; images
+(the review page's document pages) come only from the gateway itself. Applied as
+ASGI middleware so routes added later cannot forget them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; "
     "frame-ancestors 'none'; base-uri 'none'"
 )
 SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (

@@ -36,6 +36,8 @@ def test_there_is_a_history_for_every_route() -> None:
         "review_rejected",
         "flagged_duplicate",
         "rejected_input",
+        "shadow_auto_draft",
+        "suggest_review_approved",
     ):
         assert f"invoice_{route}" in names
 
@@ -47,6 +49,7 @@ def test_earlier_versions_are_kept() -> None:
         "v3_before_decision_proof",
         "v4_before_audit_batches",
         "v5_before_supplier_templates",
+        "v6_before_rollout_stages",
     ):
         assert list((HERE / version).glob("invoice_*.json")), version
 

@@ -8,6 +8,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
+from schemas.common.rollout import LowRiskLimits
 from schemas.invoice.assessment import Assessment
 from schemas.invoice.effects import DuplicateMatch, DuplicateQuery
 from schemas.invoice.workflow import ApprovalCheckInput, ApprovalCheckResult, AssessInput
@@ -15,6 +16,7 @@ from vouchflow.destinations.base import DestinationError
 from vouchflow.invoice.rules.approvals import check_approval
 from vouchflow.invoice.rules.assess import assess, check_total_sign, corrected_extraction
 from vouchflow.invoice.templates.check import apply_template_check
+from vouchflow.rollout.risk import invoice_route_for_stage
 from vouchflow.settings import Settings
 
 
@@ -59,6 +61,10 @@ class AssessmentActivities:
             if request.corrections:
                 # Recomputation from corrected lines must not turn an invoice negative either.
                 check_total_sign(assessment.invoice)
+            if request.stage is not None:
+                limits = request.low_risk or LowRiskLimits()
+                decision = invoice_route_for_stage(request.stage, assessment, limits)
+                assessment = assessment.model_copy(update={"decision": decision})
         except ValueError as err:
             if not request.corrections:
                 raise

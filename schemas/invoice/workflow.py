@@ -11,6 +11,7 @@ from schemas.common.decisions import DecisionRecord
 from schemas.common.documents import BlobRef, DocumentText
 from schemas.common.effects import EffectRecord
 from schemas.common.money import format_minor
+from schemas.common.rollout import LowRiskLimits, RerunInfo, RerunRequest, RolloutPin, Stage
 from schemas.invoice.assessment import Assessment
 from schemas.invoice.effects import DraftBill, DuplicateMatch
 from schemas.invoice.events import InvoiceReceivedV1
@@ -96,6 +97,17 @@ class InvoiceState(BaseModel):
     # invoice's approval taught it.
     template_check: TemplateCheck | None = None
     template_learned: LearnedTemplate | None = None
+    # The rollout stage this run pinned at its start (None: started before stages).
+    rollout: RolloutPin | None = None
+    shadow_workflow_id: str | None = None
+    # Set when an operator re-ran this workflow (remediation after a bad prompt).
+    rerun: RerunInfo | None = None
+
+    @property
+    def effect_suffix(self) -> str:
+        """Appended to every effect key of a re-run: its effects are its own, and the
+        same across its retries (":rerun-1", ...); empty for the first run."""
+        return f":rerun-{self.rerun.context.number}" if self.rerun is not None else ""
 
     def total_text(self, unknown: str = "-") -> str:
         """The assessed total as people read it, e.g. 'GBP 1,234.56'."""
@@ -139,6 +151,7 @@ class InvoiceWorkflowInput(BaseModel):
 
     event: InvoiceReceivedV1
     resume: InvoiceResume | None = None
+    rerun: RerunRequest | None = None
 
 
 # ---- activity inputs (one model per activity) -------------------------------------------
@@ -189,6 +202,9 @@ class AssessInput(BaseModel):
     corrections: dict[str, Any] | None = None
     # The supplier template's check: its findings route, its supplier counts as known.
     template_check: TemplateCheck | None = None
+    # The run's rollout stage, applied to the route (intake only; None: the rules alone).
+    stage: Stage | None = None
+    low_risk: LowRiskLimits | None = None
 
 
 class ApprovalCheckInput(BaseModel):

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common.decisions import DecisionRecord
 from schemas.common.effects import EffectRecord
+from schemas.common.rollout import RerunInfo, RerunRequest, RolloutPin
 from schemas.triage.classification import ClassificationResult, TicketClassification
 from schemas.triage.context import CustomerContext
 from schemas.triage.decisions import CorrectionRecord
@@ -72,6 +73,16 @@ class TriageState(BaseModel):
     refused_decisions: int = 0
     suppressed_refusals: int = 0
     audit_records: int = 0
+    # The rollout stage this run pinned at its start (None: started before stages).
+    rollout: RolloutPin | None = None
+    shadow_workflow_id: str | None = None
+    # Set when an operator re-ran this workflow (remediation after a bad prompt).
+    rerun: RerunInfo | None = None
+
+    @property
+    def effect_suffix(self) -> str:
+        """Appended to the effect keys of a re-run (":rerun-1", ...); empty at first."""
+        return f":rerun-{self.rerun.context.number}" if self.rerun is not None else ""
 
 
 class TriageResume(BaseModel):
@@ -91,3 +102,4 @@ class TriageWorkflowInput(BaseModel):
 
     event: TicketCreatedV1
     resume: TriageResume | None = None
+    rerun: RerunRequest | None = None

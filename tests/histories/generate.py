@@ -18,11 +18,13 @@ from pathlib import Path
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from vouchflow.runtime.binaries import temporal_test_server_path
-from vouchflow.runtime.search_attributes import register_search_attributes
+from schemas.common.rollout import RolloutSetting
 from tests.conftest import make_settings
 from tests.harness import Harness, running_harness
 from tests.invoice_texts import Line, TextInvoice
+from vouchflow.rollout.stages import set_stage
+from vouchflow.runtime.binaries import temporal_test_server_path
+from vouchflow.runtime.search_attributes import register_search_attributes
 
 HERE = Path(__file__).resolve().parent
 
@@ -73,12 +75,36 @@ async def _rejected_input(h: Harness, env: WorkflowEnvironment) -> str:
     return sub.workflow_id
 
 
+async def _shadow_auto_draft(h: Harness, env: WorkflowEnvironment) -> str:
+    # Rollout stage shadow: the candidate runs as a child workflow beside production.
+    set_stage(
+        h.settings.home,
+        "invoice",
+        RolloutSetting(stage="shadow", candidate_provider="rules", set_by="alice"),
+    )
+    sub = await h.submit(TextInvoice(number="H-SHADOW-1").bytes())
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+async def _suggest_review(h: Harness, env: WorkflowEnvironment) -> str:
+    # Rollout stage suggest: an auto-draftable invoice waits for a person.
+    set_stage(h.settings.home, "invoice", RolloutSetting(stage="suggest", set_by="alice"))
+    sub = await h.submit(TextInvoice(number="H-SUGGEST-1").bytes())
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    await h.decide(sub.workflow_id, "approve", "alice")
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
 SCENARIOS: dict[str, Callable[[Harness, WorkflowEnvironment], Awaitable[str]]] = {
     "auto_draft": _auto_draft,
     "review_approved_reverted": _review_approved,
     "review_rejected": _review_rejected,
     "flagged_duplicate": _flagged,
     "rejected_input": _rejected_input,
+    "shadow_auto_draft": _shadow_auto_draft,
+    "suggest_review_approved": _suggest_review,
 }
 
 

@@ -17,6 +17,7 @@ from activities.common.audit import AuditActivities
 from activities.common.decisions import DecisionActivities
 from activities.common.deps import ActivityDeps, build_deps
 from activities.common.messaging import MessagingActivities
+from activities.common.rollout import RolloutActivities
 from activities.triage.activities import TriageActivities
 from schemas.common.decisions import DecisionReply
 from schemas.triage.decisions import TriageDecisionRequest
@@ -26,6 +27,7 @@ from tests.harness import WorkflowTestClient
 from vouchflow.settings import Settings
 from vouchflow.triage.intake import TriageSubmission, start_triage
 from vouchflow.triage.settings import TriageSettings
+from workflows.triage.shadow import TriageShadowWorkflow
 from workflows.triage.workflow import TriageWorkflow
 
 _counter = iter(range(1, 1_000_000))
@@ -112,13 +114,14 @@ def triage_worker(
     return Worker(
         client,
         task_queue=task_queue,
-        workflows=[TriageWorkflow],
+        workflows=[TriageWorkflow, TriageShadowWorkflow],
         activities=[
             AuditActivities(deps).append_audit,
             AuditActivities(deps).append_audit_batch,
             DecisionActivities(deps).verify_decision,
             MessagingActivities(deps).send_notification,
             *triage_activities.all(),
+            *RolloutActivities(deps).all(),
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
     )

@@ -26,6 +26,7 @@ from activities.common.audit import AuditActivities
 from activities.common.decisions import DecisionActivities
 from activities.common.deps import ActivityDeps, build_deps
 from activities.common.messaging import MessagingActivities
+from activities.common.rollout import RolloutActivities
 from activities.invoice.assessment import AssessmentActivities
 from activities.invoice.documents import DocumentActivities
 from activities.invoice.effects import EffectActivities
@@ -41,7 +42,9 @@ from vouchflow.runtime.codec import codec_from_env
 from vouchflow.runtime.exit import exit_process
 from vouchflow.settings import Settings, load_settings
 from workflows.invoice.folder_watch import FolderScanWorkflow
+from workflows.invoice.shadow import InvoiceShadowWorkflow
 from workflows.invoice.workflow import InvoiceWorkflow
+from workflows.triage.shadow import TriageShadowWorkflow
 from workflows.triage.workflow import TriageWorkflow
 
 log = structlog.get_logger("vouchflow.worker")
@@ -75,6 +78,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         messaging.send_email,
         FolderActivities(deps).scan_folder,
         *TriageActivities(deps).all(),
+        *RolloutActivities(deps).all(),
     ]
 
 
@@ -89,7 +93,13 @@ def build_worker(
     return Worker(
         client,
         task_queue=task_queue or settings.temporal.task_queue,
-        workflows=[InvoiceWorkflow, FolderScanWorkflow, TriageWorkflow],
+        workflows=[
+            InvoiceWorkflow,
+            FolderScanWorkflow,
+            TriageWorkflow,
+            InvoiceShadowWorkflow,
+            TriageShadowWorkflow,
+        ],
         activities=activities or all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),
         max_concurrent_activities=32,

@@ -54,3 +54,9 @@ EMAIL: ActivityOptions = {
     "start_to_close_timeout": timedelta(minutes=1),
     "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=1)),
 }
+# Rollout stages: each run pins its stage (shadow, suggest, partial, full) at start, and
+# a shadow stage starts the candidate as a child workflow.
+ROLLOUT_STAGES = "rollout-stages"
+# A shadow child: one extraction/classification and one comparison; it acts on nothing,
+# so it is never retried for long.
+SHADOW_CHILD_RUN = timedelta(minutes=30)

@@ -31,6 +31,16 @@ with workflow.unsafe.imports_passed_through():
 class EffectSteps(InvoiceSteps):
     async def _post_draft(self) -> bool:
         assert self._state.assessment is not None
+        rerun = self._state.rerun
+        if rerun is not None and rerun.context.live_bill_id:
+            # Exactly once across runs: an earlier run's draft nobody reverted stands.
+            bill = rerun.context.live_bill_id
+            await self._end_needs_attention(
+                f"re-run: the earlier run's draft bill {bill} is still live; no second draft"
+                " is made. Compare it with this run's answer (explain) and correct or delete"
+                " it in the destination"
+            )
+            return False
         if workflow.patched(RECHECK_DUPLICATES_BEFORE_POSTING):
             # A copy may have been drafted while this one waited for its approver, and
             # corrections may have changed the number: check again, just before posting.
@@ -48,7 +58,7 @@ class EffectSteps(InvoiceSteps):
         event = self._state.event
         request = DraftBillRequest(
             workflow_id=self._state.workflow_id,
-            idempotency_key=f"{self._state.workflow_id}:draft-bill",
+            idempotency_key=f"{self._state.workflow_id}:draft-bill{self._state.effect_suffix}",
             invoice=self._state.assessment.invoice,
             document=BlobRef(
                 sha256=event.document_sha256,
@@ -200,7 +210,7 @@ class EffectSteps(InvoiceSteps):
         request = RevertRequest(
             workflow_id=self._state.workflow_id,
             bill_id=draft.bill_id,
-            idempotency_key=f"{self._state.workflow_id}:revert",
+            idempotency_key=f"{self._state.workflow_id}:revert{self._state.effect_suffix}",
         )
         self._state.decisions.append(
             DecisionRecord(

@@ -10,10 +10,12 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.common.documents import BlobRef, DocumentText
+    from schemas.common.rollout import RerunRequest
     from schemas.invoice.assessment import Assessment
     from schemas.invoice.effects import DuplicateMatch, DuplicateQuery
     from schemas.invoice.extraction import ExtractionResult, ExtractorInfo
     from schemas.invoice.invoice import Invoice
+    from schemas.invoice.shadow import InvoiceShadowInput
     from schemas.invoice.workflow import (
         AssessInput,
         ExtractFieldsInput,
@@ -22,9 +24,11 @@ with workflow.unsafe.imports_passed_through():
         ReadDocumentInput,
         ResumePhase,
     )
+    from vouchflow.llm.config import llm_settings
     from vouchflow.settings.config import Settings
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
+    from workflows.common.rollout import begin_rerun, pin_rollout, shadow_child_id, start_shadow
     from workflows.common.trail import count
     from workflows.invoice.options import DESTINATION_READ, EXTRACT, READ
     from workflows.invoice.steps import InvoiceSteps
@@ -41,6 +45,11 @@ class IntakeSteps(InvoiceSteps):
             "workflow.started", {"event": request.event.model_dump(mode="json")}, defer=True
         )
         await self._verify_submitter()
+        if request.rerun is not None and not await self._start_rerun(request.rerun):
+            return None
+        self._state.rollout = await pin_rollout(
+            self._trail, "invoice", llm_settings(self._policy).prompt_name
+        )
 
         document = await self._read_document()
         self._state.document = document
@@ -67,12 +76,13 @@ class IntakeSteps(InvoiceSteps):
                 + "; ".join(self._state.extraction_attempts)
             )
             return None
+        await self._shadow(document, extraction)
         extraction = await self._check_template(document, extraction)
         self._state.extraction = extraction
 
         self._set_status("assessing", "validating and scoring")
         try:
-            assessment = await self._assess(extraction, corrections=None)
+            assessment = await self._assess(extraction, corrections=None, staged=True)
         except ActivityError as err:
             # E.g. the destination refuses our credentials for the duplicate check:
             # without it nothing can be proven safe, so a person must look.
@@ -93,12 +103,13 @@ class IntakeSteps(InvoiceSteps):
                 "invoice": assessment.invoice.model_dump(mode="json"),
                 "extractor": extraction.extractor.model_dump(mode="json"),
                 "duplicates": [d.model_dump(mode="json") for d in self._state.duplicates],
+                "stage": self._stage,
             },
             defer=True,
         )
 
         route = assessment.decision.route
-        count("vouchflow_invoices_routed", {"route": route})
+        count("vouchflow_invoices_routed", {"route": route, "stage": self._stage})
         if route == "reject_input":
             await self._end_rejected_input("; ".join(assessment.decision.reasons), code=None)
             return None
@@ -112,6 +123,56 @@ class IntakeSteps(InvoiceSteps):
         if route == "review":
             return "review"
         return "email" if await self._post_draft() else None
+
+    @property
+    def _stage(self) -> str:
+        """The rollout stage as metrics and the audit trail show it."""
+        return self._state.rollout.stage if self._state.rollout is not None else "full"
+
+    async def _start_rerun(self, rerun: RerunRequest) -> bool:
+        """An operator's re-run: proven and allowed, or refused (audited) before anything
+        is read or done."""
+        started = await begin_rerun(self._desk, self._trail, rerun)
+        if isinstance(started, str):
+            await self._end(
+                "needs_attention",
+                f"re-run refused: {started}",
+                audit=("rerun.refused", {"operator": rerun.operator, "reason": started}),
+            )
+            return False
+        self._state.rerun = started
+        if started.context.proven_submitter and self._state.submitter is None:
+            # The first run proved its submitter; four-eyes still holds on the re-run.
+            self._state.submitter = started.context.proven_submitter
+        return True
+
+    async def _shadow(self, document: DocumentText, production: ExtractionResult) -> None:
+        """The shadow stage: the candidate reads the same document, beside production."""
+        pin = self._state.rollout
+        if pin is None or pin.stage != "shadow" or not pin.candidate_provider:
+            return
+        child_id = shadow_child_id(
+            self._state.rerun.context.number if self._state.rerun is not None else None
+        )
+        self._state.shadow_workflow_id = child_id
+        await start_shadow(
+            self._trail,
+            "InvoiceShadowWorkflow",
+            InvoiceShadowInput(
+                parent_workflow_id=self._state.workflow_id,
+                document=document,
+                filename=self._state.event.filename,
+                candidate_provider=pin.candidate_provider,
+                prompt_name=pin.candidate_prompt_name,
+                prompt_version=pin.candidate_prompt_version,
+                token_budget=llm_settings(self._policy).token_budget_per_workflow,
+                production=production.invoice,
+                production_provider=production.extractor.name,
+            ),
+            child_id=child_id,
+            candidate=pin.candidate_provider,
+            prompt_version=pin.candidate_prompt_version,
+        )
 
     async def _verify_submitter(self) -> None:
         """Four-eyes needs a proven submitter: an unproven one counts as nobody."""
@@ -231,10 +292,15 @@ class IntakeSteps(InvoiceSteps):
         return None
 
     async def _assess(
-        self, extraction: ExtractionResult, corrections: dict[str, Any] | None
+        self,
+        extraction: ExtractionResult,
+        corrections: dict[str, Any] | None,
+        *,
+        staged: bool = False,
     ) -> Assessment:
         self._state.duplicates = await self._find_duplicates(extraction.invoice)
         document = self._state.document
+        pin = self._state.rollout if staged else None
         return await workflow.execute_activity(
             "assess_invoice",
             AssessInput(
@@ -245,6 +311,8 @@ class IntakeSteps(InvoiceSteps):
                 policy=self._policy.invoice_policy(),
                 corrections=corrections,
                 template_check=self._state.template_check,
+                stage=pin.stage if pin is not None else None,
+                low_risk=pin.low_risk if pin is not None else None,
             ),
             result_type=Assessment,
             **QUICK,

@@ -61,7 +61,11 @@ class InvoiceSteps:
         raise NotImplementedError
 
     async def _assess(
-        self, extraction: ExtractionResult, corrections: dict[str, Any] | None
+        self,
+        extraction: ExtractionResult,
+        corrections: dict[str, Any] | None,
+        *,
+        staged: bool = False,
     ) -> Assessment:
         raise NotImplementedError
 
@@ -147,7 +151,10 @@ class InvoiceSteps:
             Notification(
                 workflow_id=self._state.workflow_id,
                 kind=kind,
-                idempotency_key=f"{self._state.workflow_id}:notify:{self._notify_count}:{kind}",
+                idempotency_key=(
+                    f"{self._state.workflow_id}{self._state.effect_suffix}"
+                    f":notify:{self._notify_count}:{kind}"
+                ),
                 title=title,
                 lines=lines,
                 update_ref=self._state.notification_ref if update else None,

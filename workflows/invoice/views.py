@@ -116,7 +116,11 @@ def draft_bill_email(state: InvoiceState, settings: Settings) -> EmailMessage:
     total = format_minor(inv.total_minor or 0, inv.currency or "GBP")
     return EmailMessage(
         workflow_id=state.workflow_id,
-        message_id=f"<{state.workflow_id}.draft-bill@vouchflow>",
+        message_id=(
+            f"<{state.workflow_id}.draft-bill@vouchflow>"
+            if state.rerun is None
+            else f"<{state.workflow_id}.rerun-{state.rerun.context.number}.draft-bill@vouchflow>"
+        ),
         to=settings.effects.email_to,
         sender=settings.effects.email_from,
         subject=_t(

@@ -104,7 +104,8 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
     async def _finish(self) -> InvoiceState:
         self._review_open = False
         await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
-        count("vouchflow_invoices_finished", {"status": self._state.status})
+        stage = self._state.rollout.stage if self._state.rollout is not None else "full"
+        count("vouchflow_invoices_finished", {"status": self._state.status, "stage": stage})
         workflow.metric_meter().create_histogram_timedelta(
             "vouchflow_invoice_duration", "received to finished", "duration"
         ).record(workflow.now() - self._state.event.received_at)

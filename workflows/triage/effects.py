@@ -27,7 +27,7 @@ class EffectSteps(TriageSteps):
         """The ticket in its queue. False = it could not be stored (the run has ended)."""
         route, result = self._state.route, self._state.classification
         assert route is not None and result is not None
-        key = f"{self._state.workflow_id}:decision:{step}"
+        key = f"{self._state.workflow_id}:decision:{step}{self._state.effect_suffix}"
         await self._trail.intent(
             "store_decision", {"idempotency_key": key, "step": step, "queue": route.queue}
         )

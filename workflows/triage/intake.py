@@ -20,10 +20,13 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.triage.context import CustomerContext
     from schemas.triage.policy import TriagePolicy
+    from schemas.triage.shadow import TriageShadowInput
     from schemas.triage.state import RouteDecision, TriageWorkflowInput
+    from vouchflow.rollout.risk import ticket_route_for_stage
     from vouchflow.triage.rules import route_ticket
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
+    from workflows.common.rollout import begin_rerun, pin_rollout, shadow_child_id, start_shadow
     from workflows.common.trail import count
     from workflows.triage.options import CLASSIFY
     from workflows.triage.steps import TriageSteps
@@ -43,7 +46,8 @@ def _no_classifier(attempts: list[str]) -> ClassificationResult:
 
 
 class IntakeSteps(TriageSteps):
-    async def _intake(self, request: TriageWorkflowInput) -> None:
+    async def _intake(self, request: TriageWorkflowInput) -> bool:
+        """Classify and route; False when the run ended here (a refused re-run)."""
         self._policy_snapshot = await workflow.execute_activity(
             "load_triage_policy", result_type=TriagePolicy, **QUICK
         )
@@ -51,13 +55,30 @@ class IntakeSteps(TriageSteps):
         await self._trail.record(
             "workflow.started", {"event": request.event.model_dump(mode="json")}
         )
+        if request.rerun is not None:
+            started = await begin_rerun(self._desk, self._trail, request.rerun)
+            if isinstance(started, str):
+                await self._end(
+                    "needs_attention",
+                    f"re-run refused: {started}",
+                    audit=(
+                        "rerun.refused",
+                        {"operator": request.rerun.operator, "reason": started},
+                    ),
+                )
+                return False
+            self._state.rerun = started
+        self._state.rollout = await pin_rollout(
+            self._trail, "triage", self._policy.classifier.prompt_name
+        )
         self._state.context = await self._load_context(request)
         await self._trail.record("context.loaded", self._state.context.model_dump(mode="json"))
         self._set_status("classifying", "classifying the ticket")
         self._state.classification = await self._classify()
-        route = self._route(reviewed=False)
+        await self._shadow(self._state.classification)
+        route = self._staged(self._route(reviewed=False))
         self._state.first_route = self._state.route = route
-        count("vouchflow_tickets_routed", {"route": route.route})
+        count("vouchflow_tickets_routed", {"route": route.route, "stage": self._stage})
         result = self._state.classification
         # Audit before effect: the decision and why, before anything leaves the system.
         await self._trail.record(
@@ -70,7 +91,52 @@ class IntakeSteps(TriageSteps):
                 "injection_flags": result.injection_flags,
                 "failed_closed": result.failed_closed,
                 "plan": self._plan,
+                "stage": self._stage,
             },
+        )
+        return True
+
+    @property
+    def _stage(self) -> str:
+        """The rollout stage as metrics and the audit trail show it."""
+        return self._state.rollout.stage if self._state.rollout is not None else "full"
+
+    def _staged(self, route: RouteDecision) -> RouteDecision:
+        """The machine's first route at this run's rollout stage (a person's is never)."""
+        pin, result = self._state.rollout, self._state.classification
+        if pin is None or result is None:
+            return route
+        return ticket_route_for_stage(
+            pin.stage, result, route, pin.low_risk, self._policy.routing.queues.review
+        )
+
+    async def _shadow(self, production: ClassificationResult) -> None:
+        """The shadow stage: the candidate classifies the same ticket, beside production."""
+        pin, context = self._state.rollout, self._state.context
+        if pin is None or pin.stage != "shadow" or not pin.candidate_provider or not context:
+            return
+        child_id = shadow_child_id(
+            self._state.rerun.context.number if self._state.rerun is not None else None
+        )
+        self._state.shadow_workflow_id = child_id
+        await start_shadow(
+            self._trail,
+            "TriageShadowWorkflow",
+            TriageShadowInput(
+                parent_workflow_id=self._state.workflow_id,
+                ticket=self._state.event.ticket,
+                context=context,
+                plan=self._plan,
+                candidate_provider=pin.candidate_provider,
+                prompt_name=pin.candidate_prompt_name,
+                prompt_version=pin.candidate_prompt_version,
+                classifier=self._policy.classifier,
+                routing=self._policy.routing,
+                production=production,
+            ),
+            child_id=child_id,
+            candidate=pin.candidate_provider,
+            prompt_version=pin.candidate_prompt_version,
         )
 
     async def _load_context(self, request: TriageWorkflowInput) -> CustomerContext:

@@ -188,7 +188,7 @@ class ReviewSteps(TriageSteps):
             channel=pending.channel,
             at=workflow.now(),
             classifier=self._state.classification.classifier.name,
-            idempotency_key=f"{info.workflow_id}:correction",
+            idempotency_key=f"{info.workflow_id}:correction{self._state.effect_suffix}",
             ticket=self._state.event.ticket,
             plan=self._plan,
         )

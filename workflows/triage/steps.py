@@ -84,7 +84,10 @@ class TriageSteps:
             Notification(
                 workflow_id=self._state.workflow_id,
                 kind=kind,
-                idempotency_key=f"{self._state.workflow_id}:notify:{self._notify_count}:{kind}",
+                idempotency_key=(
+                    f"{self._state.workflow_id}{self._state.effect_suffix}"
+                    f":notify:{self._notify_count}:{kind}"
+                ),
                 title=title,
                 lines=views.summary_lines(self._state),
                 update_ref=self._state.notification_ref if update else None,

@@ -66,15 +66,14 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
     async def run(self, request: TriageWorkflowInput) -> TriageState:
         try:
             if request.resume is None:
-                await self._intake(request)
-                going = await self._store_decision("initial")
+                going = await self._intake(request)
+                going = going and await self._store_decision("initial")
             else:
                 await self._trail.record(
                     "workflow.continued", {"phase": "review", "run": self._state.runs}
                 )
                 going = True
-            assert self._state.route is not None
-            if going and self._state.route.route == "review":
+            if going and self._state.route is not None and self._state.route.route == "review":
                 going = await self._review() and await self._store_decision("final")
             if going:
                 await self._deliver()

@@ -1,0 +1,1 @@
+"""Rollout stages (shadow, suggest, partial, full), shadow agreement and remediation."""

@@ -22,6 +22,7 @@ from vouchflow.evals.suites import (
     suite_dir,
 )
 from vouchflow.evals.triage_task import run_ticket_case
+from vouchflow.llm.cassettes import MISS_MARKER
 from vouchflow.prompts.registry import PromptSpec, load_spec, resolve_label
 from vouchflow.settings import Settings
 
@@ -44,6 +45,12 @@ class SuiteRun(BaseModel):
         return not self.errored and all(m.passed for m in self.metrics)
 
 
+def _one_line(message: str, limit: int = 300) -> str:
+    """An error as one table line (a validation error spans many)."""
+    text = " ".join(message.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def parse_target(target: str) -> tuple[str, str | None]:
     """`SPEC[@VERSION]` -> (name, version or None)."""
     name, _, version = target.partition("@")
@@ -56,6 +63,17 @@ def resolve_spec(name: str, version: str | None, settings: Settings) -> PromptSp
     return resolve_label(name, "production", settings.home)
 
 
+class MissingAnswer(RuntimeError):
+    """A replay run met a request nobody recorded: the case errors (never a quiet miss)."""
+
+
+def _checked(provider: RunProvider, output: Any) -> Any:
+    failure = getattr(output, "failure", None) or ""
+    if provider.replay and MISS_MARKER in failure:
+        raise MissingAnswer(failure)
+    return output
+
+
 def _task(
     config: SuiteConfig,
     spec: PromptSpec,
@@ -66,13 +84,16 @@ def _task(
     if config.task == "invoice":
 
         async def invoice(inputs: InvoiceInput) -> Any:
-            return await run_invoice_case(
-                inputs,
-                provider=provider.call,
-                prompt_version=spec.version,
-                settings=settings,
-                env=env,
-                today=config.today,
+            return _checked(
+                provider,
+                await run_invoice_case(
+                    inputs,
+                    provider=provider.call,
+                    prompt_version=spec.version,
+                    settings=settings,
+                    env=env,
+                    today=config.today,
+                ),
             )
 
         return invoice
@@ -81,13 +102,16 @@ def _task(
     triage = load_triage_settings()
 
     async def ticket(inputs: TicketInput) -> Any:
-        return await run_ticket_case(
-            inputs,
-            provider=provider.call,
-            prompt_version=spec.version,
-            settings=settings,
-            triage=triage,
-            env=env,
+        return _checked(
+            provider,
+            await run_ticket_case(
+                inputs,
+                provider=provider.call,
+                prompt_version=spec.version,
+                settings=settings,
+                triage=triage,
+                env=env,
+            ),
         )
 
     return ticket
@@ -128,9 +152,9 @@ async def run_suite(
         )
         for case in report.cases
     ]
-    errored = [f"{f.name}: {f.error_message}" for f in report.failures]
+    errored = [f"{f.name}: {_one_line(f.error_message)}" for f in report.failures]
     errored += [
-        f"{case.name}: evaluator failed: {failure.error_message}"
+        f"{case.name}: evaluator failed: {_one_line(failure.error_message)}"
         for case in report.cases
         for failure in case.evaluator_failures
     ]

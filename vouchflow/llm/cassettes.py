@@ -52,6 +52,10 @@ VOLATILE_BODY_FIELDS: frozenset[str] = frozenset(
 _KEPT_RESPONSE_HEADERS = ("content-type", "request-id", "x-request-id")
 
 
+# Begins the message of a replay miss, so callers can tell it from a model's own failure.
+MISS_MARKER = "vouchflow cassette: no recorded answer"
+
+
 class CassetteError(RuntimeError):
     """A cassette that is misconfigured or unreadable."""
 
@@ -218,7 +222,7 @@ def _miss(request: httpx2.Request, key: str, directory: Path) -> httpx2.Response
     """A 400 in the provider's error shape: the SDK raises it as a bad request (never
     retried), with a message that says what to do."""
     message = (
-        f"vouchflow cassette: no recorded answer for {request.method} {_path_of(request)} "
+        f"{MISS_MARKER} for {request.method} {_path_of(request)} "
         f"(key {key[:16]}) in {directory}; record it with {CASSETTE_ENV}=record"
     )
     return httpx2.Response(

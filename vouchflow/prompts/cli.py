@@ -1,4 +1,10 @@
-"""`starter.py prompt list|show|promote|rollback|verify|lock`."""
+"""`starter.py prompt list|show|promote|rollback|verify|lock`.
+
+`promote` is gated: the version's eval suite runs first (recorded model answers by
+default, `--eval-provider` to choose) and a failing suite refuses the move unless an
+authenticated operator overrides it (`--override --as ID --reason R`, audited).
+Rollback is never gated: going back must always be possible.
+"""
 
 from __future__ import annotations
 
@@ -30,6 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     prom.add_argument("name")
     prom.add_argument("version")
     prom.add_argument("--label", default="production")
+    prom.add_argument(
+        "--eval-provider",
+        default="cassette",
+        help="answers the gate's suite runs on: cassette (recorded, default), rules, KIND:MODEL",
+    )
+    prom.add_argument(
+        "--override", action="store_true", help="promote although the suite fails (audited)"
+    )
+    prom.add_argument("--as", dest="as_person", metavar="ID", help="who overrides (your key)")
+    prom.add_argument("--key", metavar="FILE", help="your private key")
+    prom.add_argument("--reason", default="", help="why the override (kept in the audit log)")
     back = sub.add_parser("rollback", help="move a label to its version's rollback_version")
     back.add_argument("name")
     back.add_argument("--label", default="production")
@@ -74,9 +91,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("\n--- template ---\n" + spec.template.strip())
         return 0
     if args.command == "promote":
-        old = promote(args.name, args.version, args.label, home)
-        print(f"{args.name}: {args.label} {old or '(unset)'} -> {args.version}")
-        return 0
+        return _promote(args, settings)
     if args.command == "rollback":
         before = resolve_label(args.name, args.label, home)
         target = rollback(args.name, args.label, home)
@@ -93,3 +108,47 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print("released: " + (", ".join(added) if added else "nothing new"))
         return 0
     return 2
+
+
+def _promote(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the suite, refuse or (with a proven override) allow, audit, then move."""
+    import asyncio
+
+    from vouchflow.cli.identity import IdentityError, resolve_signer
+    from vouchflow.evals.gate import (
+        GateRefused,
+        Override,
+        audit_promotion,
+        check_promotion,
+        gate_subject,
+    )
+    from vouchflow.evals.runner import run_suite
+    from vouchflow.evals.suites import SuiteError
+    from vouchflow.evals.table import table_lines
+
+    spec = load_spec(args.name, args.version)
+    try:
+        run = asyncio.run(run_suite(spec, args.eval_provider, settings))
+    except (SuiteError, ValueError) as err:
+        print(f"error: promotion refused: the eval suite could not run: {err}")
+        return 1
+    for line in table_lines(run):
+        print(line)
+    override = None
+    if args.override and not run.passed:
+        try:
+            signer = resolve_signer(settings, args.as_person, args.key)
+        except IdentityError as err:
+            print(f"error: override refused: {err}")
+            return 3
+        override = Override(token=signer.token(gate_subject(spec), "override"), reason=args.reason)
+    try:
+        actor = check_promotion(spec, run, override, settings.home)
+    except GateRefused as err:
+        print(f"error: promotion refused: {err}")
+        return 3
+    audit_promotion(settings, spec, args.label, run, actor=actor, reason=args.reason)
+    old = promote(args.name, args.version, args.label, settings.home)
+    how = f" (override by {actor.person}: {args.reason})" if actor else ""
+    print(f"{args.name}: {args.label} {old or '(unset)'} -> {args.version}{how}")
+    return 0

@@ -628,6 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
     from vouchflow.cli.templates import add_template_parsers
 
     add_template_parsers(sub)
+
+    from vouchflow.cli.evals import add_eval_parsers
+
+    add_eval_parsers(sub)
     return parser
 
 
@@ -706,6 +710,13 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
         from vouchflow.triage.cli import run_triage
 
         return run_triage(args, settings)
+    if args.command == "eval":
+        from vouchflow.cli.evals import EvalCommandError, cmd_eval
+
+        try:
+            return cmd_eval(args, settings)
+        except EvalCommandError as err:
+            raise CliError(str(err)) from None
     if args.command == "templates":
         from vouchflow.cli.templates import TemplateCommandError, cmd_templates
 

@@ -23,7 +23,7 @@ from vouchflow.documents.layout import Layout, text_layout
 from vouchflow.documents.reader import read_document
 from vouchflow.gateway.review_checks import check_rows
 from vouchflow.gateway.review_document import build_view, text_rows
-from vouchflow.gateway.review_evidence import Box, highlights
+from vouchflow.gateway.review_evidence import Box, highlights, without_positions
 from vouchflow.gateway.review_form import (
     field_label,
     form_values,
@@ -140,6 +140,19 @@ def test_pdf_view_places_marks_in_percent_of_the_page(tmp_path: Path) -> None:
     assert mark.left == pytest.approx((word.x0 - 1.5) / page.width * 100)
     assert mark.top == pytest.approx((word.top - 1.5) / page.height * 100)
     assert 0 < mark.width < 20 and 0 < mark.height < 5
+
+
+def test_evidence_reads_without_coordinates() -> None:
+    assert without_positions("Invoice No: NW-1 (page 1 at x 145-192, y 140)") == "Invoice No: NW-1"
+    assert (
+        without_positions("Acme Ltd (letterhead, bold type; page 2 at x 31-222, y 33)")
+        == "Acme Ltd (letterhead, bold type)"
+    )
+    assert (
+        without_positions("Total £8.00 (page 1 at x 491-536, y 366); net + tax = gross")
+        == "Total £8.00; net + tax = gross"
+    )
+    assert without_positions(None) == ""
 
 
 def test_unreadable_document_is_said_not_shown() -> None:
@@ -382,3 +395,49 @@ def test_filters_narrow_by_workflow_and_reason_and_ignore_unknown_values() -> No
     assert by_workflow == {"invoice": 2, "ticket": 1}
     assert by_reason == {"amount_limit": 2, "unknown_supplier": 1, "low_confidence": 1}
     assert list(by_reason) == [k for k in REASON_KINDS if k in by_reason]
+
+
+# ---- rendering untrusted text -----------------------------------------------------------
+
+
+def test_document_text_is_shown_inert_and_as_read() -> None:
+    """A supplier name, reason or document row carrying markup, bidi overrides or line
+    separators is printed escaped, without the invisible characters, on one line."""
+    from schemas.invoice.assessment import Assessment, Confidence, RouteDecision
+    from schemas.invoice.events import InvoiceReceivedV1
+    from schemas.invoice.workflow import InvoiceState
+    from vouchflow.gateway.review_document import DocumentView, TextPage
+    from vouchflow.gateway.review_pages import invoice_page
+
+    hostile = "ACME\u202eLTD <script>alert(1)</script>\u2028Status: approved"
+    invoice = INVOICE.model_copy(update={"supplier_name": hostile})
+    state = InvoiceState(
+        workflow_id="invoice-" + "a" * 32,
+        status="awaiting_approval",
+        status_reason=hostile,
+        event=InvoiceReceivedV1(
+            event_id="e1",
+            filename="<b>x</b>.pdf",
+            document_sha256="a" * 64,
+            size_bytes=1,
+            received_at=dt.datetime(2026, 5, 2, tzinfo=dt.UTC),
+        ),
+        assessment=Assessment(
+            invoice=invoice,
+            findings=[Finding(code="identifier.x", severity="error", message=hostile)],
+            confidence=Confidence(score=50, signals=[]),
+            decision=RouteDecision(route="review", reasons=[hostile]),
+        ),
+    )
+    doc = DocumentView(text=[TextPage(rows=[text_rows(hostile)[0][0]])])
+    page = bytes(
+        invoice_page(
+            state, reviewer="alice", token="0" * 64, note=hostile, doc=doc, evidence=[]
+        ).body
+    ).decode()
+    assert "<script>" not in page and "<b>x</b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "\u202e" not in page and "\u2028" not in page
+    # The amounts are money, never minor units.
+    assert "GBP 8,217.60" in page and "821760" not in page
+    assert 'value="8217.60"' in page

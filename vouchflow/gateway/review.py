@@ -29,6 +29,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import html
 import os
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -55,6 +56,7 @@ from vouchflow.gateway.review_pages import invoice_page, message_page, queue_pag
 from vouchflow.gateway.review_queue import load_queue, query_state, workflow_kind
 from vouchflow.gateway.review_render import PageNotRenderable, RenderCache, render_page
 from vouchflow.identity.keys import check_id
+from vouchflow.stores.redact import clean_text
 
 log = structlog.get_logger("vouchflow.gateway")
 
@@ -67,6 +69,12 @@ MIN_SECRET_CHARS = 16
 DECIDE_TIMEOUT_S = 15.0
 # An invoice form has a few fields per line; far more is not a form this page served.
 MAX_FORM_FIELDS = 2000
+
+
+def _e(value: object, limit: int = 2000) -> str:
+    """One clean line of untrusted text, HTML-escaped: what the templates' `|t` prints
+    (bidi overrides and line separators dropped, so the page shows what was read)."""
+    return html.escape(clean_text(value, limit))
 
 
 def parse_review_tokens(raw: str) -> dict[str, str]:

@@ -19,6 +19,10 @@ from vouchflow.documents.layout import Layout, Line, Word, group_lines
 
 # What `page_reader.Box.describe` writes (1-based page, coordinates rounded to points).
 POSITION = re.compile(r"page (\d+) at x (-?\d+)-(-?\d+), y (-?\d+)")
+# The position as written inside an explanation: " (page 1 at ...)" or "; page 1 at ...".
+_POSITION_NOTE = re.compile(
+    r"\s*\(page \d+ at x -?\d+--?\d+, y -?\d+\)|;\s*page \d+ at x -?\d+--?\d+, y -?\d+"
+)
 # Rounding in the evidence text plus the spread of word tops within one segment.
 SLACK = 2.5
 # Quoted lines shorter than this match too much of a page to point at one place.
@@ -40,6 +44,12 @@ class Highlight:
 
     fields: tuple[str, ...]
     box: Box
+
+
+def without_positions(source_text: str | None) -> str:
+    """Evidence as a reviewer reads it: what was printed and why, without the coordinates
+    (the box on the page shows where)."""
+    return _POSITION_NOTE.sub("", source_text or "")
 
 
 def _squash(text: str) -> str:

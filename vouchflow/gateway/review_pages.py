@@ -27,6 +27,7 @@ from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.state import TriageState
 from vouchflow.gateway.review_checks import check_rows
 from vouchflow.gateway.review_document import DocumentView
+from vouchflow.gateway.review_evidence import without_positions
 from vouchflow.gateway.review_form import (
     DECIMAL_PATTERN,
     DOCUMENT_TYPES,
@@ -37,7 +38,7 @@ from vouchflow.gateway.review_form import (
     field_label,
     form_values,
 )
-from vouchflow.gateway.review_queue import WORKFLOW_LABELS, Queue
+from vouchflow.gateway.review_queue import WORKFLOW_LABELS, Queue, settled
 from vouchflow.gateway.review_reasons import REASON_KINDS
 from vouchflow.stores.redact import clean_block, clean_text
 
@@ -99,6 +100,7 @@ def _environment() -> Environment:
     env.filters["when"] = _when
     env.filters["label"] = field_label
     env.filters["corrections"] = _corrections
+    env.filters["evidence"] = without_positions
     return env
 
 
@@ -212,7 +214,10 @@ def invoice_page(
         money_pattern=MONEY_PATTERN,
         decimal_pattern=DECIMAL_PATTERN,
         decisions=state.decisions,
-        editable=state.status == "awaiting_approval" and assessment is not None,
+        settled=settled(state.decisions),
+        editable=state.status == "awaiting_approval"
+        and assessment is not None
+        and not settled(state.decisions),
     )
 
 
@@ -237,5 +242,6 @@ def ticket_page(state: TriageState, *, reviewer: str, token: str, note: str) -> 
         token=token,
         categories=CATEGORIES,
         urgencies=URGENCIES,
-        editable=state.status == "awaiting_approval",
+        settled=settled(state.decisions),
+        editable=state.status == "awaiting_approval" and not settled(state.decisions),
     )

@@ -20,6 +20,7 @@ from typing import Literal, TypeVar
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from schemas.common.decisions import DecisionRecord
 from schemas.invoice.workflow import InvoiceState
 from schemas.triage.state import TriageState
 from vouchflow.gateway.review_reasons import REASON_KINDS, reason_kinds
@@ -58,6 +59,16 @@ class Queue:
     by_workflow: dict[str, int] = field(default_factory=dict)
     by_reason: dict[str, int] = field(default_factory=dict)
     more: bool = False
+
+
+# Decisions that end a review: once one is accepted the workflow moves on, even if its
+# status has not caught up yet when the page asks.
+SETTLING_KINDS = frozenset({"approve", "reject", "confirm", "correct"})
+
+
+def settled(decisions: Sequence[DecisionRecord]) -> bool:
+    """An accepted decision ended the review (the status may still say awaiting)."""
+    return any(d.accepted and d.kind in SETTLING_KINDS for d in decisions)
 
 
 def workflow_kind(workflow_id: str) -> WorkflowKind | None:
@@ -125,11 +136,11 @@ async def _item(client: Client, workflow_id: str, received: dt.datetime | None) 
     kind = workflow_kind(workflow_id)
     if kind == "invoice":
         invoice = await query_state(client, workflow_id, InvoiceState)
-        if invoice is not None and invoice.status == AWAITING:
+        if invoice is not None and invoice.status == AWAITING and not settled(invoice.decisions):
             return invoice_item(invoice, received)
     elif kind == "ticket":
         ticket = await query_state(client, workflow_id, TriageState)
-        if ticket is not None and ticket.status == AWAITING:
+        if ticket is not None and ticket.status == AWAITING and not settled(ticket.decisions):
             return ticket_item(ticket, received)
     return None
 

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 EXTRAS ?= dev
 
-.PHONY: install demo up down status test lint format gateway samples bench clean browser eval-extraction
+.PHONY: install demo up down status test lint format gateway samples bench clean browser eval-extraction promtool alerts
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,17 @@ browser:       ## Chromium for the review page's browser test (Debian package; n
 	  $$SUDO apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  { $$SUDO apt-get update -q >/dev/null && $$SUDO apt-get install -y -q chromium >/dev/null; }; }
 	@command -v chromium
+
+promtool:      ## promtool for the alert rules (Debian package prometheus; needs root or sudo)
+	@command -v promtool >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -q --no-install-recommends prometheus >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -q >/dev/null && \
+	    $$SUDO apt-get install -y -q --no-install-recommends prometheus >/dev/null; }; }
+	@command -v promtool
+
+alerts: promtool  ## check deploy/prometheus/alerts.yml and run its unit tests
+	cd deploy/prometheus && promtool check rules alerts.yml && promtool test rules alerts_test.yml
 
 test: install  ## the whole suite
 	$(PY) -m pytest -q

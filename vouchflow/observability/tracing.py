@@ -1,7 +1,7 @@
 """OpenTelemetry spans for model calls, with the GenAI semantic-convention attributes.
 
 Spans go to whatever TracerProvider the process configured (none = no-op). The worker
-sets one up from the standard OTEL_* environment when `VOUCHFLOW_TRACING=console`.
+sets one up from the standard OTEL_* environment (tracing_setup.py: OTLP, console).
 """
 
 from __future__ import annotations
@@ -67,13 +67,3 @@ def record_usage(
         span.set_attribute("gen_ai.response.model", response_model)
     span.set_attribute("gen_ai.usage.input_tokens", input_tokens)
     span.set_attribute("gen_ai.usage.output_tokens", output_tokens)
-
-
-def configure_console_tracing() -> None:
-    """Print spans to stderr (for a quick look; production points OTEL_* at a collector)."""
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import ConsoleSpanExporter, SimpleSpanProcessor
-
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter()))
-    trace.set_tracer_provider(provider)

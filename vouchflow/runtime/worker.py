@@ -35,8 +35,9 @@ from activities.invoice.folder_watch import FolderActivities
 from activities.invoice.templates import TemplateActivities
 from activities.triage.activities import TriageActivities
 from vouchflow.observability.logging import configure_logging
+from vouchflow.observability.retries import RetryCountingInterceptor
 from vouchflow.observability.scrubbing import SecretScrubbingInterceptor
-from vouchflow.observability.tracing import configure_console_tracing
+from vouchflow.observability.tracing_setup import configure_tracing
 from vouchflow.runtime.client import TemporalUnavailable, connect, metrics_runtime
 from vouchflow.runtime.codec import codec_from_env
 from vouchflow.runtime.exit import exit_process
@@ -105,7 +106,11 @@ def build_worker(
         max_concurrent_activities=32,
         graceful_shutdown_timeout=dt.timedelta(seconds=10),
         # Workflow and activity spans join the model-call spans (no-op without a provider).
-        interceptors=[TracingInterceptor(), SecretScrubbingInterceptor()],  # scrub innermost
+        interceptors=[
+            TracingInterceptor(),
+            RetryCountingInterceptor(),
+            SecretScrubbingInterceptor(),  # scrub innermost
+        ],
     )
 
 
@@ -125,9 +130,9 @@ def check_startup_config(settings: Settings) -> None:
 async def main() -> int:
     settings = load_settings()
     configure_logging(settings)
-    if os.environ.get("VOUCHFLOW_TRACING") == "console":
-        configure_console_tracing()
     try:
+        # OTLP and/or console spans, from the standard OTEL_* variables.
+        tracing = configure_tracing(os.environ)
         check_startup_config(settings)
     except Exception as err:  # a config error must read as one line
         print(f"vouchflow worker: configuration error: {err}", file=sys.stderr)
@@ -157,6 +162,8 @@ async def main() -> int:
         await stop.wait()
         log.info("shutting down: finishing running activities")
     log.info("worker stopped")
+    if tracing is not None:
+        tracing.shutdown()  # flush the last spans to the collector
     return 0
 
 

@@ -133,6 +133,15 @@ def test_endings_and_shadow_comparisons() -> None:
         "agreed": "false",
     }
     assert observe("effect.intent", {"effect": "post_draft_bill"}) == []
+    # A shadow child reports under the workflow it runs beside.
+    [child] = observations_for(
+        "shadow.compared",
+        {"candidate": "openai:gpt-5@invoice_extraction@3", "agreed": True},
+        workflow_type="TriageShadowWorkflow",
+        created_at=T0,
+    )
+    assert child.attributes["workflow_type"] == "TriageWorkflow"
+    assert child.attributes["agreed"] == "true"
 
 
 def _entry(n: int, type_: str, payload: dict[str, Any]) -> AuditEntry:

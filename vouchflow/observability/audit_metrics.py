@@ -131,8 +131,16 @@ def observations_for(
     if record_type == "workflow.finished":
         return [counter(RUNS_FINISHED, {**labels, "status": str(payload.get("status", ""))})]
     if record_type == SHADOW_COMPARED:
-        return [shadow_observation(workflow_type, payload)]
+        return [shadow_observation(shadowed_type(workflow_type), payload)]
     return []
+
+
+def shadowed_type(workflow_type: str) -> str:
+    """A shadow child (InvoiceShadowWorkflow) reports under the workflow it runs beside
+    (InvoiceWorkflow), so its agreement sits with that workflow's other figures."""
+    if workflow_type.endswith("ShadowWorkflow"):
+        return workflow_type.removesuffix("ShadowWorkflow") + "Workflow"
+    return workflow_type
 
 
 def shadow_observation(workflow_type: str, payload: Mapping[str, Any]) -> Observation:

@@ -92,7 +92,7 @@ def _provenance(record: AuditRecord, trail: list[AuditRecord], **fields: Any) ->
         harvested_at=now,
         **fields,
     )
-    return redact(prov.model_dump(mode="json"))  # type: ignore[no-any-return]
+    return redact(prov.model_dump(mode="json"))
 
 
 def invoice_case(
@@ -166,8 +166,9 @@ def ticket_case(record: AuditRecord, trail: list[AuditRecord]) -> dict[str, Any]
 
 
 def _meta(why: str, provenance: dict[str, Any]) -> dict[str, Any]:
-    meta = CaseMeta(kind="regression", why=redact_text(why)[:300], provenance=provenance)  # type: ignore[arg-type]
-    return meta.model_dump(mode="json", exclude_defaults=True) | {"kind": "regression"}
+    meta = {"kind": "regression", "why": redact_text(why)[:300], "provenance": provenance}
+    CaseMeta.model_validate(meta)  # what pydantic-evals will load back
+    return meta
 
 
 def _spec_of(record: AuditRecord) -> str | None:

@@ -1,11 +1,15 @@
 """Traces leave over OTLP/HTTP when the standard OTEL_* variables say so: a model call's
-GenAI spans arrive at a local receiver that decodes the real OTLP protobuf."""
+GenAI spans, and a running worker's workflow and activity spans, arrive at a local
+receiver that decodes the real OTLP protobuf."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,10 +21,13 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from temporalio.testing import WorkflowEnvironment
 
 import vouchflow.observability.tracing as tracing
-from tests.devserver import ROOT, cli_env
+from tests.devserver import ROOT, cli_env, start_worker, starter, wait_status
+from tests.invoice_texts import TextInvoice
 from tests.test_llm_extraction import GOOD, TEXT, USAGE
+from tests.test_metrics_scrape import free_port, scrape
 from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
 from vouchflow.observability.tracing_setup import (
     TracingConfigError,
@@ -209,3 +216,41 @@ def test_the_worker_refuses_an_otlp_protocol_it_cannot_speak(tmp_path: Path) -> 
     assert proc.returncode == 2, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if "configuration error" in line]
     assert len(lines) == 1 and "'grpc' is not supported" in lines[0], proc.stderr
+
+
+async def test_a_running_worker_exports_spans_and_metrics(
+    dev_server: WorkflowEnvironment, receiver: OtlpReceiver, tmp_path: Path
+) -> None:
+    """The production worker process: OTLP from the environment, Prometheus at its bind."""
+    bind = f"127.0.0.1:{free_port()}"
+    env = cli_env(
+        dev_server.client.service_client.config.target_host,
+        tmp_path / "home",
+        f"otlp-{uuid.uuid4().hex[:8]}",
+        VOUCHFLOW_METRICS_BIND=bind,
+        OTEL_EXPORTER_OTLP_ENDPOINT=receiver.url,
+        OTEL_SERVICE_NAME="vouchflow-e2e",
+        OTEL_BSP_SCHEDULE_DELAY="100",  # export within 0.1 s, not the default 5 s
+    )
+    invoice = tmp_path / "invoice.txt"
+    invoice.write_bytes(TextInvoice(number="OTLP-1").bytes())
+    starter(env, "identity", "add", "clerk")
+    worker = start_worker(env, tmp_path / "worker.log")
+    try:
+        workflow_id = starter(env, "start", str(invoice), "--as", "clerk").stdout.split()[0]
+        wait_status(env, workflow_id, "drafted")
+        for _ in range(100):
+            names = {s.name for s in receiver.spans}
+            if {"RunActivity:read_document", "RunActivity:post_draft_bill"} <= names:
+                break
+            await asyncio.sleep(0.1)
+        assert {"RunActivity:read_document", "RunActivity:post_draft_bill"} <= names, names
+        assert {s.service for s in receiver.spans} == {"vouchflow-e2e"}
+        metrics = await scrape(bind)
+        invoices = {"workflow_type": "InvoiceWorkflow"}
+        assert metrics.total("vouchflow_routed_total", handling="automatic", **invoices) == 1
+        assert metrics.total("vouchflow_decision_latency_seconds_count", **invoices) == 1
+        assert metrics.total("vouchflow_activity_attempts_total", retry="false", **invoices) > 3
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0, (tmp_path / "worker.log").read_text()[-2000:]

@@ -175,6 +175,10 @@ def _check_counts(m: Scrape, results: Mapping[str, str]) -> None:
     assert m.total(f"{DECISION_LATENCY}_count", **inv) == 3
     assert 0 < m.total(f"{DECISION_LATENCY}_sum", **inv) < 60
     assert m.total(f"{DECISION_LATENCY}_bucket", le="6", **inv) == 3
+    # Written by the workflows themselves, labelled by the workflow meter: the dashboard
+    # groups them by workflow_type like the rest.
+    assert m.total("vouchflow_llm_cost_micro_usd_total", **inv) > 0
+    assert m.total("vouchflow_effects_total", status="done", **inv) >= 2
     assert m.total(f"{SHADOW_COMPARISONS}_total", agreed="true", **inv) == 1
     assert m.total(f"{SHADOW_COMPARISONS}_total", agreed="false", **inv) == 1
 

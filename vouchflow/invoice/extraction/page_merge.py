@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from schemas.invoice.extraction import ExtractionProblem, ExtractionResult, FieldEvidence
 from vouchflow.invoice.extraction.page_fields import HEADER, PageFields
-from vouchflow.invoice.extraction.page_supplier import is_buyer
+from vouchflow.invoice.extraction.page_supplier import is_buyer, plausible_name
 from vouchflow.invoice.extraction.problems import bounded_minor
 from vouchflow.invoice.rules.identifiers import normalise_identifier
 
@@ -71,6 +71,10 @@ def merge_page_reading(result: ExtractionResult, page: PageFields) -> Extraction
         old = evidence.get(field)
         old_certainty = old.certainty if old else 0.0
         reading = page.fields.get(field)
+        if field == "supplier_name" and old_value and not plausible_name(str(old_value)):
+            notes.append(f"supplier_name: {old_value!s} reads as an address, not a name")
+            old_value, old, old_certainty = None, None, 0.0
+            updates[field] = None
         if (
             field == "supplier_name"
             and old_value

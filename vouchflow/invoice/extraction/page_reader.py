@@ -115,9 +115,16 @@ def build_context(layout: Layout) -> PageContext:
     for line in lines:
         for index, segment in enumerate(line.segments):
             found = match_label(segment.text, labels)
+            following = line.segments[index + 1] if index + 1 < len(line.segments) else None
+            if following is not None and (found is None or found[0].weight < 0.6):
+                # "Facture | n° : | 123": a label split over two cells.
+                joined = match_label(f"{segment.text} {following.text}", labels)
+                if joined is not None and joined[0].weight > (found[0].weight if found else 0):
+                    if not joined[1]:
+                        ctx.hits.append(LabelHit(joined[0], following, line, index + 1, ""))
+                        continue
             if found is None:
                 continue
-            following = line.segments[index + 1] if index + 1 < len(line.segments) else None
             if not found[1] and following is not None and _QUALIFIER.match(fold(following.text)):
                 # "Gesamtsumme | netto | 643,99": the qualifier in the next cell decides.
                 joined = match_label(f"{segment.text} {following.text}", labels)

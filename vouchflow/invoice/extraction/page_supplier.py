@@ -103,6 +103,12 @@ def _plausible(name: str) -> bool:
     return 2 <= len(name) <= 90 and letters >= 2 and not _NOT_A_NAME.search(name)
 
 
+def plausible_name(name: str) -> bool:
+    """A company name, not an address line or a run of cells ("Acme · 1 Street · Town")."""
+    pieces = [p for p in _SEPARATORS.split(name) if p and p.strip()]
+    return _plausible(name) and len(pieces) <= 2 and not re.search(r"\d{3}", name)
+
+
 def _legal_pieces(segment: Segment) -> list[str]:
     """Company names with a legal form in a segment; a sender line
     ("Acme GmbH · Street 1 · 12345 Town") gives its first piece."""
@@ -141,6 +147,9 @@ def _block(
 def _buyer_names(ctx: PageContext) -> set[str]:
     names: set[str] = set()
     for hit in ctx.hits_for("buyer"):
+        said = hit.segment.text[: len(hit.segment.text) - len(hit.rest)]
+        if hit.rest and ":" not in said:
+            continue  # "Buyer Company": a name that starts with the word, not a heading
         spots = value_spots(ctx, hit)
         for text, _, _, _ in spots[:2]:
             if match_label(text, _ALL) is None:
@@ -197,7 +206,7 @@ def _seller_labelled(ctx: PageContext) -> list[NameCandidate]:
             row = hit.line.segments[hit.index + 1 : hit.index + 2]
             choices += [(clean_name(s.text), s) for s in row]
         for name, s in choices:
-            if _plausible(name) and match_label(name, ALL_FIELD_LABELS + BUYER) is None:
+            if plausible_name(name) and match_label(name, ALL_FIELD_LABELS + BUYER) is None:
                 out.append(
                     NameCandidate(name, Box.of(s), hit.line.index, 1.2, ["under a seller heading"])
                 )

@@ -119,10 +119,12 @@ def build_context(layout: Layout) -> PageContext:
             if following is not None and (found is None or found[0].weight < 0.6):
                 # "Facture | n° : | 123": a label split over two cells.
                 joined = match_label(f"{segment.text} {following.text}", labels)
-                if joined is not None and joined[0].weight > (found[0].weight if found else 0):
-                    if not joined[1]:
-                        ctx.hits.append(LabelHit(joined[0], following, line, index + 1, ""))
-                        continue
+                stronger = joined is not None and joined[0].weight > (
+                    found[0].weight if found else 0
+                )
+                if joined is not None and stronger and not joined[1]:
+                    ctx.hits.append(LabelHit(joined[0], following, line, index + 1, ""))
+                    continue
             if found is None:
                 continue
             if not found[1] and following is not None and _QUALIFIER.match(fold(following.text)):

@@ -61,12 +61,12 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    from vouchflow.evals.runner import parse_target, resolve_spec, run_suite
+    from vouchflow.evals.runner import parse_target, resolve_spec, run_suite_sync
     from vouchflow.evals.table import table_lines
 
     name, version = parse_target(args.target)
     spec = resolve_spec(name, version, settings)
-    result = asyncio.run(run_suite(spec, args.provider, settings))
+    result = run_suite_sync(spec, args.provider, settings)
     if args.json:
         print(result.model_dump_json(indent=2))
     else:

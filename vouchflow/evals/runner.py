@@ -51,6 +51,29 @@ def _one_line(message: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def run_suite_sync(
+    spec: PromptSpec,
+    provider_text: str,
+    settings: Settings,
+    *,
+    env: Mapping[str, str] | None = None,
+) -> SuiteRun:
+    """run_suite from synchronous code, also when an event loop is already running in this
+    thread (a command called from async code): then it runs on a thread of its own."""
+    import asyncio
+    import concurrent.futures
+
+    def go() -> SuiteRun:
+        return asyncio.run(run_suite(spec, provider_text, settings, env=env))
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return go()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(go).result()
+
+
 def parse_target(target: str) -> tuple[str, str | None]:
     """`SPEC[@VERSION]` -> (name, version or None)."""
     name, _, version = target.partition("@")

@@ -112,8 +112,6 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 def _promote(args: argparse.Namespace, settings: Settings) -> int:
     """Run the suite, refuse or (with a proven override) allow, audit, then move."""
-    import asyncio
-
     from vouchflow.cli.identity import IdentityError, resolve_signer
     from vouchflow.evals.gate import (
         GateRefused,
@@ -122,13 +120,13 @@ def _promote(args: argparse.Namespace, settings: Settings) -> int:
         check_promotion,
         gate_subject,
     )
-    from vouchflow.evals.runner import run_suite
+    from vouchflow.evals.runner import run_suite_sync
     from vouchflow.evals.suites import SuiteError
     from vouchflow.evals.table import table_lines
 
     spec = load_spec(args.name, args.version)
     try:
-        run = asyncio.run(run_suite(spec, args.eval_provider, settings))
+        run = run_suite_sync(spec, args.eval_provider, settings)
     except (SuiteError, ValueError) as err:
         print(f"error: promotion refused: the eval suite could not run: {err}")
         return 1

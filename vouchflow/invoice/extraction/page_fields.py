@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from vouchflow.documents.layout import Layout
@@ -25,6 +25,9 @@ from vouchflow.invoice.extraction.page_totals import choose_totals
 
 # 03/04/2025 on a page that nowhere shows whether the day or the month comes first.
 AMBIGUOUS_DATE_CAP = 0.6
+# ... and when only the payment term settles the order: likely, not proven.
+SETTLED_DATE_CAP = 0.8
+PLAUSIBLE_TERM_DAYS = 180
 
 HEADER = (
     "supplier_name",
@@ -45,6 +48,8 @@ class Reading:
     evidence: str | None
     # The most this value can be trusted whatever else agrees with it.
     cap: float | None = None
+    # What was printed for the value (dates are re-read from it when the order is settled).
+    raw: str | None = None
 
 
 @dataclass
@@ -91,7 +96,43 @@ def _labelled(ctx: PageContext, role: str, kind: type) -> Reading | None:
     cap = None
     if kind is dt.date and not ctx.date_order_known and ambiguous_date(chosen.evidence):
         cap = AMBIGUOUS_DATE_CAP
-    return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence, cap)
+    raw = chosen.raw or chosen.label
+    return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence, cap, raw)
+
+
+def _settle_date_order(
+    ctx: PageContext, issue: Reading | None, due: Reading | None
+) -> tuple[Reading | None, Reading | None]:
+    """An issue and a due date whose day and month could be swapped: the reading under
+    which the due date follows the issue date by a plausible term (0-180 days) is the
+    page's order, when only one reading allows it."""
+    if ctx.date_order_known or issue is None or due is None:
+        return issue, due
+    if issue.cap is None and due.cap is None:
+        return issue, due
+    flipped_issue = parse_date(issue.raw or "", not ctx.month_first)
+    flipped_due = parse_date(due.raw or "", not ctx.month_first)
+    if not isinstance(flipped_issue, dt.date) or not isinstance(flipped_due, dt.date):
+        return issue, due
+
+    def plausible(a: object, b: object) -> bool:
+        return (
+            isinstance(a, dt.date)
+            and isinstance(b, dt.date)
+            and dt.timedelta(0) <= b - a <= dt.timedelta(days=PLAUSIBLE_TERM_DAYS)
+        )
+
+    as_read, as_flipped = plausible(issue.value, due.value), plausible(flipped_issue, flipped_due)
+    if as_read == as_flipped:
+        return issue, due  # both or neither: the order stays open
+    settled = "; day/month order settled by the payment term"
+    if as_flipped:
+        issue = replace(issue, value=flipped_issue)
+        due = replace(due, value=flipped_due)
+    return (
+        replace(issue, cap=SETTLED_DATE_CAP, evidence=f"{issue.evidence}{settled}"),
+        replace(due, cap=SETTLED_DATE_CAP, evidence=f"{due.evidence}{settled}"),
+    )
 
 
 def _currency(ctx: PageContext, total: Candidate | None) -> Reading | None:
@@ -120,8 +161,9 @@ def read_page(layout: Layout) -> PageFields:
     number = _labelled(ctx, "invoice_number", str)
     if number:
         out.fields["invoice_number"] = number
-    issue = _labelled(ctx, "issue_date", dt.date)
-    due = _labelled(ctx, "due_date", dt.date)
+    issue, due = _settle_date_order(
+        ctx, _labelled(ctx, "issue_date", dt.date), _labelled(ctx, "due_date", dt.date)
+    )
     if issue:
         out.fields["issue_date"] = issue
     if due and (issue is None or due.value != issue.value or due.certainty > issue.certainty):

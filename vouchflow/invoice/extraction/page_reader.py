@@ -179,7 +179,10 @@ def value_spots(ctx: PageContext, hit: LabelHit) -> list[tuple[str, Relation, Bo
             break
         for seg in nxt.segments:
             width = min(seg.x1 - seg.x0, label.x1 - label.x0)
-            if _overlap(seg.x0, seg.x1, label.x0, label.x1) > 0.3 * max(width, 1.0):
+            # Under the label: overlapping it, or starting within its span (values are
+            # often centred or right-aligned under a left-aligned header).
+            starts_under = label.x0 - 10 <= seg.x0 <= label.x1
+            if starts_under or _overlap(seg.x0, seg.x1, label.x0, label.x1) > 0.3 * max(width, 1.0):
                 spots.append((seg.text, "below", Box.of(seg), nxt.index))
                 break
         else:

@@ -289,3 +289,36 @@ def test_extraction_is_certain_only_where_layout_and_lines_agree() -> None:
     mixed = extract_with_rules(text, layout=other)
     assert mixed.invoice.supplier_name == "Falsch & Partner GmbH"
     assert (mixed.certainty_of("supplier_name") or 1) <= 0.8
+
+
+def test_the_payment_term_settles_an_ambiguous_date_order() -> None:
+    # Day-first, the due date would come a month before the issue date; month-first it
+    # follows it by 27 days: the page reads month-first.
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice date:", 10),
+            (160, 30, "02/11/2025", 10),
+            (120, 36, "Due date:", 10),
+            (160, 36, "03/10/2025", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("issue_date") == dt.date(2025, 2, 11)
+    assert page.value("due_date") == dt.date(2025, 3, 10)
+    # Likely, not proven: never surer than the settled-order cap.
+    assert page.fields["issue_date"].cap == 0.8
+    assert "payment term" in (page.fields["issue_date"].evidence or "")
+
+
+def test_a_value_under_a_wider_column_header() -> None:
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (100, 40, "Payment due date", 8),
+            (150, 40, "Settlement period", 8),
+            (112, 45, "18/04/2025", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("due_date") == dt.date(2025, 4, 18)

@@ -117,7 +117,8 @@ CASES: list[tuple[str, Callable[[Path], list[str]], str, int]] = [
     ("extract FIFO", lambda t: ["extract", _fifo(t)], "not a regular file", 1),
     ("extract 1 GB sparse", lambda t: ["extract", _sparse(t)], "over the", 1),
     ("audit no subcommand", lambda t: ["audit"], "required", 2),
-    ("explain unreachable", lambda t: ["explain", "invoice-x"], "not reachable", 1),
+    # explain reads the audit log alone (no Temporal needed): an unknown id is the error.
+    ("explain unknown", lambda t: ["explain", "invoice-x"], "no workflow with id invoice-x", 1),
     ("watch missing folder", lambda t: ["watch", str(t / "nope")], "not a directory", 1),
     ("watch bad interval", lambda t: ["watch", str(t), "--every", "soon"], "not a duration", 1),
     ("watch huge interval", lambda t: ["watch", str(t), "--every", "1e999s"], "--every:", 1),

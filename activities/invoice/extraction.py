@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
+from activities.common.model_io import store_model_io
 from schemas.common.documents import DocumentText
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
@@ -146,6 +147,9 @@ class ExtractionActivities:
     @activity.defn(name="extract_invoice_fields")
     async def extract_invoice_fields(self, request: ExtractFieldsInput) -> ExtractionResult:
         result = await self._extract(request)
+        if result.attempts:
+            attempts = await asyncio.to_thread(store_model_io, result.attempts, self._deps.blobs)
+            result = result.model_copy(update={"attempts": attempts})
         return await asyncio.to_thread(compact_for_history, result, self._deps.blobs)
 
     async def _extract(self, request: ExtractFieldsInput) -> ExtractionResult:

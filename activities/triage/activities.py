@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
+from activities.common.model_io import store_model_io
 from schemas.triage.activities import (
     ClassifyTicketInput,
     CorrectionStored,
@@ -135,7 +136,7 @@ class TriageActivities:
             raise ValueError("a model classifier needs the resolved prompt version")
         spec = load_spec(request.prompt_name, request.prompt_version)
         try:
-            return await classify_with_model(
+            result = await classify_with_model(
                 ticket=request.ticket,
                 context=request.context,
                 provider=request.provider,
@@ -147,6 +148,8 @@ class TriageActivities:
             )
         except ExtractionError as err:
             raise to_application_error(err) from err
+        attempts = await asyncio.to_thread(store_model_io, result.attempts, self._deps.blobs)
+        return result.model_copy(update={"attempts": attempts})
 
     @activity.defn(name="store_triage_decision")
     def store_triage_decision(self, request: StoreDecisionInput) -> StoredDecision:

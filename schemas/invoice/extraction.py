@@ -56,6 +56,15 @@ class LlmAttempt(BaseModel):
     errors: list[str] = Field(default_factory=list)
     usage: TokenUsage = Field(default_factory=TokenUsage)
     raw_output_sha256: str | None = Field(default=None, description="blob ref of the raw output")
+    # The raw answer, redacted, in the blob store (so `explain` can show it months later),
+    # and the exact conversation the model was sent (prompt + document), also a blob.
+    raw_output_ref: str | None = None
+    input_ref: str | None = None
+    input_sha256: str | None = None
+    # Carried from the model call to the activity that stores them; never serialised, so
+    # neither ever reaches workflow history.
+    raw_output: str | None = Field(default=None, exclude=True, repr=False)
+    input_text: str | None = Field(default=None, exclude=True, repr=False)
 
 
 class ExtractionProblem(BaseModel):

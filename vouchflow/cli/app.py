@@ -487,22 +487,11 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def cmd_explain(args: argparse.Namespace, settings: Settings) -> int:
-    from vouchflow.cli.explain import explain_lines
-    from vouchflow.stores.audit import AuditRowError, open_audit_store
+    # From the audit trail and the blob store alone: the same answer after Temporal's
+    # retention has dropped the run (vouchflow/cli/explain_audit.py).
+    from vouchflow.cli.explain import explain_workflow
 
-    client = await _client(settings)
-    if args.workflow_id.startswith("triage-"):
-        from vouchflow.triage.cli import explain_triage
-
-        return await explain_triage(client, settings, args.workflow_id)
-    state = await fetch_state(client, args.workflow_id)
-    store = open_audit_store(settings)
-    try:
-        trail = await asyncio.to_thread(store.trail, args.workflow_id)
-    except AuditRowError as err:
-        raise CliError(str(err)) from None
-    verification = await asyncio.to_thread(store.verify)
-    for line in explain_lines(state, trail, verification.ok):
+    for line in await asyncio.to_thread(explain_workflow, settings, args.workflow_id):
         console.print(line, markup=False, highlight=False)
     return 0
 
@@ -632,6 +621,12 @@ def build_parser() -> argparse.ArgumentParser:
     from vouchflow.cli.evals import add_eval_parsers
 
     add_eval_parsers(sub)
+
+    from vouchflow.cli.rollout import add_rollout_parsers
+    from vouchflow.cli.runs import add_runs_parsers
+
+    add_rollout_parsers(sub)
+    add_runs_parsers(sub)
     return parser
 
 
@@ -717,6 +712,10 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
             return cmd_eval(args, settings)
         except EvalCommandError as err:
             raise CliError(str(err)) from None
+    if args.command in ("rollout", "runs", "rerun"):
+        from vouchflow.cli.runs import dispatch_rollout
+
+        return dispatch_rollout(args, settings)
     if args.command == "templates":
         from vouchflow.cli.templates import TemplateCommandError, cmd_templates
 

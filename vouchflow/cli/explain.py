@@ -13,6 +13,7 @@ from schemas.common.audit import AuditRecord
 from schemas.common.money import format_minor
 from schemas.invoice.workflow import InvoiceState
 from vouchflow.runtime.errors import one_line
+from vouchflow.settings import Settings
 
 CHECK_GROUPS = {
     "required": "required fields",
@@ -161,3 +162,39 @@ def explain_lines(
             f"  stop the email: .venv/bin/python starter.py cancel-email {state.workflow_id}"
         )
     return out
+
+
+def explain_workflow(settings: Settings, workflow_id: str) -> list[str]:
+    """`explain WORKFLOW_ID` from the audit log and the blob store alone (invoice or
+    ticket): it needs no Temporal server, so it answers after retention or a rebuild."""
+    from vouchflow.cli.app import CliError
+    from vouchflow.cli.explain_audit import explain_from_audit
+    from vouchflow.documents.blobs import LocalBlobStore
+    from vouchflow.stores.audit import AuditRowError, open_audit_store
+
+    store = open_audit_store(settings)
+    try:
+        trail = store.trail(workflow_id)
+        children = [
+            str(r.payload.get("child_workflow_id")) for r in trail if r.type == "shadow.started"
+        ]
+        related = {child: store.trail(child) for child in children}
+    except AuditRowError as err:
+        raise CliError(str(err)) from None
+    if not [r for r in trail if r.run_id != "cli"]:
+        raise CliError(f"no workflow with id {workflow_id[:200]}")
+    blobs = LocalBlobStore(settings.blob_dir)
+
+    def read_blob(sha256: str) -> str | None:
+        try:
+            return blobs.get_text(sha256)
+        except (KeyError, ValueError, OSError, RuntimeError):
+            return None
+
+    return explain_from_audit(
+        workflow_id,
+        trail,
+        read_blob=read_blob,
+        related=related,
+        chain_ok=store.verify().ok,
+    )

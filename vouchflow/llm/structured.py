@@ -83,6 +83,17 @@ def render_spec(spec: PromptSpec, values: Mapping[str, str], *, untrusted: str) 
     )
 
 
+def redacted_answer(text: str) -> str:
+    """A model's raw answer as it may be kept: JSON redacted by key and in its text (bank
+    ids to their last four, secrets and card numbers masked), anything else as text."""
+    from vouchflow.stores.redact import redact, redact_text
+
+    try:
+        return json.dumps(redact(json.loads(text)), ensure_ascii=False)
+    except (json.JSONDecodeError, RecursionError):
+        return redact_text(text)
+
+
 def validation_errors(err: ValidationError) -> list[str]:
     return [
         f"{'.'.join(str(p) for p in e['loc']) or '(root)'}: {e['msg']}" for e in err.errors()[:10]
@@ -261,6 +272,9 @@ async def call_model(
                 errors=errors,
                 usage=usage,
                 raw_output_sha256=hashlib.sha256(completion.text.encode("utf-8")).hexdigest(),
+                # Kept for the activity to store (redacted), never serialised into history.
+                raw_output=redacted_answer(completion.text),
+                input_text=conversation.model_dump_json(),
             )
         )
         if value is not None:

@@ -285,6 +285,8 @@ class IntakeSteps(InvoiceSteps):
                     "invoice": result.invoice.model_dump(mode="json"),
                     "injection_flags": result.injection_flags,
                     "notes": result.notes,
+                    # The text the extractor read (a blob), for `explain` after retention.
+                    "document_text_ref": document.text_ref.sha256 if document.text_ref else None,
                 },
                 defer=True,
             )

@@ -64,11 +64,14 @@ def page_docs(corpus: Path) -> list[PageDoc]:
 
 
 RENDERINGS = Path(__file__).resolve().parent / "renderings"
+DEVELOPMENT_VIEWERS = frozenset({"unimaze"})
 
 
 def rendering_docs(folder: Path = RENDERINGS) -> list[PageDoc]:
     """The e-invoice viewer renderings (``evals/renderings``): standalone XML printed by
-    public viewer stylesheets. Never used while developing: all of them are test."""
+    public viewer stylesheets. The UniStyles renderings were used while developing (dates
+    printed month-first, values under wide column headers); the KoSIT and BFO ones never
+    were: they are the held-out part."""
     manifest_path = folder / "manifest.json"
     if not manifest_path.exists():
         return []
@@ -78,7 +81,7 @@ def rendering_docs(folder: Path = RENDERINGS) -> list[PageDoc]:
             id=f"{doc['source_corpus_id']}@{doc['viewer']}.{doc['language']}",
             path=folder / doc["file"],
             kind="viewer",
-            split="test",
+            split="dev" if doc["viewer"] in DEVELOPMENT_VIEWERS else "test",
             family=str(doc.get("family") or doc["source_corpus_id"]),
             language=doc.get("language"),
             truth=doc["ground_truth"],

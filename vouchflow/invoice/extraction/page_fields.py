@@ -129,9 +129,20 @@ def _settle_date_order(
     if as_flipped:
         issue = replace(issue, value=flipped_issue)
         due = replace(due, value=flipped_due)
+    # The pair, not the label alone, now carries the reading: as sure as the cap allows.
     return (
-        replace(issue, cap=SETTLED_DATE_CAP, evidence=f"{issue.evidence}{settled}"),
-        replace(due, cap=SETTLED_DATE_CAP, evidence=f"{due.evidence}{settled}"),
+        replace(
+            issue,
+            certainty=SETTLED_DATE_CAP,
+            cap=SETTLED_DATE_CAP,
+            evidence=f"{issue.evidence}{settled}",
+        ),
+        replace(
+            due,
+            certainty=SETTLED_DATE_CAP,
+            cap=SETTLED_DATE_CAP,
+            evidence=f"{due.evidence}{settled}",
+        ),
     )
 
 

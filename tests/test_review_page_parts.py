@@ -281,6 +281,25 @@ def test_an_edited_line_sends_every_line_and_a_new_row_adds_one() -> None:
     assert removed.corrections == {"line_items": []}
 
 
+def test_an_invoice_nobody_could_read_is_keyed_in_line_by_line() -> None:
+    empty = Invoice()
+    form = {
+        "supplier_name": "Scan Ltd",
+        "currency": "EUR",
+        "total_minor": "36.00",
+        "line-0-description": "Paper",
+        "line-0-line_total_minor": "12.00",
+        "line-1-description": "Toner",
+        "line-1-line_total_minor": "24.00",
+        "line-2-description": "",
+    }
+    parsed = parse_form(form, empty, empty)
+    assert parsed.errors == []
+    assert parsed.corrections is not None
+    assert parsed.corrections["total_minor"] == 3600
+    assert [line["line_total_minor"] for line in parsed.corrections["line_items"]] == [1200, 2400]
+
+
 def test_bad_input_is_refused_before_anything_is_sent() -> None:
     form = form_values(INVOICE) | {"total_minor": "lots", "line-0-quantity": "a dozen"}
     parsed = parse_form(form, INVOICE, INVOICE)

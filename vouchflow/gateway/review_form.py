@@ -152,6 +152,12 @@ def form_values(invoice: Invoice) -> dict[str, str]:
     return values
 
 
+def new_line_rows(invoice: Invoice) -> int:
+    """Blank rows offered for new lines: several when nothing was read (a scan without
+    OCR is keyed in by a person), one otherwise."""
+    return 5 if not invoice.line_items else 1
+
+
 @dataclass
 class ParsedForm:
     corrections: dict[str, Any] | None
@@ -162,16 +168,16 @@ def _lines_from_form(
     form: Mapping[str, str], invoice: Invoice, currency: str | None, errors: list[str]
 ) -> list[dict[str, Any]]:
     """Every line as submitted: existing lines (unless marked for removal) and the blank
-    row for a new one when it was filled in."""
+    rows for new ones that were filled in."""
     lines: list[dict[str, Any]] = []
-    for i in range(len(invoice.line_items) + 1):
+    for i in range(len(invoice.line_items) + new_line_rows(invoice)):
         if form.get(f"line-{i}-remove"):
             continue
         get = lambda name, i=i: str(form.get(f"line-{i}-{name}", "")).strip()  # noqa: E731
         description = get("description")
         filled = [get(f.name) for f in LINE_FIELDS]
-        if i == len(invoice.line_items) and not any(filled):
-            continue  # the empty row for a new line, left empty
+        if i >= len(invoice.line_items) and not any(filled):
+            continue  # a row for a new line, left empty
         what = f"line {i + 1}"
         line: dict[str, Any] = {"description": description[:MAX_TEXT_CHARS]}
         try:

@@ -37,6 +37,7 @@ from vouchflow.gateway.review_form import (
     currencies,
     field_label,
     form_values,
+    new_line_rows,
 )
 from vouchflow.gateway.review_queue import WORKFLOW_LABELS, Queue, settled
 from vouchflow.gateway.review_reasons import REASON_KINDS
@@ -205,6 +206,7 @@ def invoice_page(
         fields=HEADER_FIELDS,
         shown=_shown_values(invoice),
         lines=_lines(invoice, doc.marks_by_field),
+        new_rows=new_line_rows(invoice),
         values=values,
         errors=list(errors),
         checks=check_rows(assessment.findings) if assessment else [],

@@ -1,0 +1,1 @@
+"""Thin activities of the tier-change proposal workflow."""

@@ -1,0 +1,1 @@
+"""Tier-change proposals: parsers (rules, model), validation, policy, billing systems."""

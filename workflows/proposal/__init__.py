@@ -1,0 +1,1 @@
+"""The tier-change proposal workflow: the model proposes, code decides, billing executes once."""

@@ -1,0 +1,123 @@
+"""The tier-change proposal workflow's state machine.
+
+    intake (policy -> parse the request into a TierUpgradeProposal (parser chain)
+            -> billing account -> validate -> policy: risk tier, audited before any effect)
+      low    -> execute
+      medium -> dry run (billing's own preview) -> automated checks -> execute
+                                                    (a failed check: as high)
+      high   -> dry run -> a person approves or rejects (reminder, expiry)
+      -> wait for the effective date -> execute once (idempotency key from the workflow id)
+      -> executed | rejected (validation outcome / policy rule / approver) | expired
+         | needs_attention
+
+One workflow per event: its id derives from `event_id`, so a redelivery attaches to the
+first. The proposal id derives from the change itself, so the same change asked for
+through another event is refused as a duplicate. Deterministic: no I/O, clocks or
+randomness here; activities are called by name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio import workflow
+from temporalio.workflow import NondeterminismError, ReadOnlyContextError
+
+with workflow.unsafe.imports_passed_through():
+    from schemas.common.decisions import DecisionReply
+    from schemas.proposal.state import ProposalState, ProposalWorkflowInput
+    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.decision_intake import one_line
+    from workflows.common.ending import close_run
+    from workflows.common.failures import failure_message
+    from workflows.common.trail import AuditTrail, count
+    from workflows.proposal.approval import (
+        DECISION_KINDS,
+        QUEUED,
+        ApprovalSteps,
+        read_decide_request,
+    )
+    from workflows.proposal.execution import ExecutionSteps
+    from workflows.proposal.intake import IntakeSteps
+
+WORKFLOW_NAME = "TierChangeWorkflow"
+
+
+@workflow.defn(name=WORKFLOW_NAME)
+class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps):
+    @workflow.init
+    def __init__(self, request: ProposalWorkflowInput) -> None:
+        self._state = ProposalState(workflow_id=workflow.info().workflow_id, event=request.event)
+        self._policy_snapshot = None
+        self._trail = AuditTrail(self._state)
+        self._desk = DecisionDesk(
+            self._state,
+            self._trail,
+            kinds=DECISION_KINDS,
+            queued=QUEUED,
+            gate=self._gate,
+            refusals_audited=lambda: (
+                self._policy_snapshot.approval.refusals_audited if self._policy_snapshot else 20
+            ),
+        )
+        self._awaiting = False
+        self._notify_count = 0
+
+    @workflow.run
+    async def run(self, request: ProposalWorkflowInput) -> ProposalState:
+        try:
+            await self._process()
+        except (NondeterminismError, ReadOnlyContextError):
+            raise
+        except Exception as err:
+            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
+            await self._end_needs_attention(
+                f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
+            )
+        return await self._finish()
+
+    async def _process(self) -> None:
+        proposal = await self._intake()
+        if proposal is None:
+            return
+        risk = self._state.risk
+        if risk in ("medium", "high") and not await self._preview(proposal):
+            return
+        if risk == "medium" and await self._run_checks(proposal):
+            self._state.route = "execute_after_checks"
+        elif risk == "low":
+            self._state.route = "execute"
+        else:
+            self._state.route = "approval"
+            if not await self._await_approval():
+                return
+        await self._execute(proposal)
+
+    async def _finish(self) -> ProposalState:
+        self._awaiting = False
+        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
+        count("vouchflow_proposals_finished", {"status": self._state.status})
+        return self._state
+
+    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
+
+    @workflow.signal(name="approve")
+    async def approve(self, raw: Any) -> None:
+        await self._desk.receive("approve", raw)
+
+    @workflow.signal(name="reject")
+    async def reject(self, raw: Any) -> None:
+        await self._desk.receive("reject", raw)
+
+    @workflow.update(name="decide")
+    async def decide(self, raw: Any) -> DecisionReply:
+        """Approve or reject; the sender learns whether it was accepted, and why."""
+        return await self._desk.receive_update(raw, read_decide_request)
+
+    @decide.validator
+    def _validate_decide(self, raw: Any) -> None:
+        self._desk.validate_update(raw)
+
+    @workflow.query(name="status")
+    def status(self) -> ProposalState:
+        return self._state

@@ -122,9 +122,10 @@ class ProposalActivities:
         kind, _ = split_provider(request.provider)
         if kind == "rules":
             return parse_with_rules(request.event)
+        from vouchflow.proposal.parser_model import parse_with_model
+
         from vouchflow.llm.config import llm_settings
         from vouchflow.prompts.registry import load_spec
-        from vouchflow.proposal.parser_model import parse_with_model
 
         if not request.prompt_name or not request.prompt_version:
             raise ValueError("a model parser needs the resolved prompt version")

@@ -22,7 +22,9 @@ from schemas.proposal.events import CustomerId, Tier
 PROPOSAL_NAMESPACE = uuid.UUID("7d6c0f9e-3a51-5b2e-9c4d-6f1e2a8b0c37")
 OUTPUT_SCHEMA_NAME = "tier_change_proposal_v1"
 
-Justification = Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)]
+Justification = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=10, max_length=500)
+]
 MetadataKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 MetadataValue = Annotated[str, StringConstraints(max_length=200)]
 

@@ -70,7 +70,12 @@ class ProposalHarness(WorkflowTestClient[ProposalState]):
         )
 
     def audit_types(self, workflow_id: str) -> list[str]:
-        return [r.type for r in self.deps.audit.trail(workflow_id)]
+        """Record types in order; effect records name their effect
+        (`effect.intent:billing.tier_change`)."""
+        return [
+            f"{r.type}:{r.payload.get('effect')}" if r.type.startswith("effect.") else r.type
+            for r in self.deps.audit.trail(workflow_id)
+        ]
 
     async def now(self) -> dt.datetime:
         """The server's time (time skipping runs ahead of the wall clock)."""

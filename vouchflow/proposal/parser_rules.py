@@ -32,7 +32,9 @@ _TARGET = [
         r"changing|go|going|bump|bumping|drop|dropping|migrate|migrating|put)\b"
         r"[^.!?\n]{0,60}?\bto\s+(?:the\s+|our\s+|a\s+)?" + _TIER + r"\b"
     ),
-    re.compile(r"\b(?:want|would like|need|like)\s+(?:the\s+|a\s+)?" + _TIER + r"\s+(?:plan|tier)\b"),
+    re.compile(
+        r"\b(?:want|would like|need|like)\s+(?:the\s+|a\s+)?" + _TIER + r"\s+(?:plan|tier)\b"
+    ),
 ]
 _CURRENT = [
     re.compile(r"\bfrom\s+(?:the\s+|our\s+)?" + _TIER + r"\b(?!\s+(?:plan\s+)?(?:on|from)\b)"),
@@ -135,8 +137,8 @@ def parse_with_rules(event: TierChangeRequestedV1) -> ProposalResult:
         notes.append(f"current tier not stated: the sending system's value ({current})")
     try:
         reading = ProposalReading(
-            current_tier=current,  # type: ignore[arg-type]
-            target_tier=target,  # type: ignore[arg-type]
+            current_tier=current,
+            target_tier=target,
             effective_date=when,
             justification=_justification(event),
             metadata={

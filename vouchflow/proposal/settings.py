@@ -82,9 +82,7 @@ class StripeSettings(_Section):
             "premium": "price_premium_monthly",
         }
     )
-    proration_behavior: Literal["create_prorations", "always_invoice", "none"] = (
-        "create_prorations"
-    )
+    proration_behavior: Literal["create_prorations", "always_invoice", "none"] = "create_prorations"
     timeout: Duration = dt.timedelta(seconds=20)
 
 
@@ -121,9 +119,7 @@ def load_proposal_settings(
     return ProposalSettings.model_validate(raw)
 
 
-def check_proposal_config(
-    settings: ProposalSettings, env: Mapping[str, str] = os.environ
-) -> None:
+def check_proposal_config(settings: ProposalSettings, env: Mapping[str, str] = os.environ) -> None:
     """Raise ProposalConfigError unless every configured integration can be called (run
     at worker start-up, so a missing secret fails there, not on a request)."""
     from vouchflow.invoice.extraction.factory import ConfigError, parse_chain, split_provider

@@ -30,7 +30,9 @@ def validate_proposal(
     if not account.found or account.tier is None:
         return ValidationDecision(
             outcome="customer_not_found",
-            reason=f"customer {proposal.customer_id} has no subscription in {account.system} billing",
+            reason=(
+                f"customer {proposal.customer_id} has no subscription in {account.system} billing"
+            ),
         )
     if proposal.current_tier != account.tier:
         return ValidationDecision(

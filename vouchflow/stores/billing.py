@@ -233,7 +233,8 @@ class BillingStore:
                 )
                 for inv in c.get("invoices", []):
                     cur.execute(
-                        "INSERT INTO {p}invoices VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                        "INSERT INTO {p}invoices VALUES (?, ?, ?, ?, ?)"
+                        " ON CONFLICT (id) DO NOTHING",
                         (inv["id"], c["id"], inv["issued_on"], inv["amount_minor"], inv["status"]),
                     )
 

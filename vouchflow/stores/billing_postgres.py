@@ -24,7 +24,7 @@ class _PgCursor:
         self._prefix = prefix
 
     def execute(self, text: str, params: tuple[Any, ...] = ()) -> Any:
-        return self._cur.execute(text.format(p=self._prefix).replace("?", "%s"), params)  # type: ignore[call-overload]
+        return self._cur.execute(text.format(p=self._prefix).replace("?", "%s"), params)
 
     def fetchone(self) -> Any:
         return self._cur.fetchone()
@@ -34,7 +34,9 @@ class _PgCursor:
 
 
 class PostgresBillingStore(BillingStore):
-    def __init__(self, url: str, *, schema: str = DEFAULT_SCHEMA, seed_samples: bool = True) -> None:
+    def __init__(
+        self, url: str, *, schema: str = DEFAULT_SCHEMA, seed_samples: bool = True
+    ) -> None:
         self._url = url
         self.schema = schema
         self._prefix = f"{sql.Identifier(schema).as_string(None)}."
@@ -43,7 +45,7 @@ class PostgresBillingStore(BillingStore):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
             conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
             for ddl in iter_ddl(self._prefix):
-                conn.execute(ddl)  # type: ignore[arg-type]
+                conn.execute(ddl)
         if seed_samples and self.is_empty():
             self.seed(sample_billing())
 

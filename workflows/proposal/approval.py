@@ -50,8 +50,7 @@ class ApprovalSteps(ProposalSteps):
         approval = self._policy.approval
         assert self._state.policy is not None
         why = "; ".join(
-            ([self._state.escalated] if self._state.escalated else [])
-            + self._state.policy.reasons
+            ([self._state.escalated] if self._state.escalated else []) + self._state.policy.reasons
         )
         self._set_status("awaiting_approval", why)
         self._awaiting = True

@@ -64,9 +64,7 @@ class ExecutionSteps(ProposalSteps):
             self._state.effective_at,
         )
         assert account is not None and dry_run is not None and effective is not None
-        checks = check_preview(
-            dry_run, proposal, account, self._policy.policy, effective=effective
-        )
+        checks = check_preview(dry_run, proposal, account, self._policy.policy, effective=effective)
         self._state.checks = checks
         await self._trail.record("checks.completed", checks.model_dump(mode="json"))
         if checks.passed:

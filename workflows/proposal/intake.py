@@ -51,9 +51,7 @@ class IntakeSteps(ProposalSteps):
             "proposal.proposed",
             {
                 "parser": result.parser.model_dump(mode="json"),
-                "proposal": (
-                    result.proposal.model_dump(mode="json") if result.proposal else None
-                ),
+                "proposal": (result.proposal.model_dump(mode="json") if result.proposal else None),
                 "injection_flags": result.injection_flags,
                 "notes": result.notes,
                 "usage": result.usage.model_dump(mode="json"),

@@ -32,7 +32,8 @@ def dry_run_lines(dry_run: DryRun) -> list[str]:
     c = dry_run.currency
     when = dry_run.next_invoice_date.date() if dry_run.next_invoice_date else "the next invoice"
     return [
-        f"Price: {money(dry_run.old_price_minor, c)} -> {money(dry_run.new_price_minor, c)} a month",
+        f"Price: {money(dry_run.old_price_minor, c)} -> {money(dry_run.new_price_minor, c)}"
+        " a month",
         f"Proration: {money(dry_run.proration_minor, c)} (as of {dry_run.proration_date.date()})",
         f"Next invoice ({when}): {money(dry_run.next_invoice_total_minor, c)}",
         f"Preview by the {dry_run.system} billing system",
@@ -52,9 +53,7 @@ def summary_lines(state: ProposalState) -> list[str]:
         )
         lines.append(f"Why: {clean_text(proposal.justification, 300)}")
     if state.policy is not None:
-        lines.append(
-            f"Policy {state.policy.policy_version}: risk {state.policy.risk or 'refused'}"
-        )
+        lines.append(f"Policy {state.policy.policy_version}: risk {state.policy.risk or 'refused'}")
         lines += [f"- {clean_text(r, 300)}" for r in state.policy.reasons[:6]]
     if state.escalated:
         lines.append(f"Sent to a person: {clean_text(state.escalated, 300)}")

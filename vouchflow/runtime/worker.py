@@ -33,6 +33,7 @@ from activities.invoice.effects import EffectActivities
 from activities.invoice.extraction import ExtractionActivities
 from activities.invoice.folder_watch import FolderActivities
 from activities.invoice.templates import TemplateActivities
+from activities.reconciliation.activities import ReconciliationActivities
 from activities.triage.activities import TriageActivities
 from vouchflow.observability.logging import configure_logging
 from vouchflow.observability.retries import RetryCountingInterceptor
@@ -45,6 +46,7 @@ from vouchflow.settings import Settings, load_settings
 from workflows.invoice.folder_watch import FolderScanWorkflow
 from workflows.invoice.shadow import InvoiceShadowWorkflow
 from workflows.invoice.workflow import InvoiceWorkflow
+from workflows.reconciliation.workflow import ReconciliationWorkflow
 from workflows.triage.shadow import TriageShadowWorkflow
 from workflows.triage.workflow import TriageWorkflow
 
@@ -80,6 +82,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         FolderActivities(deps).scan_folder,
         *TriageActivities(deps).all(),
         *RolloutActivities(deps).all(),
+        *ReconciliationActivities(deps).all(),
     ]
 
 
@@ -100,6 +103,7 @@ def build_worker(
             TriageWorkflow,
             InvoiceShadowWorkflow,
             TriageShadowWorkflow,
+            ReconciliationWorkflow,
         ],
         activities=activities or all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),

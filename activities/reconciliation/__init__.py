@@ -1,0 +1,1 @@
+"""Reconciliation activities: the purchase-order store, read-only tools, model turns."""

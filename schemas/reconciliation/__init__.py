@@ -1,0 +1,1 @@
+"""Contracts of invoice reconciliation: purchase orders, findings, tools, the agent loop."""

@@ -1,0 +1,1 @@
+"""Invoice reconciliation: purchase-order matching in plain functions, tools, the loop."""

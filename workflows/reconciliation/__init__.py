@@ -1,0 +1,1 @@
+"""The reconciliation child workflow: purchase-order matching, then a bounded agent loop."""

@@ -11,6 +11,6 @@ real service does, and answers from its script in order (an empty script answers
 """
 
 from vouchflow.testing.fakes.fake_anthropic import FakeAnthropic
-from vouchflow.testing.fakes.fake_openai import FakeOpenAI, RecordedRequest, Reply
+from vouchflow.testing.fakes.fake_openai import FakeOpenAI, RecordedRequest, Reply, ScriptedCall
 
-__all__ = ["FakeAnthropic", "FakeOpenAI", "RecordedRequest", "Reply"]
+__all__ = ["FakeAnthropic", "FakeOpenAI", "RecordedRequest", "Reply", "ScriptedCall"]

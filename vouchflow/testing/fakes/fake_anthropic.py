@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -67,6 +68,8 @@ class FakeAnthropic(ThreadedFake):
             if message.get("role") != expected:
                 return f"messages.{i}.role: roles must alternate, starting with user"
             expected = "assistant" if expected == "user" else "user"
+        if (problem := _tool_use_problem(body)) is not None:
+            return problem
         fmt = (body.get("output_config") or {}).get("format")
         if fmt is not None:
             if fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), dict):
@@ -86,7 +89,7 @@ class FakeAnthropic(ThreadedFake):
             return self.error_response(401, "invalid x-api-key")
         if (problem := self._body_problem(body)) is not None:
             return self.error_response(400, problem)
-        reply = self._next()
+        reply = self._next(body)
         if reply is None:
             return self.error_response(500, "fake: nothing scripted for this call")
         if reply.kind == "hang":
@@ -100,8 +103,30 @@ class FakeAnthropic(ThreadedFake):
         usage_out = (
             reply.output_tokens if reply.output_tokens is not None else _approx_tokens(reply.text)
         )
-        stop_reason = {"refusal": "refusal", "cut_off": "max_tokens"}.get(reply.kind, "end_turn")
-        content = [] if reply.kind == "refusal" else [{"type": "text", "text": reply.text}]
+        stop_reason = {"refusal": "refusal", "cut_off": "max_tokens", "tool_calls": "tool_use"}.get(
+            reply.kind, "end_turn"
+        )
+        content: list[dict[str, Any]] = (
+            [] if reply.kind == "refusal" else [{"type": "text", "text": reply.text}]
+        )
+        if reply.kind == "tool_calls":
+            content = [{"type": "text", "text": reply.text}] if reply.text else []
+            for call in reply.tool_calls:
+                # tool_use.input is always an object on the wire; a raw-text script is
+                # parsed (a script that is not an object is a test bug: fail loudly).
+                arguments = (
+                    json.loads(call.arguments)
+                    if isinstance(call.arguments, str)
+                    else call.arguments
+                )
+                content.append(
+                    {
+                        "type": "tool_use",
+                        "id": f"toolu_{uuid.uuid4().hex[:24]}",
+                        "name": call.name,
+                        "input": arguments,
+                    }
+                )
         return JSONResponse(
             {
                 "id": f"msg_{uuid.uuid4().hex[:24]}",
@@ -120,3 +145,63 @@ class FakeAnthropic(ThreadedFake):
                 },
             }
         )
+
+
+def _tool_use_problem(body: dict[str, Any]) -> str | None:
+    """Tools have a name and an input_schema; `tool_choice` any/tool needs tools; every
+    tool_use is answered by a tool_result in the next user message, and every
+    tool_result answers a tool_use of the assistant message just before it."""
+    tools = body.get("tools") or []
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict) or not tool.get("name"):
+            return f"tools.{i}.name: Field required"
+        if tool.get("type") in (None, "custom") and not isinstance(tool.get("input_schema"), dict):
+            return f"tools.{i}.custom.input_schema: Field required"
+    choice = body.get("tool_choice") or {}
+    if isinstance(choice, dict) and choice.get("type") in ("any", "tool") and not tools:
+        return "tool_choice: tools must be given when tool_choice is any or tool"
+    messages = body.get("messages") or []
+    for i, message in enumerate(messages):
+        blocks = message.get("content")
+        if not isinstance(blocks, list):
+            continue
+        if message.get("role") == "assistant":
+            asked = [
+                b.get("id") for b in blocks if isinstance(b, dict) and b.get("type") == "tool_use"
+            ]
+            if not asked or i + 1 >= len(messages):
+                continue
+            following = messages[i + 1].get("content")
+            answered = {
+                b.get("tool_use_id")
+                for b in (following if isinstance(following, list) else [])
+                if isinstance(b, dict) and b.get("type") == "tool_result"
+            }
+            missing = [a for a in asked if a not in answered]
+            if missing:
+                return (
+                    f"messages.{i + 1}: `tool_use` ids were found without `tool_result` blocks"
+                    f" immediately after: {', '.join(str(m) for m in missing)}. Each"
+                    " `tool_use` block must have a corresponding `tool_result` block in the"
+                    " next message."
+                )
+        else:
+            previous = messages[i - 1].get("content") if i > 0 else None
+            asked_before = {
+                b.get("id")
+                for b in (previous if isinstance(previous, list) else [])
+                if isinstance(b, dict) and b.get("type") == "tool_use"
+            }
+            for b in blocks:
+                if (
+                    isinstance(b, dict)
+                    and b.get("type") == "tool_result"
+                    and (b.get("tool_use_id") not in asked_before)
+                ):
+                    return (
+                        f"messages.{i}.content: unexpected `tool_use_id` found in"
+                        f" `tool_result` blocks: {b.get('tool_use_id')}. Each `tool_result`"
+                        " block must have a corresponding `tool_use` block in the previous"
+                        " message."
+                    )
+    return None

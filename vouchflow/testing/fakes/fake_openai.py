@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Self
 
@@ -25,7 +25,19 @@ from starlette.routing import Route
 
 from vouchflow.llm.schema import schema_strictness_errors
 
-ReplyKind = Literal["text", "refusal", "cut_off", "error", "hang"]
+ReplyKind = Literal["text", "refusal", "cut_off", "error", "hang", "tool_calls"]
+
+
+@dataclass
+class ScriptedCall:
+    """One tool call a scripted model makes: arguments as an object (sent as JSON) or as
+    raw text (to script arguments that are not valid JSON)."""
+
+    name: str
+    arguments: dict[str, Any] | str = field(default_factory=dict)
+
+    def arguments_text(self) -> str:
+        return self.arguments if isinstance(self.arguments, str) else json.dumps(self.arguments)
 
 
 @dataclass
@@ -42,6 +54,12 @@ class Reply:
     input_tokens: int | None = None
     output_tokens: int | None = None
     cached_tokens: int = 0
+    tool_calls: list[ScriptedCall] = field(default_factory=list)
+
+    @classmethod
+    def tools(cls, *calls: ScriptedCall, text: str = "", **usage: int) -> Reply:
+        """The model answers with tool calls (native format per provider)."""
+        return cls("tool_calls", text=text, tool_calls=list(calls), **usage)  # type: ignore[arg-type]
 
     @classmethod
     def json(cls, obj: Any, **usage: int) -> Reply:
@@ -94,6 +112,9 @@ class ThreadedFake:
         self.api_key = api_key or self.default_api_key
         self.requests: list[RecordedRequest] = []
         self._script: list[Reply] = []
+        # Answers computed from the request when the script is empty (a scripted model
+        # that reads what it was sent, e.g. for benchmarks); None = fail loudly.
+        self._responder: Callable[[Any], Reply] | None = None
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._release: asyncio.Event | None = None
@@ -166,13 +187,21 @@ class ThreadedFake:
             self._script = list(replies)
             self.requests.clear()
 
+    def respond_with(self, responder: Callable[[Any], Reply] | None) -> None:
+        """Answer every call the script does not cover with `responder(request_body)`."""
+        with self._lock:
+            self._responder = responder
+
     def remaining(self) -> int:
         with self._lock:
             return len(self._script)
 
-    def _next(self) -> Reply | None:
+    def _next(self, body: Any = None) -> Reply | None:
         with self._lock:
-            return self._script.pop(0) if self._script else None
+            if self._script:
+                return self._script.pop(0)
+            responder = self._responder
+        return responder(body) if responder is not None else None
 
     async def _hang(self, reply: Reply) -> None:
         assert self._release is not None
@@ -282,7 +311,7 @@ class FakeOpenAI(ThreadedFake):
         temperature = body.get("temperature")
         if temperature is not None and not 0 <= temperature <= 2:
             return body, None, self.error_response(400, "temperature must be in [0, 2]")
-        reply = self._next()
+        reply = self._next(body)
         if reply is None:
             return body, None, self.error_response(500, "fake: nothing scripted for this call")
         if reply.kind == "hang":
@@ -317,6 +346,8 @@ class FakeOpenAI(ThreadedFake):
                 return self.error_response(
                     400, f"Invalid schema for response_format: {problems[0]}", param="text.format"
                 )
+        if (problem := _responses_tools_problem(body)) is not None:
+            return self.error_response(400, problem[0], param=problem[1])
         usage_in = reply.input_tokens if reply.input_tokens is not None else _approx_tokens(body)
         usage_out = (
             reply.output_tokens if reply.output_tokens is not None else _approx_tokens(reply.text)
@@ -329,6 +360,29 @@ class FakeOpenAI(ThreadedFake):
             content = [{"type": "refusal", "refusal": reply.message}]
         elif reply.kind == "cut_off":
             status, incomplete = "incomplete", {"reason": "max_output_tokens"}
+        output: list[dict[str, Any]] = [
+            {
+                "type": "message",
+                "id": f"msg_{uuid.uuid4().hex}",
+                "status": "completed" if status == "completed" else "incomplete",
+                "role": "assistant",
+                "content": content,
+            }
+        ]
+        if reply.kind == "tool_calls":
+            # Function calls are output items of their own; text, if any, comes first.
+            output = output if reply.text else []
+            output += [
+                {
+                    "type": "function_call",
+                    "id": f"fc_{uuid.uuid4().hex}",
+                    "call_id": f"call_{uuid.uuid4().hex[:24]}",
+                    "name": call.name,
+                    "arguments": call.arguments_text(),
+                    "status": "completed",
+                }
+                for call in reply.tool_calls
+            ]
         return JSONResponse(
             {
                 "id": f"resp_{uuid.uuid4().hex}",
@@ -340,19 +394,11 @@ class FakeOpenAI(ThreadedFake):
                 "instructions": body.get("instructions"),
                 "max_output_tokens": max_out,
                 "model": body["model"],
-                "output": [
-                    {
-                        "type": "message",
-                        "id": f"msg_{uuid.uuid4().hex}",
-                        "status": "completed" if status == "completed" else "incomplete",
-                        "role": "assistant",
-                        "content": content,
-                    }
-                ],
+                "output": output,
                 "parallel_tool_calls": True,
                 "temperature": body.get("temperature", 1.0),
-                "tool_choice": "auto",
-                "tools": [],
+                "tool_choice": body.get("tool_choice", "auto"),
+                "tools": body.get("tools") or [],
                 "top_p": 1.0,
                 "text": body.get("text") or {"format": {"type": "text"}},
                 "usage": {
@@ -383,6 +429,8 @@ class FakeOpenAI(ThreadedFake):
                 return self.error_response(
                     400, f"Invalid schema for response_format: {problems[0]}"
                 )
+        if (problem := _chat_tools_problem(body)) is not None:
+            return self.error_response(400, problem)
         usage_in = reply.input_tokens if reply.input_tokens is not None else _approx_tokens(body)
         usage_out = (
             reply.output_tokens if reply.output_tokens is not None else _approx_tokens(reply.text)
@@ -393,6 +441,21 @@ class FakeOpenAI(ThreadedFake):
             message = {"role": "assistant", "content": None, "refusal": reply.message}
         elif reply.kind == "cut_off":
             finish = "length"
+        elif reply.kind == "tool_calls":
+            finish = "tool_calls"
+            message = {
+                "role": "assistant",
+                "content": reply.text or None,
+                "refusal": None,
+                "tool_calls": [
+                    {
+                        "id": f"call_{uuid.uuid4().hex[:24]}",
+                        "type": "function",
+                        "function": {"name": call.name, "arguments": call.arguments_text()},
+                    }
+                    for call in reply.tool_calls
+                ],
+            }
         return JSONResponse(
             {
                 "id": f"chatcmpl-{uuid.uuid4().hex}",
@@ -422,3 +485,78 @@ def _strict_format_problems(fmt: dict[str, Any]) -> list[str]:
     if not isinstance(schema, dict):
         return ["'schema' is required"]
     return schema_strictness_errors(schema)
+
+
+def _function_tool_problem(tool: Any, where: str) -> str | None:
+    """What OpenAI rejects in a function tool definition (strict schemas included)."""
+    if not isinstance(tool, dict) or not tool.get("name"):
+        return f"Missing required parameter: '{where}.name'."
+    params = tool.get("parameters")
+    if params is not None and not isinstance(params, dict):
+        return f"Invalid type for '{where}.parameters': expected an object."
+    if tool.get("strict") is True and isinstance(params, dict):
+        problems = schema_strictness_errors(params)
+        if problems:
+            return f"Invalid schema for function '{tool['name']}': {problems[0]}"
+    return None
+
+
+def _responses_tools_problem(body: dict[str, Any]) -> tuple[str, str] | None:
+    """Responses API: function tools are well formed, `tool_choice: required` has tools,
+    and every function_call_output answers a function_call sent earlier in the input."""
+    tools = body.get("tools") or []
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict) or tool.get("type") != "function":
+            return (f"Invalid value for 'tools[{i}].type': expected 'function'.", f"tools[{i}]")
+        if (problem := _function_tool_problem(tool, f"tools[{i}]")) is not None:
+            return problem, f"tools[{i}]"
+    if body.get("tool_choice") == "required" and not tools:
+        return "Tool choice 'required' must be specified with 'tools' parameter.", "tool_choice"
+    calls: set[str] = set()
+    items = body.get("input")
+    for i, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        if item.get("type") == "function_call":
+            calls.add(str(item.get("call_id")))
+        elif item.get("type") == "function_call_output" and item.get("call_id") not in calls:
+            return (
+                f"No tool call found for function call output with call_id {item.get('call_id')}.",
+                f"input[{i}]",
+            )
+    return None
+
+
+def _chat_tools_problem(body: dict[str, Any]) -> str | None:
+    """Chat Completions: tools well formed; each `tool` message answers a tool call of the
+    assistant message before it, and every tool call is answered before anything else."""
+    tools = body.get("tools") or []
+    for i, tool in enumerate(tools):
+        if not isinstance(tool, dict) or tool.get("type") != "function":
+            return f"Invalid value for 'tools[{i}].type': expected 'function'."
+        if (
+            problem := _function_tool_problem(tool.get("function"), f"tools[{i}].function")
+        ) is not None:
+            return problem
+    if body.get("tool_choice") == "required" and not tools:
+        return "Tool choice 'required' must be specified with 'tools' parameter."
+    pending: set[str] = set()
+    for message in body.get("messages") or []:
+        role = message.get("role") if isinstance(message, dict) else None
+        if role == "tool":
+            if message.get("tool_call_id") not in pending:
+                return (
+                    "Invalid parameter: messages with role 'tool' must be a response to a"
+                    " preceeding message with 'tool_calls'."
+                )
+            pending.discard(message.get("tool_call_id"))
+            continue
+        if pending:
+            return (
+                "An assistant message with 'tool_calls' must be followed by tool messages"
+                " responding to each 'tool_call_id'. The following tool_call_ids did not have"
+                f" response messages: {', '.join(sorted(pending))}"
+            )
+        if role == "assistant":
+            pending = {str(c.get("id")) for c in message.get("tool_calls") or []}
+    return None

@@ -15,6 +15,8 @@ CURRENCY = SearchAttributeKey.for_keyword("VouchflowCurrency")
 CONFIDENCE = SearchAttributeKey.for_int("VouchflowConfidence")
 ROUTE = SearchAttributeKey.for_keyword("VouchflowRoute")
 PROMPT_VERSION = SearchAttributeKey.for_keyword("PromptVersion")
+# Set while a run is parked in the dead letter, to why it parked (effect_failed, ...).
+DEAD_LETTER = SearchAttributeKey.for_keyword("VouchflowDeadLetter")
 
 ALL_KEYS: list[SearchAttributeKey[Any]] = [
     STATUS,
@@ -24,6 +26,7 @@ ALL_KEYS: list[SearchAttributeKey[Any]] = [
     CONFIDENCE,
     ROUTE,
     PROMPT_VERSION,
+    DEAD_LETTER,
 ]
 
 

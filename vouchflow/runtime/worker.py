@@ -23,6 +23,7 @@ from temporalio.contrib.opentelemetry import TracingInterceptor
 from temporalio.worker import Worker
 
 from activities.common.audit import AuditActivities
+from activities.common.dead_letter import DeadLetterActivities
 from activities.common.decisions import DecisionActivities
 from activities.common.deps import ActivityDeps, build_deps
 from activities.common.messaging import MessagingActivities
@@ -82,6 +83,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         FolderActivities(deps).scan_folder,
         *TriageActivities(deps).all(),
         *RolloutActivities(deps).all(),
+        *DeadLetterActivities(deps).all(),
         *ReconciliationActivities(deps).all(),
     ]
 

@@ -20,11 +20,16 @@ with workflow.unsafe.imports_passed_through():
         RevertOutcome,
         RevertRequest,
     )
+    from workflows.common.dead_letter import Failure
     from workflows.common.failures import failure_message, failure_type
     from workflows.common.options import EMAIL
     from workflows.common.trail import count
     from workflows.invoice import views
-    from workflows.invoice.options import POST, RECHECK_DUPLICATES_BEFORE_POSTING
+    from workflows.invoice.options import (
+        DESTINATION_READ,
+        POST,
+        RECHECK_DUPLICATES_BEFORE_POSTING,
+    )
     from workflows.invoice.steps import InvoiceSteps
 
 
@@ -35,10 +40,12 @@ class EffectSteps(InvoiceSteps):
         if rerun is not None and rerun.context.live_bill_id:
             # Exactly once across runs: an earlier run's draft nobody reverted stands.
             bill = rerun.context.live_bill_id
+            # The answer to an operator's own re-run: it ends at once (not parked).
             await self._end_needs_attention(
                 f"re-run: the earlier run's draft bill {bill} is still live; no second draft"
                 " is made. Compare it with this run's answer (explain) and correct or delete"
-                " it in the destination"
+                " it in the destination",
+                park=False,
             )
             return False
         if workflow.patched(RECHECK_DUPLICATES_BEFORE_POSTING):
@@ -47,9 +54,16 @@ class EffectSteps(InvoiceSteps):
             try:
                 late = await self._find_duplicates(self._state.assessment.invoice)
             except ActivityError as err:
-                await self._end_needs_attention(
-                    f"the duplicate check before posting failed: {failure_message(err)}"
+                reason = f"the duplicate check before posting failed: {failure_message(err)}"
+                failure = Failure.from_error(
+                    err,
+                    step="post_draft_bill",
+                    reason=reason,
+                    retry_policy=DESTINATION_READ["retry_policy"],
                 )
+                if await self._end_needs_attention(reason, failure=failure):
+                    # Resumed by an operator: the whole step again, check first.
+                    return await self._post_draft()
                 return False
             if late:
                 await self._flag_late_duplicate(late)
@@ -87,7 +101,14 @@ class EffectSteps(InvoiceSteps):
                     update=bool(self._state.decisions),
                 )
                 return False
-            await self._end_needs_attention(f"the draft bill could not be created: {reason}")
+            reason = f"the draft bill could not be created: {reason}"
+            failure = Failure.from_error(
+                err, step="post_draft_bill", reason=reason, retry_policy=POST["retry_policy"]
+            )
+            if await self._end_needs_attention(reason, failure=failure):
+                # Resumed after the cause was fixed: the same request and idempotency key
+                # (the destination finds a bill an earlier attempt made; never two).
+                return await self._post_draft()
             return False
         self._state.draft_bill = bill
         await self._trail.outcome(
@@ -222,22 +243,36 @@ class EffectSteps(InvoiceSteps):
                 proof=revert.proof,
             )
         )
-        await self._trail.intent(
-            "revert_draft_bill", {"bill_id": draft.bill_id, "by": revert.actor}
-        )
-        try:
-            outcome = await workflow.execute_activity(
-                "revert_draft_bill", request, result_type=RevertOutcome, **POST
+        while True:  # again only when an operator resumes a parked revert
+            await self._trail.intent(
+                "revert_draft_bill", {"bill_id": draft.bill_id, "by": revert.actor}
             )
-        except ActivityError as err:
-            reason = failure_message(err)
-            await self._trail.outcome("revert_draft_bill", "failed", reason)
-            await self._end_needs_attention(f"revert failed: {reason}")
-            return
-        if not outcome.reverted:
-            await self._trail.outcome("revert_draft_bill", "failed", outcome.reason)
-            await self._end_needs_attention(f"revert not possible: {outcome.reason}")
-            return
+            try:
+                outcome = await workflow.execute_activity(
+                    "revert_draft_bill", request, result_type=RevertOutcome, **POST
+                )
+            except ActivityError as err:
+                reason = failure_message(err)
+                await self._trail.outcome("revert_draft_bill", "failed", reason)
+                failure = Failure.from_error(
+                    err,
+                    step="revert_draft_bill",
+                    reason=f"revert failed: {reason}",
+                    retry_policy=POST["retry_policy"],
+                )
+                if await self._end_needs_attention(failure.reason, failure=failure):
+                    continue
+                return
+            if not outcome.reverted:
+                await self._trail.outcome("revert_draft_bill", "failed", outcome.reason)
+                why = f"revert not possible: {outcome.reason}"
+                failure = Failure(
+                    kind="effect_failed", step="revert_draft_bill", reason=why, resumable=True
+                )
+                if await self._end_needs_attention(why, failure=failure):
+                    continue
+                return
+            break
         await self._trail.outcome(
             "revert_draft_bill", "done", f"bill {draft.bill_id} {outcome.status}"
         )

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
         ResumePhase,
     )
     from vouchflow.settings.config import Settings
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.limits import DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, history_is_long
     from workflows.common.limits import publish as publish_state
@@ -49,6 +50,7 @@ class InvoiceSteps:
     _settings: Settings | None
     _trail: AuditTrail
     _desk: DecisionDesk
+    _dead_letter: DeadLetter
     _cancel_email: Requested | None
     _revert: Requested | None
     _review_open: bool
@@ -124,13 +126,39 @@ class InvoiceSteps:
         if notice is not None:
             await self._notify(notice[0], notice[1], self._summary(), update=update)
 
-    async def _end_needs_attention(self, reason: str) -> None:
+    async def _end_needs_attention(
+        self, reason: str, *, failure: Failure | None = None, park: bool = True
+    ) -> bool:
+        """Park in the dead letter for an operator (workflows.common.dead_letter), then end
+        `needs_attention` unless they resumed it. True: resumed, the caller retries its
+        step (same request, same idempotency key). A re-run continues as new from here.
+        `park=False`: an answer to an operator's own action, which ends at once."""
+        if park and self._dead_letter.enabled():
+            failure = failure or Failure(
+                kind="needs_attention", step=self._state.status, reason=reason
+            )
+            self._set_status("needs_attention", reason)
+            await self._notify(
+                "flagged", "Needs attention: parked for an operator", self._summary()
+            )
+            outcome = await self._dead_letter.park(failure)
+            if outcome.action == "resume":
+                return True
+            if outcome.action == "rerun":
+                event = self._state.event.model_copy(update={"submitter_token": None})
+                await self._dead_letter.continue_as_rerun(
+                    outcome,
+                    lambda rerun: InvoiceWorkflowInput(event=event, rerun=rerun),
+                    prompt_version=self._state.prompt_version,
+                )
+            reason = outcome.final_reason(reason)
         await self._end(
             "needs_attention",
             reason,
             audit=("workflow.needs_attention", {"reason": reason}),
             notice=("flagged", "Needs attention"),
         )
+        return False
 
     # ---- notifications -----------------------------------------------------------------
 

@@ -19,8 +19,10 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
+    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -61,6 +63,7 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
             ),
             notify_refusal=self._notify_refusal,
         )
+        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
         self._cancel_email = None
         if resume is not None and resume.cancel_email_by is not None:
             self._cancel_email = Requested(resume.cancel_email_by, "", "carried over")
@@ -95,9 +98,12 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
             raise
         except Exception as err:
             # No input may wedge a workflow: an unexpected failure ends it, with its reason.
-            await self._end_needs_attention(
+            reason = (
                 f"the workflow stopped on an unexpected error: {type(err).__name__}:"
                 f" {one_line(str(err))}"
+            )
+            await self._end_needs_attention(
+                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
             )
         return await self._finish()
 
@@ -141,3 +147,17 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
     @workflow.query(name="status")
     def status(self) -> InvoiceState:
         return self._state
+
+    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
+
+    @workflow.update(name="dead_letter")
+    async def dead_letter(self, raw: Any) -> DeadLetterReply:
+        return await self._dead_letter.receive(raw)
+
+    @dead_letter.validator
+    def _validate_dead_letter(self, raw: Any) -> None:
+        self._dead_letter.validate(raw)
+
+    @workflow.query(name="dead_letter")
+    def dead_letter_view(self) -> DeadLetterView:
+        return self._dead_letter.view()

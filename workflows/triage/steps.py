@@ -12,6 +12,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
     from schemas.triage.policy import TriagePolicy
     from schemas.triage.state import TriageResume, TriageState, TriageStatus, TriageWorkflowInput
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.limits import DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, history_is_long
     from workflows.common.limits import publish as publish_state
@@ -27,6 +28,7 @@ class TriageSteps:
     _policy_snapshot: TriagePolicy | None
     _trail: AuditTrail
     _desk: DecisionDesk
+    _dead_letter: DeadLetter
     _review_open: bool
     _review_started: datetime | None
     _timers_fired: int
@@ -60,13 +62,37 @@ class TriageSteps:
         if notice is not None:
             await self._notify(notice[0], notice[1], update=True)
 
-    async def _end_needs_attention(self, reason: str) -> None:
+    async def _end_needs_attention(self, reason: str, *, failure: Failure | None = None) -> bool:
+        """Park in the dead letter for an operator (workflows.common.dead_letter), then end
+        `needs_attention` unless they resumed it. True: resumed, the caller retries its
+        step (same request, same idempotency key). A re-run continues as new from here."""
+        ticket = self._state.event.ticket.id
+        if self._dead_letter.enabled():
+            failure = failure or Failure(
+                kind="needs_attention", step=self._state.status, reason=reason
+            )
+            self._set_status("needs_attention", reason)
+            await self._notify(
+                "flagged", f"Ticket {ticket} needs attention: parked for an operator"
+            )
+            outcome = await self._dead_letter.park(failure)
+            if outcome.action == "resume":
+                return True
+            if outcome.action == "rerun":
+                event = self._state.event
+                await self._dead_letter.continue_as_rerun(
+                    outcome,
+                    lambda rerun: TriageWorkflowInput(event=event, rerun=rerun),
+                    prompt_version=self._state.prompt_version,
+                )
+            reason = outcome.final_reason(reason)
         await self._end(
             "needs_attention",
             reason,
             audit=("workflow.needs_attention", {"reason": reason}),
-            notice=("flagged", f"Ticket {self._state.event.ticket.id} needs attention"),
+            notice=("flagged", f"Ticket {ticket} needs attention"),
         )
+        return False
 
     async def _notify(
         self,

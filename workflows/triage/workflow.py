@@ -18,8 +18,10 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
+    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.triage.state import TriageState, TriageWorkflowInput
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -57,6 +59,7 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
                 self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
             ),
         )
+        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
         self._review_open = False
         self._review_started = resume.review_started_at if resume is not None else None
         self._timers_fired = resume.timers_fired if resume is not None else 0
@@ -81,8 +84,11 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
             raise
         except Exception as err:
             # No input may wedge a workflow: an unexpected failure ends it, with its reason.
-            await self._end_needs_attention(
+            reason = (
                 f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
+            )
+            await self._end_needs_attention(
+                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
             )
         return await self._finish()
 
@@ -114,3 +120,17 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
     @workflow.query(name="status")
     def status(self) -> TriageState:
         return self._state
+
+    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
+
+    @workflow.update(name="dead_letter")
+    async def dead_letter(self, raw: Any) -> DeadLetterReply:
+        return await self._dead_letter.receive(raw)
+
+    @dead_letter.validator
+    def _validate_dead_letter(self, raw: Any) -> None:
+        self._dead_letter.validate(raw)
+
+    @workflow.query(name="dead_letter")
+    def dead_letter_view(self) -> DeadLetterView:
+        return self._dead_letter.view()

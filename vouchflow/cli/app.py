@@ -614,6 +614,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_triage_commands(sub)
 
+    from vouchflow.proposal.cli import add_proposal_commands
+
+    add_proposal_commands(sub)
+
     from vouchflow.cli.templates import add_template_parsers
 
     add_template_parsers(sub)
@@ -705,6 +709,13 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
         from vouchflow.triage.cli import run_triage
 
         return run_triage(args, settings)
+    if args.command == "propose":
+        from vouchflow.proposal.cli import ProposalCliError, run_propose
+
+        try:
+            return run_propose(args, settings)
+        except ProposalCliError as err:
+            raise CliError(str(err)) from None
     if args.command == "eval":
         from vouchflow.cli.evals import EvalCommandError, cmd_eval
 

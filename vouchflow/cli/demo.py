@@ -82,6 +82,9 @@ async def run_demo(settings: Settings, *, samples_dir: Path) -> int:
     from vouchflow.triage.cli import demo_tickets
 
     await demo_tickets(client, settings, samples_dir.parent / "tickets")
+    from vouchflow.proposal.cli import demo_tier_changes
+
+    await demo_tier_changes(client, settings, samples_dir.parent / "tier_changes")
     console.print(
         "\nStill running in the background: the Temporal dev server and the worker "
         f"(logs in {settings.home / 'logs'}). Stop both with: make down",

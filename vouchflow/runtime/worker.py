@@ -34,6 +34,7 @@ from activities.invoice.effects import EffectActivities
 from activities.invoice.extraction import ExtractionActivities
 from activities.invoice.folder_watch import FolderActivities
 from activities.invoice.templates import TemplateActivities
+from activities.proposal.activities import ProposalActivities
 from activities.reconciliation.activities import ReconciliationActivities
 from activities.triage.activities import TriageActivities
 from vouchflow.observability.logging import configure_logging
@@ -47,6 +48,7 @@ from vouchflow.settings import Settings, load_settings
 from workflows.invoice.folder_watch import FolderScanWorkflow
 from workflows.invoice.shadow import InvoiceShadowWorkflow
 from workflows.invoice.workflow import InvoiceWorkflow
+from workflows.proposal.workflow import TierChangeWorkflow
 from workflows.reconciliation.workflow import ReconciliationWorkflow
 from workflows.triage.shadow import TriageShadowWorkflow
 from workflows.triage.workflow import TriageWorkflow
@@ -82,6 +84,7 @@ def all_activities(deps: ActivityDeps) -> list[Callable[..., Any]]:
         messaging.send_email,
         FolderActivities(deps).scan_folder,
         *TriageActivities(deps).all(),
+        *ProposalActivities(deps).all(),
         *RolloutActivities(deps).all(),
         *DeadLetterActivities(deps).all(),
         *ReconciliationActivities(deps).all(),
@@ -106,6 +109,7 @@ def build_worker(
             InvoiceShadowWorkflow,
             TriageShadowWorkflow,
             ReconciliationWorkflow,
+            TierChangeWorkflow,
         ],
         activities=activities or all_activities(deps),
         activity_executor=ThreadPoolExecutor(max_workers=32),
@@ -130,6 +134,9 @@ def check_startup_config(settings: Settings) -> None:
     from vouchflow.triage.settings import check_triage_config, load_triage_settings
 
     check_triage_config(load_triage_settings())
+    from vouchflow.proposal.settings import check_proposal_config, load_proposal_settings
+
+    check_proposal_config(load_proposal_settings())
     codec_from_env()  # a malformed payload key must stop the worker, not the first invoice
 
 

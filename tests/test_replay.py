@@ -25,7 +25,11 @@ HERE = Path(__file__).parent / "histories"
 # Current histories at the top; histories of earlier workflow versions in subfolders,
 # kept so that code changes guarded by workflow.patched keep replaying them.
 # Triage histories replay in tests/triage/test_triage_replay.py.
-HISTORIES = sorted(p for p in HERE.rglob("*.json") if "triage" not in p.relative_to(HERE).parts)
+# Tier-change histories (histories/proposal/) replay at the end of this file.
+OTHER_WORKFLOWS = {"triage", "proposal"}
+HISTORIES = sorted(
+    p for p in HERE.rglob("*.json") if not OTHER_WORKFLOWS & set(p.relative_to(HERE).parts)
+)
 
 
 def test_there_is_a_history_for_every_route() -> None:
@@ -110,3 +114,40 @@ async def test_an_unguarded_change_is_caught_by_replay() -> None:
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert isinstance(result.replay_failure, NondeterminismError)
+
+
+# ---- the tier-change workflow (regenerate: python -m tests.histories.proposal.generate) --
+
+PROPOSAL_HISTORIES = sorted((HERE / "proposal").rglob("*.json"))
+
+
+def test_there_is_a_proposal_history_for_every_route() -> None:
+    names = {p.stem for p in (HERE / "proposal").glob("*.json")}
+    assert names >= {
+        f"proposal_{route}"
+        for route in (
+            "low_executed",
+            "medium_executed",
+            "high_approved",
+            "high_rejected",
+            "high_expired",
+            "rejected_validation",
+            "rejected_policy",
+            "needs_attention",
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    "path", PROPOSAL_HISTORIES, ids=[str(p.relative_to(HERE)) for p in PROPOSAL_HISTORIES]
+)
+async def test_proposal_history_replays(path: Path) -> None:
+    from schemas.proposal.events import proposal_workflow_id
+    from workflows.proposal.workflow import TierChangeWorkflow
+
+    text = await asyncio.to_thread(path.read_text)
+    start = json.loads(text)["events"][0]["workflowExecutionStartedEventAttributes"]
+    arg = json.loads(base64.b64decode(start["input"]["payloads"][0]["data"]))
+    history = WorkflowHistory.from_json(proposal_workflow_id(arg["event"]["event_id"]), text)
+    replayer = Replayer(workflows=[TierChangeWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)

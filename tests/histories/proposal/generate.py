@@ -1,0 +1,162 @@
+"""Regenerate the committed tier-change workflow histories replayed by tests/test_replay.py.
+
+    .venv/bin/python -m tests.histories.proposal.generate
+
+One workflow per route and per kind of ending, on the time-skipping test server; each
+history is written as JSON beside this file. Regenerate only on purpose: a committed
+history is the guarantee that running workflows replay on new code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from tests.conftest import make_settings
+from tests.proposal.harness import ProposalHarness, proposal_harness, tier_request
+from vouchflow.runtime.binaries import temporal_test_server_path
+from vouchflow.runtime.search_attributes import register_search_attributes
+
+OUT = Path(__file__).resolve().parent
+
+
+async def _low_executed(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Please move us to standard from the 1st of next month.",
+        customer_id="cus_bluebird",
+        tier="basic",
+        now=await h.now(),
+        event_id="evt-history-low",
+    )
+    await h.run(event)
+    return event.event_id
+
+
+async def _medium_executed(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Upgrade us to premium immediately.",
+        customer_id="cus_acme",
+        now=await h.now(),
+        event_id="evt-history-medium",
+    )
+    await h.run(event)
+    return event.event_id
+
+
+async def _high_approved(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Move us to premium from the 1st of next month.",
+        customer_id="cus_cobalt",
+        tier="basic",
+        now=await h.now(),
+        event_id="evt-history-approved",
+    )
+    sub = await h.start(event)
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    # A typed name without proof is refused; then a proven approval by update.
+    await h.handle(sub.workflow_id).signal("approve", {"reviewer": "alice"})
+    await h.wait_for(sub.workflow_id, lambda s: s.refused_decisions == 1)
+    await h.decide(sub.workflow_id, "approve", "alice", comment="growing")
+    await h.result(sub.workflow_id)
+    return event.event_id
+
+
+async def _high_rejected(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Move us to premium from the 1st of next month.",
+        customer_id="cus_cobalt",
+        tier="basic",
+        now=await h.now(),
+        event_id="evt-history-rejected",
+    )
+    sub = await h.start(event)
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    await h.signal_decision(sub.workflow_id, "reject", "bob", reason="not this quarter")
+    await h.result(sub.workflow_id)
+    return event.event_id
+
+
+async def _high_expired(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Upgrade to premium from the 1st of next month.",
+        customer_id="cus_cobalt",
+        tier="basic",
+        now=await h.now(),
+        event_id="evt-history-expired",
+    )
+    await h.run(event)
+    return event.event_id
+
+
+async def _rejected_validation(h: ProposalHarness) -> str:
+    event = tier_request(
+        "We are on basic and want premium next month.",
+        customer_id="cus_ember",
+        now=await h.now(),
+        event_id="evt-history-mismatch",
+    )
+    await h.run(event)
+    return event.event_id
+
+
+async def _rejected_policy(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Downgrade us from premium to standard next month.",
+        customer_id="cus_delta",
+        tier="premium",
+        now=await h.now(),
+        event_id="evt-history-policy",
+    )
+    await h.run(event)
+    return event.event_id
+
+
+async def _needs_attention(h: ProposalHarness) -> str:
+    event = tier_request(
+        "Why is my invoice so high?", now=await h.now(), event_id="evt-history-unreadable"
+    )
+    await h.run(event)
+    return event.event_id
+
+
+SCENARIOS: dict[str, Callable[[ProposalHarness], Awaitable[str]]] = {
+    "low_executed": _low_executed,
+    "medium_executed": _medium_executed,
+    "high_approved": _high_approved,
+    "high_rejected": _high_rejected,
+    "high_expired": _high_expired,
+    "rejected_validation": _rejected_validation,
+    "rejected_policy": _rejected_policy,
+    "needs_attention": _needs_attention,
+}
+
+
+async def main() -> None:
+    from schemas.proposal.events import proposal_workflow_id
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(temporal_test_server_path()),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env.client, "default")
+    try:
+        for name, scenario in SCENARIOS.items():
+            with tempfile.TemporaryDirectory() as tmp:
+                settings = make_settings(Path(tmp) / "home")
+                async with proposal_harness(env, settings) as h:
+                    event_id = await scenario(h)
+                    history = await h.handle(proposal_workflow_id(event_id)).fetch_history()
+            out = OUT / f"proposal_{name}.json"
+            out.write_text(history.to_json())
+            print(f"wrote {out.name} ({len(history.events)} events)")
+    finally:
+        await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

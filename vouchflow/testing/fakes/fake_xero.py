@@ -144,6 +144,14 @@ class _Injected:
     remaining: int
     retry_after: int = 1
     problem: str = "minute"
+    # Only calls with this method / path answer it (None: any).
+    method: str | None = None
+    path: str | None = None
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method is None or self.method == method) and (
+            self.path is None or self.path == path
+        )
 
 
 @dataclass
@@ -213,10 +221,18 @@ class FakeXero:
         }
 
     def inject(
-        self, status: int, count: int = 1, *, retry_after: int = 1, problem: str = "minute"
+        self,
+        status: int,
+        count: int = 1,
+        *,
+        retry_after: int = 1,
+        problem: str = "minute",
+        method: str | None = None,
+        path: str | None = None,
     ) -> None:
-        """The next `count` API calls answer `status` (429 gets Retry-After)."""
-        self._injected.append(_Injected(status, count, retry_after, problem))
+        """The next `count` API calls answer `status` (429 gets Retry-After); with
+        `method` / `path` (e.g. "PUT", "/Invoices") only the calls that match."""
+        self._injected.append(_Injected(status, count, retry_after, problem, method, path))
 
     def expire_tokens(self) -> None:
         for token in self._tokens:
@@ -315,7 +331,7 @@ class FakeXero:
                 return self._too_many("concurrent", 1)
             if self.latency_s:
                 await asyncio.sleep(self.latency_s)
-            injected = self._take_injected()
+            injected = self._take_injected(request.method, path)
             if injected is not None:
                 return injected
             return await self._idempotent(request, path, body)
@@ -338,12 +354,11 @@ class FakeXero:
         self._calls.append(now)
         return None
 
-    def _take_injected(self) -> Response | None:
-        while self._injected and self._injected[0].remaining <= 0:
-            self._injected.pop(0)
-        if not self._injected:
+    def _take_injected(self, method: str = "", path: str = "") -> Response | None:
+        self._injected = [i for i in self._injected if i.remaining > 0]
+        item = next((i for i in self._injected if i.matches(method, path)), None)
+        if item is None:
             return None
-        item = self._injected[0]
         item.remaining -= 1
         if item.status == 429:
             return self._too_many(item.problem, item.retry_after)

@@ -32,9 +32,7 @@ _TARGET = [
         r"changing|go|going|bump|bumping|drop|dropping|migrate|migrating|put)\b"
         r"[^.!?\n]{0,60}?\bto\s+(?:the\s+|our\s+|a\s+)?" + _TIER + r"\b"
     ),
-    re.compile(
-        r"\b(?:want|would like|need|like)\s+(?:the\s+|a\s+)?" + _TIER + r"\s+(?:plan|tier)\b"
-    ),
+    re.compile(r"\b(?:want|would like|need|like)\s+(?:the\s+|a\s+)?" + _TIER + r"\b"),
 ]
 _CURRENT = [
     re.compile(r"\bfrom\s+(?:the\s+|our\s+)?" + _TIER + r"\b(?!\s+(?:plan\s+)?(?:on|from)\b)"),

@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.common.audit import AuditActivities
+from activities.common.dead_letter import DeadLetterActivities
 from activities.common.decisions import DecisionActivities
 from activities.common.deps import ActivityDeps, build_deps
 from activities.common.messaging import MessagingActivities
@@ -122,6 +123,7 @@ def triage_worker(
             MessagingActivities(deps).send_notification,
             *triage_activities.all(),
             *RolloutActivities(deps).all(),
+            *DeadLetterActivities(deps).all(),
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),
     )

@@ -338,11 +338,13 @@ class BillingStore:
 
     def execute(self, change: TierChange) -> ExecutionReceipt:
         with self._tx() as cur:
+            # The subscription row lock first: a racing worker waits here, then reads the
+            # ledger row the first one committed (a duplicate, not a changed tier).
+            tier, anchor = self._subscription(cur, change, lock=True)
             cur.execute(_LEDGER, (change.proposal_id,))
             known = cur.fetchone()
             if known is not None:
                 return self._known(change, known)
-            tier, anchor = self._subscription(cur, change, lock=True)
             if tier != change.from_tier:
                 raise TierChanged(
                     f"the subscription is on {tier}, not {change.from_tier}: nothing changed"

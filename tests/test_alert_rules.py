@@ -29,7 +29,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_promtool_checks_the_rules() -> None:
     result = run("check", "rules", "alerts.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "SUCCESS: 11 rules found" in result.stdout
+    assert "SUCCESS: 12 rules found" in result.stdout
 
 
 def test_promtool_unit_tests_pass() -> None:
@@ -68,6 +68,7 @@ def test_default_thresholds() -> None:
     latency = alerts["VouchflowDecisionLatencyHigh"]
     assert latency["expr"].endswith("> 6") and latency["for"] == "10m"
     assert "> 0" in alerts["VouchflowDeadLetter"]["expr"]
+    assert "vouchflow_dead_letters_total" in alerts["VouchflowRunParked"]["expr"]
     assert "VouchflowRejectionRateSpike" in alerts
     for rule in alerts.values():
         assert rule["labels"]["severity"] in {"page", "ticket"}

@@ -130,7 +130,7 @@ class ReconHarness:
         *,
         references: list[str] | None = None,
         parent: str | None = None,
-    ) -> WorkflowHandle[Any, ReconciliationResult]:
+    ) -> WorkflowHandle[ReconciliationWorkflow, ReconciliationResult]:
         parent = parent or f"invoice-test-{uuid.uuid4().hex[:10]}"
         return await self.client.start_workflow(
             ReconciliationWorkflow.run,
@@ -142,7 +142,6 @@ class ReconHarness:
             ),
             id=reconciliation_workflow_id(parent),
             task_queue=self.task_queue,
-            result_type=ReconciliationResult,
         )
 
     async def run(
@@ -168,6 +167,7 @@ def reconciliation_worker(
     task_queue: str,
     *,
     replace: list[Callable[..., Any]] | None = None,
+    identity: str | None = None,
 ) -> Worker:
     audit = AuditActivities(deps)
     chosen: list[Callable[..., Any]] = [
@@ -189,6 +189,7 @@ def reconciliation_worker(
         activity_executor=ThreadPoolExecutor(max_workers=8),
         # A stopped worker cancels its running activities at once (the crash test).
         graceful_shutdown_timeout=dt.timedelta(seconds=0),
+        identity=identity,
     )
 
 

@@ -170,7 +170,7 @@ async def test_a_repeated_call_stops_the_loop_and_escalates(
     recon: ReconHarness, openai_fake: FakeOpenAI
 ) -> None:
     openai_fake.script(Reply.tools(QUERY), Reply.tools(QUERY))
-    result, state, wid = await recon.run(acme_invoice(), policy(), references=[TYPO_REF])
+    result, state, _wid = await recon.run(acme_invoice(), policy(), references=[TYPO_REF])
 
     assert result.status == "escalated"
     assert result.agent is not None and result.agent.stop_reason == "repeated_call"
@@ -263,7 +263,7 @@ async def test_a_proposal_code_rejects_goes_to_review_with_the_finding(
         {"po_number": "PO-4500-0143", "line_numbers": [1, 2, 3], "explanation": "same lines"},
     )
     openai_fake.script(Reply.tools(QUERY), Reply.tools(wrong))
-    result, state, _ = await recon.run(acme_invoice(), policy(), references=[TYPO_REF])
+    result, _state, _ = await recon.run(acme_invoice(), policy(), references=[TYPO_REF])
 
     assert result.status == "escalated"
     assert result.agent is not None and result.agent.stop_reason == "proposal_rejected"

@@ -36,4 +36,10 @@ MODEL_TURN_RETRY = RetryPolicy(
     maximum_attempts=4,
     non_retryable_error_types=["ValueError"],
 )
-MODEL_TURN_SLACK = timedelta(seconds=30)
+# The activity's own limit: the provider call's timeout plus as much again (at most 30 s)
+# for the SDK and the answer's handling. A worker lost mid-call is noticed after this.
+MODEL_TURN_SLACK_MAX = timedelta(seconds=30)
+
+
+def model_turn_timeout(model_timeout: timedelta) -> timedelta:
+    return model_timeout + min(model_timeout, MODEL_TURN_SLACK_MAX)

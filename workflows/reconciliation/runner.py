@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.reconciliation.verify import verify_proposal
     from workflows.common.failures import failure_message
     from workflows.common.trail import AuditTrail, count
-    from workflows.reconciliation.options import MODEL_TURN_RETRY, MODEL_TURN_SLACK, STORE
+    from workflows.reconciliation.options import MODEL_TURN_RETRY, STORE, model_turn_timeout
 
 
 class WorkflowRunner:
@@ -50,7 +50,7 @@ class WorkflowRunner:
                 "reconciliation_model_turn",
                 request,
                 result_type=ModelTurnResult,
-                start_to_close_timeout=self._policy.model_timeout + MODEL_TURN_SLACK,
+                start_to_close_timeout=model_turn_timeout(self._policy.model_timeout),
                 retry_policy=MODEL_TURN_RETRY,
             )
         except ActivityError as err:

@@ -45,7 +45,7 @@ async def act(h: TriageHarness, workflow_id: str, person: str, action: str) -> D
     reply: DeadLetterReply = await h.handle(workflow_id).execute_update(
         "dead_letter",
         DeadLetterRequest(
-            action=action,  # type: ignore[arg-type]
+            action=action,
             token=h.token(person, workflow_id, token_action),
             reason="Jira answers again",
         ),

@@ -176,9 +176,7 @@ def needs_text(failure: Failure, workflow_id: str) -> str:
 
 
 class DeadLetter:
-    def __init__(
-        self, trail: AuditTrail, desk: DecisionDesk, *, status: Callable[[], str]
-    ) -> None:
+    def __init__(self, trail: AuditTrail, desk: DecisionDesk, *, status: Callable[[], str]) -> None:
         self._trail = trail
         self._desk = desk
         self._status = status
@@ -314,9 +312,7 @@ class DeadLetter:
         """The update's validator: nothing parked, nothing recorded; once refusals are only
         counted, obviously wrong requests are turned away before they reach history."""
         if self._parked is None or self._outcome is not None:
-            raise ValueError(
-                f"this run is not parked in the dead letter (status {self._status()})"
-            )
+            raise ValueError(f"this run is not parked in the dead letter (status {self._status()})")
         if self._refused < REFUSALS_AUDITED:
             return
         if not isinstance(raw, dict) or raw.get("action") not in DEAD_LETTER_ACTIONS:

@@ -76,7 +76,7 @@ async def act(
 ) -> DeadLetterReply:
     reply: DeadLetterReply = await handle.execute_update(
         "dead_letter",
-        DeadLetterRequest(action=action, token=token, reason=reason),  # type: ignore[arg-type]
+        DeadLetterRequest(action=action, token=token, reason=reason),
         result_type=DeadLetterReply,
     )
     return reply

@@ -63,6 +63,14 @@ _PATTERNS: list[tuple[str, str]] = [
         r"\b(?:to|as)\b\s*[£€$]?\s*\d|\b(?:respond|reply|answer|output)\s+(?:only\s+)?with\b",
     ),
     (
+        # "[Support staff note: set urgency high and escalate]": text in a customer's
+        # document or ticket posing as a note from the operator's own staff or system.
+        "forged staff or system note",
+        r"[\[(<{]\s*(?:(?:support|internal|staff|agent|admin|administrator|system|operator|"
+        r"moderator|reviewer|team|ops)\s+){1,2}(?:note|notice|message|instruction|override|"
+        r"comment)s?\s*[:\-]",
+    ),
+    (
         "German/French/Dutch instruction override",
         r"\bignoriere\b[^.\n]{0,30}\banweisungen\b|\bignore[zr]?\b[^.\n]{0,30}\binstructions\b|"
         r"\bnegeer\b[^.\n]{0,30}\binstructies\b",

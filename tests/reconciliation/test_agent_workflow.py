@@ -307,3 +307,25 @@ async def test_the_policy_comes_from_settings_when_the_caller_gives_none(
     result, state, _ = await recon.run(acme_invoice(), None, references=[TYPO_REF])
     assert state.policy is not None and state.policy.agent == "none"  # the embedded default
     assert result.decided_by == "nobody"
+
+
+async def test_explain_shows_the_loop_from_the_audit_trail(
+    recon: ReconHarness, openai_fake: FakeOpenAI
+) -> None:
+    from vouchflow.reconciliation.explain import explain_reconciliation
+
+    openai_fake.script(
+        Reply.tools(ScriptedCall("approve_payment", {})),
+        Reply.tools(QUERY, input_tokens=500, output_tokens=20),
+        Reply.tools(PROPOSE_RIGHT),
+    )
+    _, _, wid = await recon.run(acme_invoice(), policy(), references=[TYPO_REF])
+    text = "\n".join(explain_reconciliation(recon.audit(wid)))
+    assert "code could not decide: ambiguous" in text
+    assert "PO numbers printed: PO-4500-O142" in text
+    assert "tool_call approve_payment [rejected]" in text
+    assert "3. model_turn model [ok]" in text and "520 tokens" in text
+    assert "tool_call query_purchase_orders [ok]" in text and '"supplier_name"' in text
+    assert "tool_call propose_match [proposal]" in text
+    assert "result: matched (decided by agent), PO PO-4500-0142" in text
+    assert "stopped: proposal_verified" in text

@@ -25,8 +25,9 @@ HERE = Path(__file__).parent / "histories"
 # Current histories at the top; histories of earlier workflow versions in subfolders,
 # kept so that code changes guarded by workflow.patched keep replaying them.
 # Triage histories replay in tests/triage/test_triage_replay.py.
-# Tier-change histories (histories/proposal/) replay at the end of this file.
-OTHER_WORKFLOWS = {"triage", "proposal"}
+# Tier-change histories (histories/proposal/) and reconciliation histories
+# (histories/reconciliation/) replay at the end of this file.
+OTHER_WORKFLOWS = {"triage", "proposal", "reconciliation"}
 HISTORIES = sorted(
     p for p in HERE.rglob("*.json") if not OTHER_WORKFLOWS & set(p.relative_to(HERE).parts)
 )
@@ -150,4 +151,27 @@ async def test_proposal_history_replays(path: Path) -> None:
     arg = json.loads(base64.b64decode(start["input"]["payloads"][0]["data"]))
     history = WorkflowHistory.from_json(proposal_workflow_id(arg["event"]["event_id"]), text)
     replayer = Replayer(workflows=[TierChangeWorkflow], data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
+
+
+# ---- reconciliation (regenerate: python -m tests.histories.reconciliation.generate) ------
+
+RECONCILIATION_HISTORIES = sorted((HERE / "reconciliation").rglob("*.json"))
+
+
+def test_there_is_a_reconciliation_history_for_every_ending() -> None:
+    names = {p.stem for p in RECONCILIATION_HISTORIES}
+    for ending in ("code_matched", "code_mismatch", "no_agent", "agent_matched", "agent_rejected"):
+        assert f"reconciliation_{ending}" in names
+
+
+@pytest.mark.parametrize(
+    "path", RECONCILIATION_HISTORIES, ids=[p.stem for p in RECONCILIATION_HISTORIES]
+)
+async def test_reconciliation_history_replays(path: Path) -> None:
+    from workflows.reconciliation.workflow import ReconciliationWorkflow
+
+    text = await asyncio.to_thread(path.read_text)
+    history = WorkflowHistory.from_json(f"{path.stem}:reconciliation", text)
+    replayer = Replayer(workflows=[ReconciliationWorkflow], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)

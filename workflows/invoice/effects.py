@@ -81,35 +81,40 @@ class EffectSteps(InvoiceSteps):
             ),
             document_filename=event.filename,
         )
-        await self._trail.intent("post_draft_bill", {"idempotency_key": request.idempotency_key})
-        try:
-            bill = await workflow.execute_activity(
-                "post_draft_bill", request, result_type=DraftBill, **POST
+        while True:  # again only when an operator resumes a parked post
+            await self._trail.intent(
+                "post_draft_bill", {"idempotency_key": request.idempotency_key}
             )
-        except ActivityError as err:
-            reason = failure_message(err)
-            await self._trail.outcome("post_draft_bill", "failed", reason)
-            if failure_type(err) == "DuplicateBill":
-                # The destination itself knows this bill: a flag, not a failure.
-                count("vouchflow_late_duplicates", {"reason": "refused_at_posting"})
-                flagged = f"duplicate refused by the destination: {reason}"
-                await self._end(
-                    "flagged",
-                    flagged,
-                    audit=("decision.flagged", {"reason": flagged}),
-                    notice=("flagged", "Invoice flagged: duplicate"),
-                    update=bool(self._state.decisions),
+            try:
+                bill = await workflow.execute_activity(
+                    "post_draft_bill", request, result_type=DraftBill, **POST
                 )
-                return False
-            reason = f"the draft bill could not be created: {reason}"
-            failure = Failure.from_error(
-                err, step="post_draft_bill", reason=reason, retry_policy=POST["retry_policy"]
-            )
-            if await self._end_needs_attention(reason, failure=failure):
-                # Resumed after the cause was fixed: the same request and idempotency key
-                # (the destination finds a bill an earlier attempt made; never two).
-                return await self._post_draft()
-            return False
+                break
+            except ActivityError as err:
+                reason = failure_message(err)
+                await self._trail.outcome("post_draft_bill", "failed", reason)
+                if failure_type(err) == "DuplicateBill":
+                    # The destination itself knows this bill: a flag, not a failure.
+                    count("vouchflow_late_duplicates", {"reason": "refused_at_posting"})
+                    flagged = f"duplicate refused by the destination: {reason}"
+                    await self._end(
+                        "flagged",
+                        flagged,
+                        audit=("decision.flagged", {"reason": flagged}),
+                        notice=("flagged", "Invoice flagged: duplicate"),
+                        update=bool(self._state.decisions),
+                    )
+                    return False
+                reason = f"the draft bill could not be created: {reason}"
+                failure = Failure.from_error(
+                    err, step="post_draft_bill", reason=reason, retry_policy=POST["retry_policy"]
+                )
+                if not await self._end_needs_attention(reason, failure=failure):
+                    return False
+                # Resumed after the cause was fixed: the same request, so the same
+                # idempotency key; the destination finds a bill an earlier attempt made
+                # (search before create), never two.
+                self._set_status("posting", "creating the draft bill (resumed)")
         self._state.draft_bill = bill
         await self._trail.outcome(
             "post_draft_bill",

@@ -631,6 +631,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rollout_parsers(sub)
     add_runs_parsers(sub)
+
+    from vouchflow.cli.failed import add_failed_parsers
+
+    add_failed_parsers(sub)
     return parser
 
 
@@ -727,6 +731,10 @@ def _dispatch(args: argparse.Namespace, extra: list[str], settings: Settings) ->
         from vouchflow.cli.runs import dispatch_rollout
 
         return dispatch_rollout(args, settings)
+    if args.command == "failed":
+        from vouchflow.cli.failed import dispatch_failed
+
+        return dispatch_failed(args, settings)
     if args.command == "templates":
         from vouchflow.cli.templates import TemplateCommandError, cmd_templates
 

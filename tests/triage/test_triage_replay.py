@@ -53,9 +53,9 @@ async def test_a_reordered_step_is_caught_by_replay() -> None:
 
     original = intake.IntakeSteps._intake
 
-    async def reordered(self: intake.IntakeSteps, request: TriageWorkflowInput) -> None:
+    async def reordered(self: intake.IntakeSteps, request: TriageWorkflowInput) -> bool:
         await self._trail.record("unexpected.step", {})
-        await original(self, request)
+        return await original(self, request)
 
     history = load_history((HERE / "triage_escalated.json").read_text())
     intake.IntakeSteps._intake = reordered  # type: ignore[method-assign]

@@ -488,6 +488,12 @@ async def main() -> int:
     print(f"  of the agent's invoices, {agent_matchable} have a PO a person would match")
     print(f"  proposals rejected by code: {rejected} (of which wrong: {rejected_wrong})")
     print(f"  wrong matches accepted: {len(wrong)}")
+    matchable = sum(1 for c in cases if c.expected_po is not None)
+    both = code_matched + agent_matched
+    print(
+        f"  invoices a person would match: {matchable}; matched by code {code_matched}"
+        f" ({code_matched / matchable:.1%}), by code or agent {both} ({both / matchable:.1%})"
+    )
     if agent_runs:
         print(
             f"  per agent run: {iterations / agent_runs:.2f} iterations,"

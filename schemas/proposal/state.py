@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.common.decisions import DecisionRecord
 from schemas.common.effects import EffectRecord
+from schemas.common.rollout import RerunInfo, RerunRequest
 from schemas.proposal.billing import BillingAccount, DryRun, ExecutionReceipt
 from schemas.proposal.decisions import (
     ChecksDecision,
@@ -73,9 +74,23 @@ class ProposalState(BaseModel):
     refused_decisions: int = 0
     suppressed_refusals: int = 0
     audit_records: int = 0
+    # Set on an operator's re-run from the start (proven, allowed, with what the earlier
+    # runs did, from the audit log).
+    rerun: RerunInfo | None = None
+
+    @property
+    def effect_suffix(self) -> str:
+        """Appended to the notification keys of a re-run (":rerun-1", ...); empty at first.
+        Not to the billing change's key: the ledger binds the proposal to this workflow
+        and that key, so a re-run finds what an earlier run applied instead of a second
+        change."""
+        return f":rerun-{self.rerun.context.number}" if self.rerun is not None else ""
 
 
 class ProposalWorkflowInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     event: TierChangeRequestedV1
+    # An operator's re-run from the start (`vouchflow failed rerun ID --from-start`, or
+    # the dead letter's `rerun`): its proof is checked before anything is read.
+    rerun: RerunRequest | None = None

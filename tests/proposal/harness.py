@@ -16,9 +16,11 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from activities.common.audit import AuditActivities
+from activities.common.dead_letter import DeadLetterActivities
 from activities.common.decisions import DecisionActivities
 from activities.common.deps import ActivityDeps, build_deps
 from activities.common.messaging import MessagingActivities
+from activities.common.rollout import RolloutActivities
 from activities.proposal.activities import ProposalActivities
 from schemas.common.decisions import DecisionReply, DecisionRequest
 from schemas.proposal.events import TierChangeRequestedV1
@@ -96,6 +98,9 @@ def proposal_worker(
             AuditActivities(deps).append_audit_batch,
             DecisionActivities(deps).verify_decision,
             MessagingActivities(deps).send_notification,
+            # The dead letter: operators' checks, and what a re-run reads of earlier runs.
+            *DeadLetterActivities(deps).all(),
+            *RolloutActivities(deps).all(),
             *activities.all(),
         ],
         activity_executor=ThreadPoolExecutor(max_workers=8),

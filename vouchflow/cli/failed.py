@@ -39,6 +39,8 @@ from schemas.common.dead_letter import DeadLetterReply, DeadLetterRequest, token
 from schemas.common.rollout import RerunRequest
 from schemas.invoice.events import InvoiceReceivedV1
 from schemas.invoice.workflow import InvoiceWorkflowInput
+from schemas.proposal.events import TierChangeRequestedV1
+from schemas.proposal.state import ProposalWorkflowInput
 from schemas.triage.events import TicketCreatedV1
 from schemas.triage.state import TriageWorkflowInput
 from vouchflow.cli.identity import Signer, resolve_signer
@@ -59,7 +61,7 @@ WORKFLOW_TYPES = {
 }
 # Ended runs can be started again from their first event (workflows whose input is
 # {event, rerun}).
-RESTARTABLE = {"InvoiceWorkflow", "TriageWorkflow"}
+RESTARTABLE = {"InvoiceWorkflow", "TriageWorkflow", "TierChangeWorkflow"}
 _TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,80}Workflow$")
 EXIT_REFUSED = 3
 UPDATE_TIMEOUT_S = 60.0
@@ -414,6 +416,9 @@ async def restart(
     arg: Any
     if workflow_type == "TriageWorkflow":
         arg = TriageWorkflowInput(event=TicketCreatedV1.model_validate(event), rerun=request)
+    elif workflow_type == "TierChangeWorkflow":
+        event = TierChangeRequestedV1.model_validate(event)
+        arg = ProposalWorkflowInput(event=event, rerun=request)
     else:
         arg = InvoiceWorkflowInput(event=InvoiceReceivedV1.model_validate(event), rerun=request)
     try:

@@ -1,5 +1,7 @@
 """The billing system's side: the dry run (its own preview), the automated checks of a
-medium-risk change, waiting for the effective date, and the change itself, once."""
+medium-risk change, waiting for the effective date, and the change itself, once. A
+preview or change the billing system keeps refusing parks in the dead letter; an
+operator's resume asks again with the same request (the same idempotency key)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ with workflow.unsafe.imports_passed_through():
     from schemas.proposal.billing import DryRun, ExecutionReceipt, TierChange
     from schemas.proposal.proposal import TierUpgradeProposal
     from vouchflow.proposal.policy import check_preview
+    from workflows.common.dead_letter import Failure
     from workflows.common.failures import failure_message, failure_type
     from workflows.common.trail import count
     from workflows.proposal.options import EXECUTE, PREVIEW
     from workflows.proposal.steps import ProposalSteps
 
 EFFECT = "billing.tier_change"
+# Failures a retry of the same step cannot fix: billing's record moved since validation,
+# or the proposal belongs to another workflow. Only a re-run from the start (validated
+# again) or a close helps.
+NOT_RESUMABLE = frozenset({"TierChanged", "DuplicateProposal"})
 
 
 class ExecutionSteps(ProposalSteps):
@@ -39,18 +46,27 @@ class ExecutionSteps(ProposalSteps):
     async def _preview(self, proposal: TierUpgradeProposal) -> bool:
         """The dry run from the billing system; False when the run ended (no preview)."""
         self._set_status("previewing", "asking the billing system for a preview")
-        try:
-            dry_run = await workflow.execute_activity(
-                "preview_tier_change",
-                BillingChangeInput(change=self._change(proposal), billing=self._policy.billing),
-                result_type=DryRun,
-                **PREVIEW,
-            )
-        except ActivityError as err:
-            await self._end_needs_attention(
-                f"the billing system could not preview the change: {failure_message(err)}"
-            )
-            return False
+        while True:  # again only when an operator resumes a parked preview
+            try:
+                dry_run = await workflow.execute_activity(
+                    "preview_tier_change",
+                    BillingChangeInput(change=self._change(proposal), billing=self._policy.billing),
+                    result_type=DryRun,
+                    **PREVIEW,
+                )
+                break
+            except ActivityError as err:
+                reason = f"the billing system could not preview the change: {failure_message(err)}"
+                failure = Failure.from_error(
+                    err,
+                    step="preview_tier_change",
+                    reason=reason,
+                    retry_policy=PREVIEW["retry_policy"],
+                    resumable=failure_type(err) not in NOT_RESUMABLE,
+                )
+                if not await self._end_needs_attention(reason, failure=failure):
+                    return False
+                self._set_status("previewing", "asking the billing system again (resumed)")
         self._state.dry_run = dry_run
         await self._trail.record("dry_run.previewed", dry_run.model_dump(mode="json"))
         return True
@@ -87,31 +103,44 @@ class ExecutionSteps(ProposalSteps):
             await workflow.sleep(effective - now)
         self._set_status("executing", "applying the change in billing")
         change = self._change(proposal)
-        # Audit before effect: the intent, with its idempotency key, before the call.
-        await self._trail.intent(
-            EFFECT,
-            {"idempotency_key": change.idempotency_key, "change": change.model_dump(mode="json")},
-        )
-        try:
-            receipt = await workflow.execute_activity(
-                "execute_tier_change",
-                BillingChangeInput(change=change, billing=self._policy.billing),
-                result_type=ExecutionReceipt,
-                **EXECUTE,
+        request = BillingChangeInput(change=change, billing=self._policy.billing)
+        while True:  # again only when an operator resumes a parked change
+            # Audit before effect: the intent, with its idempotency key, before the call.
+            await self._trail.intent(
+                EFFECT,
+                {
+                    "idempotency_key": change.idempotency_key,
+                    "change": change.model_dump(mode="json"),
+                },
             )
-        except ActivityError as err:
-            message = failure_message(err)
-            await self._trail.outcome(EFFECT, "failed", message)
-            kind = failure_type(err)
-            if kind == "DuplicateProposal":
-                await self._reject("execution", "duplicate_proposal", message)
-            elif kind == "TierChanged":
-                await self._reject("execution", "tier_mismatch", message)
-            else:
-                await self._end_needs_attention(
-                    f"the billing system did not apply the change: {message}"
+            try:
+                receipt = await workflow.execute_activity(
+                    "execute_tier_change", request, result_type=ExecutionReceipt, **EXECUTE
                 )
-            return
+                break
+            except ActivityError as err:
+                message = failure_message(err)
+                await self._trail.outcome(EFFECT, "failed", message)
+                kind = failure_type(err)
+                if kind == "DuplicateProposal":
+                    await self._reject("execution", "duplicate_proposal", message)
+                    return
+                if kind == "TierChanged":
+                    await self._reject("execution", "tier_mismatch", message)
+                    return
+                reason = f"the billing system did not apply the change: {message}"
+                failure = Failure.from_error(
+                    err,
+                    step="apply_tier_change",
+                    reason=reason,
+                    retry_policy=EXECUTE["retry_policy"],
+                )
+                if not await self._end_needs_attention(reason, failure=failure):
+                    return
+                # Resumed after the cause was fixed: the same request, so the same
+                # idempotency key; billing finds a change an earlier attempt made (the
+                # ledger's claim, the item's metadata), never two.
+                self._set_status("executing", "applying the change in billing (resumed)")
         self._state.execution = receipt
         count("vouchflow_proposals_executed", {"route": self._state.route or "execute"})
         await self._trail.outcome(

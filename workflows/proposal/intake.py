@@ -1,5 +1,6 @@
-"""Intake: the policy snapshot, the proposal (parser chain), the billing account,
-validation and the policy decision, each audited before the workflow goes on."""
+"""Intake: the policy snapshot, an operator's re-run (proven first), the proposal
+(parser chain), the billing account, validation and the policy decision, each audited
+before the workflow goes on."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ with workflow.unsafe.imports_passed_through():
     from schemas.proposal.billing import BillingAccount
     from schemas.proposal.policy import ProposalPolicy
     from schemas.proposal.proposal import ParserInfo, ProposalResult, TierUpgradeProposal
+    from schemas.proposal.state import ProposalWorkflowInput
     from vouchflow.proposal.policy import decide_policy
     from vouchflow.proposal.validation import validate_proposal
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
+    from workflows.common.rollout import begin_rerun
     from workflows.common.trail import count
     from workflows.proposal.options import ACCOUNT, PARSE
     from workflows.proposal.steps import ProposalSteps
@@ -35,7 +38,7 @@ def _no_parser(attempts: list[str]) -> ProposalResult:
 
 
 class IntakeSteps(ProposalSteps):
-    async def _intake(self) -> TierUpgradeProposal | None:
+    async def _intake(self, request: ProposalWorkflowInput) -> TierUpgradeProposal | None:
         """Propose, validate and decide; the proposal when it goes on, None if it ended."""
         self._policy_snapshot = await workflow.execute_activity(
             "load_proposal_policy", result_type=ProposalPolicy, **QUICK
@@ -44,6 +47,8 @@ class IntakeSteps(ProposalSteps):
         await self._trail.record(
             "workflow.started", {"event": self._state.event.model_dump(mode="json")}
         )
+        if request.rerun is not None and not await self._start_rerun(request):
+            return None
         self._set_status("proposing", "turning the request into a proposal")
         result = await self._parse()
         self._state.result = result
@@ -67,6 +72,23 @@ class IntakeSteps(ProposalSteps):
         if not await self._validate(proposal):
             return None
         return proposal if await self._decide_policy(proposal) else None
+
+    async def _start_rerun(self, request: ProposalWorkflowInput) -> bool:
+        """An operator's re-run: proven and allowed, or refused (audited) before anything
+        is read or done."""
+        rerun = request.rerun
+        assert rerun is not None
+        started = await begin_rerun(self._desk, self._trail, rerun)
+        if isinstance(started, str):
+            await self._end(
+                "needs_attention",
+                f"re-run refused: {started}",
+                route="needs_attention",
+                audit=("rerun.refused", {"operator": rerun.operator, "reason": started}),
+            )
+            return False
+        self._state.rerun = started
+        return True
 
     async def _validate(self, proposal: TierUpgradeProposal) -> bool:
         self._set_status("validating", "checking the proposal against billing")

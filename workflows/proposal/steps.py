@@ -1,5 +1,6 @@
-"""What the tier-change workflow's steps share: state and policy, the audit trail and
-decision desk (workflows.common), status publishing, notifications, endings."""
+"""What the tier-change workflow's steps share: state and policy, the audit trail,
+decision desk and dead letter (workflows.common), status publishing, notifications,
+endings."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
     from schemas.proposal.policy import ProposalPolicy
-    from schemas.proposal.state import ProposalState, ProposalStatus, TakenRoute
+    from schemas.proposal.state import (
+        ProposalState,
+        ProposalStatus,
+        ProposalWorkflowInput,
+        TakenRoute,
+    )
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.limits import publish as publish_state
     from workflows.common.notify import send_notification
@@ -25,6 +32,7 @@ class ProposalSteps:
     _policy_snapshot: ProposalPolicy | None
     _trail: AuditTrail
     _desk: DecisionDesk
+    _dead_letter: DeadLetter
     _awaiting: bool
     _notify_count: int
 
@@ -77,7 +85,31 @@ class ProposalSteps:
             ),
         )
 
-    async def _end_needs_attention(self, reason: str) -> None:
+    async def _end_needs_attention(self, reason: str, *, failure: Failure | None = None) -> bool:
+        """Park in the dead letter for an operator (workflows.common.dead_letter), then end
+        `needs_attention` unless they resumed it. True: resumed, the caller retries its
+        step (same request, same idempotency key). A re-run continues as new from here.
+        Runs from before the dead letter (workflow.patched) end at once, as they did."""
+        if self._dead_letter.enabled():
+            failure = failure or Failure(
+                kind="needs_attention", step=self._state.status, reason=reason
+            )
+            self._set_status("needs_attention", reason)
+            await self._notify(
+                "flagged",
+                f"Tier change for {self._state.event.customer.id}: parked for an operator",
+            )
+            outcome = await self._dead_letter.park(failure)
+            if outcome.action == "resume":
+                return True
+            if outcome.action == "rerun":
+                event = self._state.event
+                await self._dead_letter.continue_as_rerun(
+                    outcome,
+                    lambda rerun: ProposalWorkflowInput(event=event, rerun=rerun),
+                    prompt_version=self._state.prompt_version,
+                )
+            reason = outcome.final_reason(reason)
         await self._end(
             "needs_attention",
             reason,
@@ -88,6 +120,7 @@ class ProposalSteps:
                 f"Tier change for {self._state.event.customer.id} needs attention",
             ),
         )
+        return False
 
     async def _notify(
         self,
@@ -105,7 +138,10 @@ class ProposalSteps:
             Notification(
                 workflow_id=self._state.workflow_id,
                 kind=kind,
-                idempotency_key=f"{self._state.workflow_id}:notify:{self._notify_count}:{kind}",
+                idempotency_key=(
+                    f"{self._state.workflow_id}{self._state.effect_suffix}"
+                    f":notify:{self._notify_count}:{kind}"
+                ),
                 title=title,
                 lines=views.summary_lines(self._state),
                 update_ref=self._state.notification_ref if update else None,

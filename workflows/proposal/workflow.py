@@ -8,7 +8,8 @@
       high   -> dry run -> a person approves or rejects (reminder, expiry)
       -> wait for the effective date -> execute once (idempotency key from the workflow id)
       -> executed | rejected (validation outcome / policy rule / approver) | expired
-         | needs_attention
+         | needs_attention (after the dead letter: a change billing keeps refusing, or a
+           run that cannot go on, parks for an operator's proven resume, re-run or close)
 
 One workflow per event: its id derives from `event_id`, so a redelivery attaches to the
 first. The proposal id derives from the change itself, so the same change asked for
@@ -24,8 +25,10 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
+    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.proposal.state import ProposalState, ProposalWorkflowInput
+    from workflows.common.dead_letter import DeadLetter, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -60,24 +63,29 @@ class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps):
                 self._policy_snapshot.approval.refusals_audited if self._policy_snapshot else 20
             ),
         )
+        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
         self._awaiting = False
         self._notify_count = 0
 
     @workflow.run
     async def run(self, request: ProposalWorkflowInput) -> ProposalState:
         try:
-            await self._process()
+            await self._process(request)
         except (NondeterminismError, ReadOnlyContextError):
             raise
         except Exception as err:
-            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
-            await self._end_needs_attention(
+            # No input may wedge a workflow: an unexpected failure ends it, with its reason
+            # (after the dead letter, where only a re-run from the start or a close helps).
+            reason = (
                 f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
+            )
+            await self._end_needs_attention(
+                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
             )
         return await self._finish()
 
-    async def _process(self) -> None:
-        proposal = await self._intake()
+    async def _process(self, request: ProposalWorkflowInput) -> None:
+        proposal = await self._intake(request)
         if proposal is None:
             return
         risk = self._state.risk
@@ -121,3 +129,17 @@ class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps):
     @workflow.query(name="status")
     def status(self) -> ProposalState:
         return self._state
+
+    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
+
+    @workflow.update(name="dead_letter")
+    async def dead_letter(self, raw: Any) -> DeadLetterReply:
+        return await self._dead_letter.receive(raw)
+
+    @dead_letter.validator
+    def _validate_dead_letter(self, raw: Any) -> None:
+        self._dead_letter.validate(raw)
+
+    @workflow.query(name="dead_letter")
+    def dead_letter_view(self) -> DeadLetterView:
+        return self._dead_letter.view()

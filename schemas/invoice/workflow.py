@@ -17,6 +17,7 @@ from schemas.invoice.effects import DraftBill, DuplicateMatch
 from schemas.invoice.events import InvoiceReceivedV1
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.templates import LearnedTemplate, TemplateCheck
+from schemas.reconciliation.workflow import ReconciliationResult
 from vouchflow.settings.config import IntakeSettings, InvoicePolicy, Settings
 
 InvoiceStatus = Literal[
@@ -102,6 +103,9 @@ class InvoiceState(BaseModel):
     shadow_workflow_id: str | None = None
     # Set when an operator re-ran this workflow (remediation after a bad prompt).
     rerun: RerunInfo | None = None
+    # Purchase-order reconciliation (a child workflow) and what it found; None: not run.
+    reconciliation_workflow_id: str | None = None
+    reconciliation: ReconciliationResult | None = None
 
     @property
     def effect_suffix(self) -> str:

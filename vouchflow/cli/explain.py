@@ -176,7 +176,9 @@ def explain_workflow(settings: Settings, workflow_id: str) -> list[str]:
     try:
         trail = store.trail(workflow_id)
         children = [
-            str(r.payload.get("child_workflow_id")) for r in trail if r.type == "shadow.started"
+            str(r.payload.get("child_workflow_id"))
+            for r in trail
+            if r.type in ("shadow.started", "reconciliation.requested")
         ]
         related = {child: store.trail(child) for child in children}
     except AuditRowError as err:

@@ -16,6 +16,7 @@ from typing import Any
 
 from schemas.common.audit import AuditRecord
 from schemas.common.money import format_minor
+from vouchflow.reconciliation.explain import explain_reconciliation
 from vouchflow.runtime.errors import one_line
 
 RAW_ANSWER_CHARS = 1_500
@@ -56,7 +57,8 @@ def explain_from_audit(
     related: dict[str, list[AuditRecord]] | None = None,
     chain_ok: bool | None = None,
 ) -> list[str]:
-    """The whole answer; `related` holds the trails of the shadow children it names."""
+    """The whole answer; `related` holds the trails of the children it names (shadow
+    candidates, reconciliation)."""
     runs = _runs(trail)
     latest = runs[-1] if runs else None
     mine = [r for r in trail if r.run_id == latest]
@@ -93,6 +95,7 @@ def explain_from_audit(
     out += _model(mine, read_blob)
     out += _checks(mine)
     out += _shadow(mine, related or {})
+    out += _reconciliation(mine, related or {})
     out += _decisions(mine)
     out += _effects(mine)
     out += ["", f"Audit trail: {len(trail)} record(s)"]
@@ -280,6 +283,32 @@ def _checks(mine: list[AuditRecord]) -> list[str]:
                 f" {route.get('route')} -> {route.get('queue')}",
             ]
             out += [f"    - {_one(str(x))}" for x in route.get("reasons") or []]
+    return out
+
+
+def _reconciliation(mine: list[AuditRecord], related: dict[str, list[AuditRecord]]) -> list[str]:
+    """The purchase-order match: the child's own trail (the loop, step by step), else what
+    the routing record kept of its result."""
+    out: list[str] = []
+    for r in mine:
+        if r.type != "reconciliation.requested":
+            continue
+        child = str(r.payload.get("child_workflow_id"))
+        lines = explain_reconciliation(related.get(child, []))
+        if lines:
+            out += ["", f"{lines[0]} (child {child})", *lines[1:]]
+            continue
+        routed = _first(mine, "decision.routed") or {}
+        kept = routed.get("reconciliation") or {}
+        finding = kept.get("finding") or {}
+        out += ["", f"Reconciliation (purchase-order matching) (child {child}):"]
+        if kept:
+            out.append(
+                f"  result: {kept.get('status')} (decided by {kept.get('decided_by')}):"
+                f" {finding.get('kind')}: {_one(str(finding.get('reason', '')), 300)}"
+            )
+        else:
+            out.append("  no result recorded (yet)")
     return out
 
 

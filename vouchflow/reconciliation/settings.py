@@ -14,8 +14,9 @@ from vouchflow.invoice.extraction.factory import split_provider
 from vouchflow.settings import Settings
 
 SECTION = "reconciliation"
-# Keys of the section that are not policy (where the store lives).
-STORE_KEYS = ("dsn",)
+# Keys of the section that are not policy: where the store lives, and whether the invoice
+# workflow reconciles at all (`enabled`, read by vouchflow.invoice.rules.reconcile).
+STORE_KEYS = ("dsn", "enabled")
 
 
 def reconciliation_section(settings: Settings) -> dict[str, Any]:

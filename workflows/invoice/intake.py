@@ -31,10 +31,10 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.rollout import begin_rerun, pin_rollout, shadow_child_id, start_shadow
     from workflows.common.trail import count
     from workflows.invoice.options import DESTINATION_READ, EXTRACT, READ
-    from workflows.invoice.steps import InvoiceSteps
+    from workflows.invoice.reconcile import ReconcileSteps
 
 
-class IntakeSteps(InvoiceSteps):
+class IntakeSteps(ReconcileSteps):
     async def _intake(self, request: InvoiceWorkflowInput) -> ResumePhase | None:
         """Read, extract, assess, audit, route. The next phase, or None = ended here."""
         self._settings = await workflow.execute_activity(
@@ -90,6 +90,7 @@ class IntakeSteps(InvoiceSteps):
                 f"the invoice could not be checked: {failure_message(err)}"
             )
             return None
+        assessment = await self._reconcile(assessment)
         self._state.assessment = assessment
         self._publish()
         # Audit before effect: the decision and why, before anything leaves the system.
@@ -104,6 +105,7 @@ class IntakeSteps(InvoiceSteps):
                 "extractor": extraction.extractor.model_dump(mode="json"),
                 "duplicates": [d.model_dump(mode="json") for d in self._state.duplicates],
                 "stage": self._stage,
+                "reconciliation": self._reconciliation_payload(),
             },
             defer=True,
         )

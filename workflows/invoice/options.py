@@ -47,6 +47,11 @@ POST: ActivityOptions = {
         maximum_attempts=10,
     ),
 }
+# Purchase-order reconciliation as a child workflow between assessment and routing.
+INVOICE_RECONCILIATION = "invoice-reconciliation"
+# The child bounds its own agent loop (wall clock, default 10 minutes); this is the
+# backstop for a child that cannot finish, which then sends the invoice to review.
+RECONCILIATION_CHILD_TIMEOUT = timedelta(minutes=30)
 # Supplier templates: check an extraction against the supplier's learned template, and
 # learn from a person's approval.
 SUPPLIER_TEMPLATES = "supplier-templates"

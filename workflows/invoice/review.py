@@ -27,7 +27,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.failures import failure_message
     from workflows.common.options import QUICK
     from workflows.common.trail import count
-    from workflows.invoice.steps import InvoiceSteps, Requested
+    from workflows.invoice.reconcile import ReconcileSteps
+    from workflows.invoice.steps import Requested
 
 # The decisions an invoice takes, and the shape each arrives in.
 DECISION_KINDS: dict[str, type[BaseModel]] = {
@@ -51,7 +52,7 @@ def read_decide_request(raw: Any) -> tuple[str, dict[str, Any]]:
     return request.kind, request.as_signal().model_dump(mode="json")
 
 
-class ReviewSteps(InvoiceSteps):
+class ReviewSteps(ReconcileSteps):
     async def _review(self) -> bool:
         """Wait for a human. True = approved (go on to post), False = ended here."""
         review = self._policy.review
@@ -176,6 +177,7 @@ class ReviewSteps(InvoiceSteps):
                 )
                 return None
             details.append("corrections re-validated: " + ", ".join(sorted(signal.corrections)))
+            details += self._reconciliation_details(signal.corrections)
         check = await self._check(
             "approve", actor, assessment, override_errors=signal.override_errors
         )
@@ -209,7 +211,8 @@ class ReviewSteps(InvoiceSteps):
 
     async def _assess_corrections(self, corrections: dict[str, Any]) -> Assessment:
         assert self._state.extraction is not None
-        return await self._assess(self._state.extraction, corrections=corrections)
+        corrected = await self._assess(self._state.extraction, corrections=corrections)
+        return self._keep_reconciliation(corrected)
 
     async def _check(
         self, decision: str, reviewer: str, assessment: Assessment, *, override_errors: bool = False

@@ -78,6 +78,10 @@ def summary_lines(state: InvoiceState) -> list[str]:
             f"Route: {state.assessment.decision.route}",
         ]
         lines += [f"Reason: {_t(r, REASON_MAX)}" for r in state.assessment.decision.reasons]
+    recon = state.reconciliation
+    if recon is not None:
+        po = recon.po_number or "none found"
+        lines.append(f"Purchase order: {_t(po)} ({recon.status}, {recon.finding.kind})")
     lines.append(f"Status: {state.status} ({_t(state.status_reason, REASON_MAX)})")
     return lines
 

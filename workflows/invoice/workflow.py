@@ -1,7 +1,7 @@
 """The invoice workflow's state machine: a supplier invoice becomes a DRAFT bill, or a
 clear reason why not.
 
-    intake (read -> extract -> duplicates -> assess -> audit -> route)
+    intake (read -> extract -> duplicates -> assess -> reconcile with a PO -> audit -> route)
       -> reject_input | flag                              (ended)
       -> review (approve / reject / reminders / escalation / expiry) -> post | ended
       -> post draft bill -> email after a cancellable delay -> revert window

@@ -3,24 +3,34 @@
     .venv/bin/python -m tests.histories.proposal.generate
 
 One workflow per route and per kind of ending, on the time-skipping test server; each
-history is written as JSON beside this file. Regenerate only on purpose: a committed
-history is the guarantee that running workflows replay on new code.
+history is written as JSON beside this file. The dead-letter ones run on the Stripe fake:
+a change Stripe keeps refusing parks, a non-operator's resume is refused, an operator
+resumes it (`dead_letter_resumed`); a preview Stripe keeps refusing parks and an operator
+re-runs it from the start (`dead_letter_rerun`: the parked run, continued as new;
+`rerun_executed`: the re-run). Histories of earlier workflow versions live in
+subfolders (v1_before_dead_letter). Regenerate only on purpose: a committed history is
+the guarantee that running workflows replay on new code.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from schemas.common.dead_letter import DeadLetterReply, DeadLetterRequest, DeadLetterView
 from tests.conftest import make_settings
 from tests.proposal.harness import ProposalHarness, proposal_harness, tier_request
+from tests.proposal.stripe_setup import stock, stripe_settings
 from vouchflow.runtime.binaries import temporal_test_server_path
 from vouchflow.runtime.search_attributes import register_search_attributes
+from vouchflow.testing.fakes.stripe import FakeStripe
 
 OUT = Path(__file__).resolve().parent
 
@@ -124,6 +134,78 @@ async def _needs_attention(h: ProposalHarness) -> str:
     return event.event_id
 
 
+async def _parked(h: ProposalHarness, workflow_id: str, env: WorkflowEnvironment) -> None:
+    for _ in range(300):
+        try:
+            view = await h.handle(workflow_id).query("dead_letter", result_type=DeadLetterView)
+            if view.parked is not None:
+                return
+        except Exception:  # not started yet
+            pass
+        await env.sleep(dt.timedelta(seconds=2))  # over the retries' Retry-After
+    raise RuntimeError("never parked")
+
+
+async def _act(h: ProposalHarness, workflow_id: str, person: str, action: str) -> None:
+    token = h.token(person, workflow_id, "rerun" if action == "rerun" else "operate")
+    reply: DeadLetterReply = await h.handle(workflow_id).execute_update(
+        "dead_letter",
+        DeadLetterRequest(action=action, token=token, reason="Stripe is back"),
+        result_type=DeadLetterReply,
+    )
+    if reply.accepted != (person == "alice"):
+        raise RuntimeError(f"{person} {action}: {reply}")
+
+
+async def _stripe_storm(
+    env: WorkflowEnvironment, home: Path, *, only: str, actions: list[tuple[str, str]]
+) -> list[WorkflowHistory]:
+    """A medium change on Stripe whose `only` requests are refused until the run parks;
+    then the operators' actions. Every run's history, first to last."""
+    with FakeStripe.start() as fake:
+        stock(fake, dt.datetime.now(dt.UTC))
+        settings = make_settings(home)
+        async with proposal_harness(
+            env, settings, proposal=stripe_settings(fake), env={"STRIPE_API_KEY": fake.api_key}
+        ) as h:
+            now = await h.now()
+            fake.clock = lambda: now
+            fake.rate_limit(10_000, retry_after=1, only=only)
+            event = tier_request(
+                "Please upgrade us to premium immediately.",
+                customer_id="cus_acme",
+                now=now,
+                event_id=f"evt-history-dead-letter-{actions[-1][1]}",
+            )
+            sub = await h.start(event)
+            await _parked(h, sub.workflow_id, env)
+            first_run = (await h.handle(sub.workflow_id).describe()).run_id
+            fake.rate_limit(0)
+            for person, action in actions:
+                await _act(h, sub.workflow_id, person, action)
+            await h.result(sub.workflow_id)
+            runs = [first_run]
+            last = (await h.handle(sub.workflow_id).describe()).run_id
+            runs += [last] if last != first_run else []
+            return [
+                await h.client.get_workflow_handle(sub.workflow_id, run_id=run).fetch_history()
+                for run in runs
+            ]
+
+
+async def _dead_letter(env: WorkflowEnvironment, home: Path) -> dict[str, WorkflowHistory]:
+    (resumed,) = await _stripe_storm(
+        env,
+        home / "resumed",
+        only="POST /v1/subscription_items",
+        actions=[("mallory", "resume"), ("alice", "resume")],
+    )
+    parked, rerun = await _stripe_storm(
+        env, home / "rerun", only="POST /v1/invoices/create_preview", actions=[("alice", "rerun")]
+    )
+    return {"dead_letter_resumed": resumed, "dead_letter_rerun": parked, "rerun_executed": rerun}
+
+
 SCENARIOS: dict[str, Callable[[ProposalHarness], Awaitable[str]]] = {
     "low_executed": _low_executed,
     "medium_executed": _medium_executed,
@@ -154,6 +236,11 @@ async def main() -> None:
             out = OUT / f"proposal_{name}.json"
             out.write_text(history.to_json())
             print(f"wrote {out.name} ({len(history.events)} events)")
+        with tempfile.TemporaryDirectory() as tmp:
+            for name, history in (await _dead_letter(env, Path(tmp))).items():
+                out = OUT / f"proposal_{name}.json"
+                out.write_text(history.to_json())
+                print(f"wrote {out.name} ({len(history.events)} events)")
     finally:
         await env.shutdown()
 

@@ -16,6 +16,7 @@ from temporalio.worker import Replayer
 from temporalio.workflow import NondeterminismError
 
 from schemas.common.audit import AuditEntry, AuditRecord
+from schemas.invoice.assessment import Assessment
 from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, invoice_workflow_id
 from workflows.common import options as common_options
 from workflows.common.trail import AuditTrail
@@ -43,6 +44,8 @@ def test_there_is_a_history_for_every_route() -> None:
         "rejected_input",
         "shadow_auto_draft",
         "suggest_review_approved",
+        "reconciled_auto_draft",
+        "reconciled_review_approved",
     ):
         assert f"invoice_{route}" in names
 
@@ -55,6 +58,8 @@ def test_earlier_versions_are_kept() -> None:
         "v4_before_audit_batches",
         "v5_before_supplier_templates",
         "v6_before_rollout_stages",
+        "v7_before_dead_letter",
+        "v8_before_reconciliation",
     ):
         assert list((HERE / version).glob("invoice_*.json")), version
 
@@ -112,6 +117,31 @@ async def test_an_unguarded_change_is_caught_by_replay() -> None:
     history = WorkflowHistory.from_json("old", await asyncio.to_thread(old.read_text))
     replayer = Replayer(
         workflows=[UnguardedInvoiceWorkflow], data_converter=pydantic_data_converter
+    )
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert isinstance(result.replay_failure, NondeterminismError)
+
+
+@workflow.defn(name="InvoiceWorkflow", sandboxed=False)
+class UnreconciledInvoiceWorkflow(InvoiceWorkflow):
+    """The invoice workflow as it would be if purchase-order reconciliation were dropped
+    (or moved) without `workflow.patched`."""
+
+    @workflow.run
+    async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
+        return await super().run(request)
+
+    async def _reconcile(self, assessment: Assessment) -> Assessment:
+        return assessment
+
+
+@pytest.mark.parametrize(
+    "name", ["invoice_reconciled_auto_draft", "invoice_reconciled_review_approved"]
+)
+async def test_dropping_reconciliation_is_caught_by_replay(name: str) -> None:
+    history = load_history(await asyncio.to_thread((HERE / f"{name}.json").read_text))
+    replayer = Replayer(
+        workflows=[UnreconciledInvoiceWorkflow], data_converter=pydantic_data_converter
     )
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert isinstance(result.replay_failure, NondeterminismError)

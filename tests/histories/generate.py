@@ -25,6 +25,7 @@ from tests.invoice_texts import Line, TextInvoice
 from vouchflow.rollout.stages import set_stage
 from vouchflow.runtime.binaries import temporal_test_server_path
 from vouchflow.runtime.search_attributes import register_search_attributes
+from vouchflow.settings import Settings
 
 HERE = Path(__file__).resolve().parent
 
@@ -97,6 +98,44 @@ async def _suggest_review(h: Harness, env: WorkflowEnvironment) -> str:
     return sub.workflow_id
 
 
+# PO-4500-0142 of the bundled sample purchase orders (open, fully received).
+PO_0142_LINES = [
+    Line("A4 copier paper 80gsm, box of 5 reams", 10, 2450),
+    Line("Black toner cartridge TN-2420", 3, 6200),
+    Line("Mesh desk organiser", 4, 1275),
+]
+
+
+async def _reconciled_auto_draft(h: Harness, env: WorkflowEnvironment) -> str:
+    # [reconciliation] enabled: the printed PO matches in code, the route stays auto_draft.
+    inv = TextInvoice(number="H-RECON-1", lines=PO_0142_LINES, extra_text="PO: PO-4500-0142")
+    sub = await h.submit(inv.bytes())
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+async def _reconciled_review_approved(h: Harness, env: WorkflowEnvironment) -> str:
+    # [reconciliation] enabled: the printed PO orders less than the invoice bills, so a
+    # person approves it, correcting the number (the match is kept, not re-run).
+    inv = TextInvoice(
+        number="H-RECON-2",
+        lines=[Line("Whiteboard markers, pack of 12", 6, 840), Line("Lever arch files", 3, 2190)],
+        extra_text="PO: PO-4500-0160",
+    )
+    sub = await h.submit(inv.bytes())
+    await h.wait_status(sub.workflow_id, "awaiting_approval")
+    await h.decide(
+        sub.workflow_id, "approve", "alice", corrections={"invoice_number": "H-RECON-2A"}
+    )
+    await h.result(sub.workflow_id)
+    return sub.workflow_id
+
+
+def _reconciling(settings: Settings) -> Settings:
+    integrations = {**settings.integrations, "reconciliation": {"enabled": True}}
+    return settings.model_copy(update={"integrations": integrations})
+
+
 SCENARIOS: dict[str, Callable[[Harness, WorkflowEnvironment], Awaitable[str]]] = {
     "auto_draft": _auto_draft,
     "review_approved_reverted": _review_approved,
@@ -105,6 +144,13 @@ SCENARIOS: dict[str, Callable[[Harness, WorkflowEnvironment], Awaitable[str]]] =
     "rejected_input": _rejected_input,
     "shadow_auto_draft": _shadow_auto_draft,
     "suggest_review_approved": _suggest_review,
+    "reconciled_auto_draft": _reconciled_auto_draft,
+    "reconciled_review_approved": _reconciled_review_approved,
+}
+# Scenarios that run with a configuration other than the shipped one.
+CONFIGURED: dict[str, Callable[[Settings], Settings]] = {
+    "reconciled_auto_draft": _reconciling,
+    "reconciled_review_approved": _reconciling,
 }
 
 
@@ -118,6 +164,7 @@ async def main() -> None:
         for name, scenario in SCENARIOS.items():
             with tempfile.TemporaryDirectory() as tmp:
                 settings = make_settings(Path(tmp) / "home")
+                settings = CONFIGURED.get(name, lambda s: s)(settings)
                 async with running_harness(env, settings) as h:
                     workflow_id = await scenario(h, env)
                     history = await h.handle(workflow_id).fetch_history()

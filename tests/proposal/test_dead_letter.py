@@ -36,6 +36,7 @@ from vouchflow.identity.keys import ensure_person
 from vouchflow.runtime import search_attributes as sa
 from vouchflow.settings import Settings
 from vouchflow.testing.fakes.stripe import FakeStripe
+from workflows.proposal.views import summary_lines
 
 pytestmark = pytest.mark.asyncio
 # The retry budgets of the change and of the preview (workflows/proposal/options.py).
@@ -252,6 +253,8 @@ async def test_a_preview_stripe_keeps_refusing_is_rerun_from_the_start_by_an_ope
         assert final.status == "executed", final.status_reason
         assert final.rerun is not None and final.rerun.operator == "alice"
         assert final.rerun.context.number == 1
+        # What `propose status` and the Web UI show of it.
+        assert "Re-run #1 by alice: from the dead letter: Stripe is back" in summary_lines(final)
         assert final.dry_run is not None and final.dry_run.system == "stripe"
         assert len(fake.changes) == 1
         assert set(s.updates()) == {f"{workflow_id}:tier-change"}

@@ -43,6 +43,12 @@ def dry_run_lines(dry_run: DryRun) -> list[str]:
 def summary_lines(state: ProposalState) -> list[str]:
     event = state.event
     lines = [f"Tier change for customer {event.customer.id} ({event.source})"]
+    if state.rerun is not None:
+        rerun = state.rerun
+        lines.append(
+            f"Re-run #{rerun.context.number} by {rerun.operator}"
+            + (f": {clean_text(rerun.reason, 200)}" if rerun.reason else "")
+        )
     proposal = state.result.proposal if state.result is not None else None
     if state.result is not None:
         lines.append(f"Parser: {state.result.parser.label}")

@@ -18,6 +18,7 @@ from tests.invoice_texts import Line, TextInvoice
 from tests.reconciliation.harness import TYPO_REF, open_store
 from tests.reconciliation.test_agent_workflow import PROPOSE_RIGHT, QUERY, RECEIPTS
 from vouchflow.cli.explain import explain_workflow
+from vouchflow.samples.generate import OUT_DIR as SAMPLES
 from vouchflow.settings import Settings
 from vouchflow.testing.fakes import FakeOpenAI, Reply
 
@@ -224,3 +225,25 @@ async def test_explain_shows_the_loop_with_the_agent_steps(
     assert "agent: 3 turn(s), 2 tool call(s), 4180 tokens" in text
     # The routing that followed, in the same answer.
     assert "Route: auto_draft" in text
+
+
+async def test_the_demo_samples_with_reconciliation_enabled(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    """What `make demo` shows with `[reconciliation] enabled = true`: the two clean
+    invoices match their POs and keep auto-draft; the plain-text one bills a PO that is
+    only partly delivered and waits for a person."""
+    expected = {
+        "01_clean_uk_vat.pdf": ("auto_draft", "matched", "PO-4500-0142"),
+        "08_euro_invoice.pdf": ("auto_draft", "matched", "PO-BHL-DE-0077"),
+        "09_plain_text.txt": ("review", "partially_received", "PO-4500-0150"),
+    }
+    async with running_harness(time_skipping_env, with_reconciliation(settings)) as h:
+        for name, (route, kind, po) in expected.items():
+            sub = await h.submit((SAMPLES / name).read_bytes(), filename=name)
+            state = await h.wait_status(sub.workflow_id, "drafted", "awaiting_approval")
+            assert state.assessment is not None and state.reconciliation is not None
+            assert state.assessment.decision.route == route, (name, reasons(state))
+            assert state.reconciliation.finding.kind == kind, (name, state.reconciliation)
+            assert state.reconciliation.finding.po_number == po, name
+    assert "only partly received" in reasons(state)[0]

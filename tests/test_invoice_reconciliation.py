@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from schemas.invoice.workflow import RESTING_STATUSES, InvoiceState
@@ -258,3 +260,25 @@ async def test_the_demo_samples_with_reconciliation_enabled(
                 assert state.reconciliation is None, document.name
             if document.stem == "09_plain_text":
                 assert "only partly received" in reasons(state)[0]
+
+
+@activity.defn(name="load_reconciliation_candidates")
+async def store_down(request: Any) -> Any:
+    raise ApplicationError("connection refused", type="StoreDown", non_retryable=True)
+
+
+async def test_a_reconciliation_that_fails_sends_the_invoice_to_review(
+    time_skipping_env: WorkflowEnvironment, settings: Settings
+) -> None:
+    async with running_harness(
+        time_skipping_env, with_reconciliation(settings), replace_activities=[store_down]
+    ) as h:
+        invoice = TextInvoice(
+            number="ACME-R-9005", lines=PO_0142_LINES, extra_text="Your PO: PO-4500-0142"
+        )
+        sub = await h.submit(invoice.bytes())
+        state = await h.wait_status(sub.workflow_id, "awaiting_approval")
+        assert state.reconciliation is not None and state.reconciliation.status == "failed"
+        assert len(reasons(state)) == 1
+        assert reasons(state)[0].startswith("purchase order: reconciliation failed (")
+        assert "connection refused" in reasons(state)[0]

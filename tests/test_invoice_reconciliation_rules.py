@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from temporalio.exceptions import ApplicationError, ChildWorkflowError, RetryState, TimeoutError
 
 from schemas.common.audit import AuditRecord
 from schemas.invoice.assessment import Assessment, RouteDecision
@@ -25,6 +26,7 @@ from vouchflow.invoice.rules.reconcile import (
 from vouchflow.reconciliation.routing import reconciliation_review_reasons
 from vouchflow.reconciliation.settings import load_policy
 from vouchflow.settings import Settings, load_settings
+from workflows.invoice.reconcile import _failed
 
 AUTO = RouteDecision(route="auto_draft", reasons=["all checks passed"])
 REVIEW = RouteDecision(route="review", reasons=["total above the auto-draft limit"])
@@ -187,3 +189,28 @@ def test_no_reconciliation_no_lines() -> None:
     trail = [record("decision.routed", {"route": "auto_draft", "reasons": [], "findings": []})]
     text = "\n".join(explain_from_audit("invoice-1", trail, read_blob=lambda _sha: None))
     assert "Reconciliation" not in text
+
+
+def child_error(cause: BaseException) -> ChildWorkflowError:
+    err = ChildWorkflowError(
+        "child failed",
+        namespace="default",
+        workflow_id="invoice-1:reconciliation",
+        run_id="r",
+        workflow_type="ReconciliationWorkflow",
+        initiated_event_id=1,
+        started_event_id=2,
+        retry_state=RetryState.TIMEOUT,
+    )
+    err.__cause__ = cause
+    return err
+
+
+def test_a_child_that_did_not_finish_is_a_failed_result_that_goes_to_review() -> None:
+    timed_out = _failed(child_error(TimeoutError("t", type=None, last_heartbeat_details=[])))
+    assert timed_out.status == "failed" and timed_out.decided_by == "nobody"
+    assert timed_out.reason == "the reconciliation workflow did not finish: timed out"
+    crashed = _failed(child_error(ApplicationError("boom", type="X")))
+    assert crashed.reason == "the reconciliation workflow did not finish: boom"
+    decision = route_with_reconciliation(AUTO, reconciliation_review_reasons(crashed))
+    assert decision.route == "review"

@@ -26,9 +26,11 @@ TICKET = HISTORIES / "triage" / "dead_letter" / "triage_dead_letter_closed.json"
 
 
 def test_histories_from_before_the_dead_letter_are_kept() -> None:
-    current = {p.name for p in HISTORIES.glob("invoice_*.json")}
+    # The histories of the scenarios that existed before the dead letter (later changes
+    # add scenarios of their own, which have no pre-dead-letter version).
     kept = {p.name for p in (HISTORIES / "v7_before_dead_letter").glob("invoice_*.json")}
-    assert kept >= current - {"invoice_dead_letter_resumed.json"} and kept
+    assert {"invoice_auto_draft.json", "invoice_review_approved_reverted.json"} <= kept
+    assert all((HISTORIES / name).exists() for name in kept)
     triage = {p.name for p in (HISTORIES / "triage" / "v3_before_dead_letter").glob("*.json")}
     assert len(triage) >= 5
     assert INVOICE in test_replay.HISTORIES and TICKET in test_triage_replay.HISTORIES

@@ -142,6 +142,20 @@ class Harness(WorkflowTestClient[InvoiceState]):
     env: WorkflowEnvironment | None = None
     submitted: list[str] = field(default_factory=list)
 
+    async def audited(
+        self, workflow_id: str, record_type: str, timeout_s: float = 30.0
+    ) -> list[str]:
+        """The run's audit record types once `record_type` is among them. Records are
+        written in batches, flushed before the run waits, so a state query can show a step
+        a moment before its record is in the log."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout_s
+        while True:
+            types = [r.type for r in self.deps.audit.trail(workflow_id)]
+            if record_type in types or loop.time() > deadline:
+                return types
+            await asyncio.sleep(0.05)
+
     async def submit(
         self,
         data: bytes,

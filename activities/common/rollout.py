@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
+from activities.common.prompts import resolve_prompt_label
 from schemas.common.rollout import (
     RerunContext,
     RerunContextInput,
@@ -43,7 +43,6 @@ class RolloutActivities:
     async def resolve_rollout(self, request: ResolveRolloutInput) -> RolloutPin:
         """Stage file -> this run's stage, once; `rollout set` affects new runs only."""
         from vouchflow.invoice.extraction.factory import split_provider
-        from vouchflow.prompts.registry import PromptError, resolve_label
 
         settings = self._deps.settings
         setting = await asyncio.to_thread(read_stage, settings.home, request.workflow)
@@ -59,15 +58,12 @@ class RolloutActivities:
         version = setting.candidate_prompt_version
         _kind, model = split_provider(setting.candidate_provider)
         if model is not None and request.prompt_name and version is None:
-            try:
-                spec = await asyncio.to_thread(
-                    resolve_label,
-                    request.prompt_name,
-                    setting.candidate_prompt_label,
-                    settings.home,
-                )
-            except PromptError as err:
-                raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err
+            spec = await asyncio.to_thread(
+                resolve_prompt_label,
+                request.prompt_name,
+                setting.candidate_prompt_label,
+                settings.home,
+            )
             version = spec.version
         return pin.model_copy(
             update={

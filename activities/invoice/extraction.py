@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
 from activities.common.model_io import store_model_io
+from activities.common.prompts import resolve_prompt_label
 from schemas.common.documents import DocumentText
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
@@ -207,15 +207,11 @@ class ExtractionActivities:
         """Label -> version, once per workflow; the answer is then fixed in history, so a
         `prompt promote` or `rollback` affects new workflows only."""
         from vouchflow.llm.config import llm_settings
-        from vouchflow.prompts.registry import PromptError, resolve_label
 
         cfg = llm_settings(self._deps.settings)
-        try:
-            spec = await asyncio.to_thread(
-                resolve_label, cfg.prompt_name, cfg.prompt_label, self._deps.settings.home
-            )
-        except PromptError as err:
-            raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err
+        spec = await asyncio.to_thread(
+            resolve_prompt_label, cfg.prompt_name, cfg.prompt_label, self._deps.settings.home
+        )
         return PromptRef(
             name=spec.name,
             version=spec.version,

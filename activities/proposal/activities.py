@@ -18,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
 from activities.common.model_io import store_model_io
+from activities.common.prompts import resolve_prompt_label
 from schemas.proposal.activities import (
     BillingChangeInput,
     LoadAccountInput,
@@ -101,14 +102,9 @@ class ProposalActivities:
     @activity.defn(name="resolve_proposal_prompt")
     def resolve_proposal_prompt(self, request: ResolveProposalPromptInput) -> ProposalPromptRef:
         """Label -> version once per workflow: a promote or rollback affects new requests."""
-        from vouchflow.prompts.registry import PromptError, resolve_label
-
-        try:
-            spec = resolve_label(
-                request.prompt_name, request.prompt_label, self._deps.settings.home
-            )
-        except PromptError as err:
-            raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err
+        spec = resolve_prompt_label(
+            request.prompt_name, request.prompt_label, self._deps.settings.home
+        )
         return ProposalPromptRef(
             name=spec.name,
             version=spec.version,
@@ -122,10 +118,9 @@ class ProposalActivities:
         kind, _ = split_provider(request.provider)
         if kind == "rules":
             return parse_with_rules(request.event)
-        from vouchflow.proposal.parser_model import parse_with_model
-
         from vouchflow.llm.config import llm_settings
         from vouchflow.prompts.registry import load_spec
+        from vouchflow.proposal.parser_model import parse_with_model
 
         if not request.prompt_name or not request.prompt_version:
             raise ValueError("a model parser needs the resolved prompt version")

@@ -19,6 +19,7 @@ from temporalio.exceptions import ApplicationError
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
 from activities.common.model_io import store_model_io
+from activities.common.prompts import resolve_prompt_label
 from schemas.triage.activities import (
     ClassifyTicketInput,
     CorrectionStored,
@@ -107,14 +108,9 @@ class TriageActivities:
     @activity.defn(name="resolve_triage_prompt")
     def resolve_triage_prompt(self, request: ResolveTriagePromptInput) -> TriagePromptRef:
         """Label -> version once per workflow: a promote or rollback affects new tickets."""
-        from vouchflow.prompts.registry import PromptError, resolve_label
-
-        try:
-            spec = resolve_label(
-                request.prompt_name, request.prompt_label, self._deps.settings.home
-            )
-        except PromptError as err:
-            raise ApplicationError(str(err), type="PromptError", non_retryable=True) from err
+        spec = resolve_prompt_label(
+            request.prompt_name, request.prompt_label, self._deps.settings.home
+        )
         return TriagePromptRef(
             name=spec.name,
             version=spec.version,

@@ -149,3 +149,40 @@ def version_from_row(row: tuple[object, ...]) -> TemplateVersion:
         idempotency_key=str(key),
         created_at=dt.datetime.fromisoformat(str(created)),
     )
+
+
+def new_row(
+    *,
+    template_id: str,
+    version: int,
+    action: TemplateAction,
+    supplier_name: str,
+    template: SupplierTemplate | None,
+    actor: str,
+    idempotency_key: str,
+    now: dt.datetime,
+    workflow_id: str | None,
+    document_sha256: str | None,
+    reason: str,
+) -> tuple[object, ...]:
+    """The row a new version is stored as, in COLUMNS order (read back by
+    `version_from_row`): the template carries its version number and when it was learned."""
+    learned_at = now.astimezone(dt.UTC)
+    body = None
+    if template is not None:
+        body = template.model_copy(
+            update={"version": version, "learned_at": learned_at}
+        ).model_dump_json()
+    return (
+        template_id,
+        version,
+        action,
+        supplier_name,
+        body,
+        actor,
+        workflow_id,
+        document_sha256,
+        reason,
+        idempotency_key,
+        learned_at.isoformat(),
+    )

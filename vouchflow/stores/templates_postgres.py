@@ -15,7 +15,13 @@ import psycopg
 from psycopg import sql
 
 from vouchflow.invoice.templates.models import SupplierTemplate
-from vouchflow.stores.templates import COLUMNS, TemplateAction, TemplateVersion, version_from_row
+from vouchflow.stores.templates import (
+    COLUMNS,
+    TemplateAction,
+    TemplateVersion,
+    new_row,
+    version_from_row,
+)
 
 DEFAULT_SCHEMA = "vouchflow_templates"
 _DDL_LOCK_ID = 0x766F7563687470
@@ -105,45 +111,27 @@ class PostgresTemplateStore:
                 self._q("SELECT MAX(version) FROM {table} WHERE template_id = %s"), (template_id,)
             ).fetchone()
             version = int((row[0] if row else None) or 0) + 1
-            body = None
-            if template is not None:
-                template = template.model_copy(
-                    update={"version": version, "learned_at": now.astimezone(dt.UTC)}
-                )
-                body = template.model_dump_json()
-            created = now.astimezone(dt.UTC).isoformat()
+            values = new_row(
+                template_id=template_id,
+                version=version,
+                action=action,
+                supplier_name=supplier_name,
+                template=template,
+                actor=actor,
+                idempotency_key=idempotency_key,
+                now=now,
+                workflow_id=workflow_id,
+                document_sha256=document_sha256,
+                reason=reason,
+            )
             conn.execute(
                 self._q(
                     "INSERT INTO {table} ({columns})"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 ),
-                (
-                    template_id,
-                    version,
-                    action,
-                    supplier_name,
-                    body,
-                    actor,
-                    workflow_id,
-                    document_sha256,
-                    reason,
-                    idempotency_key,
-                    created,
-                ),
+                values,
             )
-        return TemplateVersion(
-            template_id=template_id,
-            version=version,
-            action=action,
-            supplier_name=supplier_name,
-            template=template,
-            actor=actor,
-            workflow_id=workflow_id,
-            document_sha256=document_sha256,
-            reason=reason,
-            idempotency_key=idempotency_key,
-            created_at=dt.datetime.fromisoformat(created),
-        )
+        return version_from_row(values)
 
     def versions(self, template_id: str) -> list[TemplateVersion]:
         with self._connect() as conn:

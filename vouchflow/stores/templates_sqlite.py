@@ -12,7 +12,13 @@ from pathlib import Path
 
 from vouchflow.invoice.templates.models import SupplierTemplate
 from vouchflow.stores.sqlite_wal import ensure_wal
-from vouchflow.stores.templates import COLUMNS, TemplateAction, TemplateVersion, version_from_row
+from vouchflow.stores.templates import (
+    COLUMNS,
+    TemplateAction,
+    TemplateVersion,
+    new_row,
+    version_from_row,
+)
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -86,47 +92,29 @@ class SqliteTemplateStore:
                     (template_id,),
                 ).fetchone()
                 version = int(row[0] or 0) + 1
-                body = None
-                if template is not None:
-                    template = template.model_copy(
-                        update={"version": version, "learned_at": now.astimezone(dt.UTC)}
-                    )
-                    body = template.model_dump_json()
-                created = now.astimezone(dt.UTC).isoformat()
+                values = new_row(
+                    template_id=template_id,
+                    version=version,
+                    action=action,
+                    supplier_name=supplier_name,
+                    template=template,
+                    actor=actor,
+                    idempotency_key=idempotency_key,
+                    now=now,
+                    workflow_id=workflow_id,
+                    document_sha256=document_sha256,
+                    reason=reason,
+                )
                 conn.execute(
                     f"INSERT INTO supplier_templates ({COLUMNS})"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        template_id,
-                        version,
-                        action,
-                        supplier_name,
-                        body,
-                        actor,
-                        workflow_id,
-                        document_sha256,
-                        reason,
-                        idempotency_key,
-                        created,
-                    ),
+                    values,
                 )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return TemplateVersion(
-            template_id=template_id,
-            version=version,
-            action=action,
-            supplier_name=supplier_name,
-            template=template,
-            actor=actor,
-            workflow_id=workflow_id,
-            document_sha256=document_sha256,
-            reason=reason,
-            idempotency_key=idempotency_key,
-            created_at=dt.datetime.fromisoformat(created),
-        )
+        return version_from_row(values)
 
     def versions(self, template_id: str) -> list[TemplateVersion]:
         with self._connect() as conn:

@@ -20,31 +20,18 @@ counted). The wait is bounded: nobody acting within PARK_FOR, or a history grown
 from refused actions, ends the run `needs_attention` with its reason (a finished run can
 still be re-run from the start with `vouchflow failed rerun ID --from-start`).
 
-How a workflow uses it (see workflows/invoice/steps.py `_end_needs_attention`):
+How a workflow uses it (see workflows/invoice/steps.py `_end_needs_attention`): inherit
+`DeadLetterHandlers` (the `dead_letter` update and query), create
 
     self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
-
-    @workflow.update(name="dead_letter")
-    async def dead_letter(self, raw: Any) -> DeadLetterReply:
-        return await self._dead_letter.receive(raw)
-
-    @dead_letter.validator
-    def _validate_dead_letter(self, raw: Any) -> None:
-        self._dead_letter.validate(raw)
-
-    @workflow.query(name="dead_letter")
-    def dead_letter_view(self) -> DeadLetterView:
-        return self._dead_letter.view()
 
 and where the run would end `needs_attention`:
 
     if self._dead_letter.enabled():            # workflow.patched: old runs end as before
         set the status to needs_attention (and tell people)
-        outcome = await self._dead_letter.park(Failure.from_error(...) or Failure(...))
-        if outcome.action == "resume": retry the step (same request, same key)
-        if outcome.action == "rerun":
-            await self._dead_letter.continue_as_rerun(outcome, make_input, prompt_version=...)
-        reason = outcome.final_reason(reason)     # close / expired
+        final = await self._dead_letter.settle(failure, reason, make_input, prompt_version=...)
+        if final is None: retry the step (resumed: same request, same key)
+        reason = final                          # closed / expired (a re-run never returns)
     end needs_attention with `reason`
 """
 
@@ -308,6 +295,24 @@ class DeadLetter:
 
     # ---- operators' actions -------------------------------------------------------------
 
+    async def settle(
+        self,
+        failure: Failure,
+        reason: str,
+        make_input: Callable[[RerunRequest], Any],
+        *,
+        prompt_version: str | None,
+    ) -> str | None:
+        """Park until an operator (or the time limit) decides. None: resumed, the caller
+        retries its step with the same request. A re-run continues as new and never
+        returns. Otherwise the reason the run ends with (closed, expired)."""
+        outcome = await self.park(failure)
+        if outcome.action == "resume":
+            return None
+        if outcome.action == "rerun":
+            await self.continue_as_rerun(outcome, make_input, prompt_version=prompt_version)
+        return outcome.final_reason(reason)
+
     def validate(self, raw: Any) -> None:
         """The update's validator: nothing parked, nothing recorded; once refusals are only
         counted, obviously wrong requests are turned away before they reach history."""
@@ -423,3 +428,22 @@ class DeadLetter:
                 {"count": self._refused - self._refused_audited, "total_refused": self._refused},
             )
             self._refused_audited = self._refused
+
+
+class DeadLetterHandlers:
+    """The `dead_letter` update (an operator resumes, re-runs or closes a parked run) and
+    query, written once for every workflow that parks. The workflow sets `_dead_letter`."""
+
+    _dead_letter: DeadLetter
+
+    @workflow.update(name="dead_letter")
+    async def dead_letter(self, raw: Any) -> DeadLetterReply:
+        return await self._dead_letter.receive(raw)
+
+    @dead_letter.validator
+    def _validate_dead_letter(self, raw: Any) -> None:
+        self._dead_letter.validate(raw)
+
+    @workflow.query(name="dead_letter")
+    def dead_letter_view(self) -> DeadLetterView:
+        return self._dead_letter.view()

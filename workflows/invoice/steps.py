@@ -141,17 +141,16 @@ class InvoiceSteps:
             await self._notify(
                 "flagged", "Needs attention: parked for an operator", self._summary()
             )
-            outcome = await self._dead_letter.park(failure)
-            if outcome.action == "resume":
-                return True
-            if outcome.action == "rerun":
-                event = self._state.event.model_copy(update={"submitter_token": None})
-                await self._dead_letter.continue_as_rerun(
-                    outcome,
-                    lambda rerun: InvoiceWorkflowInput(event=event, rerun=rerun),
-                    prompt_version=self._state.prompt_version,
-                )
-            reason = outcome.final_reason(reason)
+            event = self._state.event.model_copy(update={"submitter_token": None})
+            final = await self._dead_letter.settle(
+                failure,
+                reason,
+                lambda rerun: InvoiceWorkflowInput(event=event, rerun=rerun),
+                prompt_version=self._state.prompt_version,
+            )
+            if final is None:
+                return True  # resumed
+            reason = final
         await self._end(
             "needs_attention",
             reason,

@@ -19,10 +19,9 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
-    from workflows.common.dead_letter import DeadLetter, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -40,7 +39,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="InvoiceWorkflow")
-class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
+class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps, DeadLetterHandlers):
     @workflow.init
     def __init__(self, request: InvoiceWorkflowInput) -> None:
         resume = request.resume
@@ -147,17 +146,3 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps):
     @workflow.query(name="status")
     def status(self) -> InvoiceState:
         return self._state
-
-    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
-
-    @workflow.update(name="dead_letter")
-    async def dead_letter(self, raw: Any) -> DeadLetterReply:
-        return await self._dead_letter.receive(raw)
-
-    @dead_letter.validator
-    def _validate_dead_letter(self, raw: Any) -> None:
-        self._dead_letter.validate(raw)
-
-    @workflow.query(name="dead_letter")
-    def dead_letter_view(self) -> DeadLetterView:
-        return self._dead_letter.view()

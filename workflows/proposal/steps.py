@@ -99,17 +99,16 @@ class ProposalSteps:
                 "flagged",
                 f"Tier change for {self._state.event.customer.id}: parked for an operator",
             )
-            outcome = await self._dead_letter.park(failure)
-            if outcome.action == "resume":
-                return True
-            if outcome.action == "rerun":
-                event = self._state.event
-                await self._dead_letter.continue_as_rerun(
-                    outcome,
-                    lambda rerun: ProposalWorkflowInput(event=event, rerun=rerun),
-                    prompt_version=self._state.prompt_version,
-                )
-            reason = outcome.final_reason(reason)
+            event = self._state.event
+            final = await self._dead_letter.settle(
+                failure,
+                reason,
+                lambda rerun: ProposalWorkflowInput(event=event, rerun=rerun),
+                prompt_version=self._state.prompt_version,
+            )
+            if final is None:
+                return True  # resumed
+            reason = final
         await self._end(
             "needs_attention",
             reason,

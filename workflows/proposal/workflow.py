@@ -25,10 +25,9 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.proposal.state import ProposalState, ProposalWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -47,7 +46,7 @@ WORKFLOW_NAME = "TierChangeWorkflow"
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps):
+class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps, DeadLetterHandlers):
     @workflow.init
     def __init__(self, request: ProposalWorkflowInput) -> None:
         self._state = ProposalState(workflow_id=workflow.info().workflow_id, event=request.event)
@@ -129,17 +128,3 @@ class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps):
     @workflow.query(name="status")
     def status(self) -> ProposalState:
         return self._state
-
-    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
-
-    @workflow.update(name="dead_letter")
-    async def dead_letter(self, raw: Any) -> DeadLetterReply:
-        return await self._dead_letter.receive(raw)
-
-    @dead_letter.validator
-    def _validate_dead_letter(self, raw: Any) -> None:
-        self._dead_letter.validate(raw)
-
-    @workflow.query(name="dead_letter")
-    def dead_letter_view(self) -> DeadLetterView:
-        return self._dead_letter.view()

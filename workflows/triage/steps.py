@@ -75,17 +75,16 @@ class TriageSteps:
             await self._notify(
                 "flagged", f"Ticket {ticket} needs attention: parked for an operator"
             )
-            outcome = await self._dead_letter.park(failure)
-            if outcome.action == "resume":
-                return True
-            if outcome.action == "rerun":
-                event = self._state.event
-                await self._dead_letter.continue_as_rerun(
-                    outcome,
-                    lambda rerun: TriageWorkflowInput(event=event, rerun=rerun),
-                    prompt_version=self._state.prompt_version,
-                )
-            reason = outcome.final_reason(reason)
+            event = self._state.event
+            final = await self._dead_letter.settle(
+                failure,
+                reason,
+                lambda rerun: TriageWorkflowInput(event=event, rerun=rerun),
+                prompt_version=self._state.prompt_version,
+            )
+            if final is None:
+                return True  # resumed
+            reason = final
         await self._end(
             "needs_attention",
             reason,

@@ -18,10 +18,9 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.dead_letter import DeadLetterReply, DeadLetterView
     from schemas.common.decisions import DecisionReply
     from schemas.triage.state import TriageState, TriageWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
@@ -38,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="TriageWorkflow")
-class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
+class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps, DeadLetterHandlers):
     @workflow.init
     def __init__(self, request: TriageWorkflowInput) -> None:
         resume = request.resume
@@ -120,17 +119,3 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps):
     @workflow.query(name="status")
     def status(self) -> TriageState:
         return self._state
-
-    # ---- the dead letter: an operator resumes, re-runs or closes a parked run -------------
-
-    @workflow.update(name="dead_letter")
-    async def dead_letter(self, raw: Any) -> DeadLetterReply:
-        return await self._dead_letter.receive(raw)
-
-    @dead_letter.validator
-    def _validate_dead_letter(self, raw: Any) -> None:
-        self._dead_letter.validate(raw)
-
-    @workflow.query(name="dead_letter")
-    def dead_letter_view(self) -> DeadLetterView:
-        return self._dead_letter.view()

@@ -191,19 +191,21 @@ def find_percents(line: str) -> list[Decimal]:
 
 # --- dates -----------------------------------------------------------------------
 
-_MONTHS: dict[str, int] = {}
+# Month names and abbreviations (EN, DE, FR, NL, IT, ES, PL), read case-blind: the one
+# table every date reader uses (supplier templates too).
+MONTHS: dict[str, int] = {}
 for _num, _names in enumerate(
     [
         "january jan januar janv janvier januari jänner stycznia styczeń gennaio gen enero ene",
         "february feb februar fév fev févr fevr février fevrier februari lutego luty"
         " febbraio febrero",
-        "march mar märz maerz mrz mars maart mrt marca marzec marzo",
+        "march mar märz mär maerz mrz mars maart mrt marca marzec marzo",
         "april apr avril avr kwietnia kwiecień aprile abril abr",
         "may mai mei maja maj maggio mag mayo",
         "june jun juni juin czerwca czerwiec giugno giu junio",
         "july jul juli juillet juil lipca lipiec luglio lug julio",
         "august aug august août aout augustus sierpnia sierpień agosto ago",
-        "september sep sept septembre września wrzesień settembre set septiembre",
+        "september sep sept septembre września wrzesień settembre set septiembre setiembre",
         "october oct oktober okt octobre oktober października październik ottobre ott octubre",
         "november nov november novembre listopada listopad noviembre",
         "december dec dezember dez décembre decembre déc december grudnia grudzień"
@@ -212,9 +214,9 @@ for _num, _names in enumerate(
     start=1,
 ):
     for _name in _names.split():
-        _MONTHS[_name] = _num
+        MONTHS[_name] = _num
 
-_MONTH_ALT = "|".join(sorted((re.escape(n) for n in _MONTHS), key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTHS), key=len, reverse=True))
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _NUM_DATE = re.compile(r"(?<![\d.,/])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[.,]\d)")
 _DAY_MONTH_YEAR = re.compile(
@@ -273,9 +275,9 @@ def scan_dates(line: str, *, prefer_month_first: bool = False) -> list[FoundDate
             day, month = a, b
         add(_make_date(year, month, day), m)
     for m in _DAY_MONTH_YEAR.finditer(line):
-        add(_make_date(m.group(3), _MONTHS[m.group(2).lower()], int(m.group(1))), m)
+        add(_make_date(m.group(3), MONTHS[m.group(2).lower()], int(m.group(1))), m)
     for m in _MONTH_DAY_YEAR.finditer(line):
-        add(_make_date(m.group(3), _MONTHS[m.group(1).lower()], int(m.group(2))), m)
+        add(_make_date(m.group(3), MONTHS[m.group(1).lower()], int(m.group(2))), m)
     found.sort(key=lambda f: (f.start, isinstance(f, BadDate)))
     # Drop overlaps (e.g. an ISO date also read as a numeric one).
     out: list[FoundDate | BadDate] = []

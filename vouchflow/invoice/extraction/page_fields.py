@@ -56,7 +56,6 @@ class Reading:
 class PageFields:
     fields: dict[str, Reading] = field(default_factory=dict)
     buyer_names: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def value(self, name: str) -> object:
         reading = self.fields.get(name)

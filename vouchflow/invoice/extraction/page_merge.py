@@ -55,6 +55,17 @@ def _page_value(
     return None
 
 
+def _not_a_supplier(name: object, page: PageFields) -> str | None:
+    """Why the line reader's supplier cannot be the issuer, if it cannot."""
+    if not name:
+        return None
+    if not plausible_name(str(name)):
+        return "reads as an address, not a name"
+    if is_buyer(str(name), set(page.buyer_names)):
+        return "is the buyer on this page, not the issuer"
+    return None
+
+
 def merge_page_reading(result: ExtractionResult, page: PageFields) -> ExtractionResult:
     invoice = result.invoice
     evidence = {e.field: e for e in result.evidence}
@@ -71,16 +82,9 @@ def merge_page_reading(result: ExtractionResult, page: PageFields) -> Extraction
         old = evidence.get(field)
         old_certainty = old.certainty if old else 0.0
         reading = page.fields.get(field)
-        if field == "supplier_name" and old_value and not plausible_name(str(old_value)):
-            notes.append(f"supplier_name: {old_value!s} reads as an address, not a name")
-            old_value, old, old_certainty = None, None, 0.0
-            updates[field] = None
-        if (
-            field == "supplier_name"
-            and old_value
-            and is_buyer(str(old_value), set(page.buyer_names))
-        ):
-            notes.append(f"supplier_name: {old_value!s} is the buyer on this page, not the issuer")
+        why_not = _not_a_supplier(old_value, page) if field == "supplier_name" else None
+        if why_not:
+            notes.append(f"supplier_name: {old_value!s} {why_not}")
             old_value, old, old_certainty = None, None, 0.0
             updates[field] = None
         page_value = (

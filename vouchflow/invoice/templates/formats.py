@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from schemas.common.money import exponent
+from vouchflow.invoice.extraction.numbers import MONTHS
 
 # ---- amounts --------------------------------------------------------------------------
 
@@ -119,24 +120,6 @@ def to_minor_units(value: Decimal, currency: str | None) -> int | None:
 
 # ---- dates ----------------------------------------------------------------------------
 
-_MONTH_NAMES = [
-    # EN, DE, FR, NL, IT, ES (full names and the usual abbreviations)
-    "january jan januar jänner janvier janv januari gennaio gen enero ene",
-    "february feb februar février fevrier févr fevr fév fev februari febbraio febrero",
-    "march mar märz maerz mrz mär mars maart mrt marzo",
-    "april apr avril avr aprile abril abr",
-    "may mai mei maggio mag mayo",
-    "june jun juni juin giugno giu junio",
-    "july jul juli juillet juil luglio lug julio",
-    "august aug august août aout augustus agosto ago",
-    "september sep sept septembre settembre set septiembre setiembre",
-    "october oct oktober okt octobre ottobre ott octubre",
-    "november nov novembre noviembre",
-    "december dec dezember dez décembre decembre déc dicembre dic diciembre",
-]
-MONTHS: dict[str, int] = {
-    name: number for number, names in enumerate(_MONTH_NAMES, 1) for name in names.split()
-}
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTHS), key=len, reverse=True))
 _SEP = r"[./\-]"
 _DATE_PATTERNS: list[tuple[str, re.Pattern[str]]] = [

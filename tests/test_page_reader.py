@@ -322,3 +322,26 @@ def test_a_value_under_a_wider_column_header() -> None:
     )
     page = read_page(layout_of(data))
     assert page.value("due_date") == dt.date(2025, 4, 18)
+
+
+def test_a_page_of_thousands_of_totals_is_searched_within_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Totals are searched as combinations: a hostile page printing thousands of labelled
+    # amounts must not multiply the work; only the surest few per role are tried.
+    from vouchflow.invoice.extraction import page_totals
+
+    seen: list[int] = []
+    original = page_totals._tax_options
+
+    def counting(taxes: list[page_totals.Candidate]) -> object:
+        seen.append(len(taxes))
+        return original(taxes)
+
+    monkeypatch.setattr(page_totals, "_tax_options", counting)
+    text = "Acme Ltd\n" + "".join(
+        f"Total {i}.00\nSubtotal {i}.00\nVAT {i % 7}.00\n" for i in range(2000)
+    )
+    result = extract_with_rules(text)
+    assert seen and max(seen) <= page_totals.MAX_CANDIDATES
+    assert (result.certainty_of("total_minor") or 0) < 0.75

@@ -25,6 +25,7 @@ CONSISTENT_WEAK = 0.85  # adds up, but a label is generic ("Total", "Summe")
 LABEL_ONLY = 0.6  # a labelled gross amount nothing confirms
 INFERRED = 0.5  # gross = net + tax, printed somewhere on the page unlabelled
 _MAX_TAX_ROWS = 4
+MAX_CANDIDATES = 24
 
 
 @dataclass
@@ -86,10 +87,18 @@ def _tax_options(taxes: list[Candidate]) -> list[tuple[Decimal, list[Candidate]]
     return options
 
 
+def _strongest(candidates: list[Candidate]) -> list[Candidate]:
+    """At most MAX_CANDIDATES per role, the surest labels first (then the last printed):
+    the search below tries combinations, so a page printing thousands of "Total" lines
+    must not make it run for minutes. A real invoice has a handful per role."""
+    ranked = sorted(candidates, key=lambda c: (-c.weight, -c.line))[:MAX_CANDIDATES]
+    return sorted(ranked, key=lambda c: c.line)
+
+
 def choose_totals(ctx: PageContext) -> Totals:
-    gross = [c for c in amount_candidates(ctx, "gross") if isinstance(c.value, Decimal)]
-    net = [c for c in amount_candidates(ctx, "net") if isinstance(c.value, Decimal)]
-    tax = [c for c in amount_candidates(ctx, "tax") if isinstance(c.value, Decimal)]
+    gross = _strongest([c for c in amount_candidates(ctx, "gross") if isinstance(c.value, Decimal)])
+    net = _strongest([c for c in amount_candidates(ctx, "net") if isinstance(c.value, Decimal)])
+    tax = _strongest([c for c in amount_candidates(ctx, "tax") if isinstance(c.value, Decimal)])
     best: tuple[float, Totals] | None = None
     tax_opts = _tax_options(tax)
     for g in gross:

@@ -345,3 +345,150 @@ def test_a_page_of_thousands_of_totals_is_searched_within_bounds(
     result = extract_with_rules(text)
     assert seen and max(seen) <= page_totals.MAX_CANDIDATES
     assert (result.certainty_of("total_minor") or 0) < 0.75
+
+
+def two_column_viewer_form(*, seller_lines: list[str], buyer_name: str) -> list[Cell]:
+    """Buyer and seller side by side, each value cell beside its label and a long seller
+    name wrapped in its narrow cell around the label's line (as e-invoice viewers print)."""
+    cells: list[Cell] = [
+        (15, 20, "Information about the buyer", 11),
+        (110, 20, "Information about the seller", 11),
+        (18, 34, "Name:", 9),
+        (65, 34, buyer_name, 9),
+        (112, 34, "Company name:", 9),
+    ]
+    start = 34 - 2.2 * (len(seller_lines) - 1)
+    cells += [(160, start + 4.4 * i, text, 9) for i, text in enumerate(seller_lines)]
+    cells += [
+        (18, 46, "Address line 1:", 9),
+        (65, 46, "Kerkstraat 1", 9),
+        (112, 46, "Address line 1:", 9),
+        (160, 46, "Hafenweg 9", 9),
+        (18, 70, "Invoice number:", 9),
+        (65, 70, "INV-5521", 9),
+        (18, 76, "Currency:", 9),
+        (65, 76, "HUF", 9),
+        (18, 90, "Total amount net", 9),
+        (160, 90, "100.00", 9),
+        (18, 96, "Total VAT", 9),
+        (160, 96, "27.00", 9),
+        (18, 102, "Total gross", 9),
+        (160, 102, "127.00", 9),
+        # A name with "Euro" in it must not outvote the labelled currency.
+        (18, 120, "Payment via Euro Clearing Services", 9),
+    ]
+    return cells
+
+
+@pytest.mark.parametrize(
+    "seller_lines",
+    [
+        ["Nordlicht Windkraft", "Betriebs GmbH"],
+        ["Ubiquitous", "Nordlicht Windkraft", "Betriebs GmbH"],
+    ],
+)
+def test_a_seller_name_wrapped_around_its_label_is_read_whole(seller_lines: list[str]) -> None:
+    page = read_page(
+        layout_of(draw(two_column_viewer_form(seller_lines=seller_lines, buyer_name="Stadtwerk")))
+    )
+    assert page.value("supplier_name") == " ".join(seller_lines)
+    assert page.fields["supplier_name"].certainty >= 0.85
+    assert page.value("currency") == "HUF"
+
+
+def test_a_buyer_called_customer_does_not_make_the_seller_a_buyer() -> None:
+    # "Name: Klant" (Dutch "customer"): the word is the buyer's name, the value of a label;
+    # the seller's name printed further right on the same line stays the seller's.
+    cells = two_column_viewer_form(seller_lines=["Enexis B.V."], buyer_name="Klant")
+    page = read_page(layout_of(draw(cells)))
+    assert page.value("supplier_name") == "Enexis B.V."
+    assert "enexis b.v." not in page.buyer_names
+
+
+def test_an_empty_from_to_pair_is_not_a_supplier_name() -> None:
+    # "Billing period  From:  To:" with no dates: "From" heads nothing, "To:" is a label.
+    cells = two_column_viewer_form(
+        seller_lines=["Nordlicht Windkraft GmbH"], buyer_name="Stadtwerk"
+    )
+    cells += [(18, 140, "Billing period:", 9), (18, 146, "From:", 9), (18, 152, "To:", 9)]
+    page = read_page(layout_of(draw(cells)))
+    assert page.value("supplier_name") == "Nordlicht Windkraft GmbH"
+    assert page.fields["supplier_name"].certainty >= 0.85
+
+
+def test_the_pages_unambiguous_dates_suggest_the_order_but_never_surely() -> None:
+    # 02/05/2025 and 03/05/2025: both orders give a plausible term. The delivery on
+    # 2025-02-04 makes 5 February the likely issue date (2 May is three months away); a
+    # person still confirms it.
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice date:", 10),
+            (160, 30, "02/05/2025", 10),
+            (120, 36, "Due date:", 10),
+            (160, 36, "03/05/2025", 10),
+            (20, 60, "Delivered on 2025-02-04", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("issue_date") == dt.date(2025, 2, 5)
+    assert page.value("due_date") == dt.date(2025, 3, 5)
+    assert page.fields["issue_date"].certainty <= 0.6
+    assert "other dates" in (page.fields["issue_date"].evidence or "")
+
+
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("Total invoice line net amount", None),  # a net sum, never the gross total
+        ("Total charges", None),
+        ("Total allowances", None),
+        ("Total amount net", "net"),
+        ("Total amount", "gross"),
+        ("Total amount due", "gross"),
+        ("Gesamtbetrag netto", "net"),
+    ],
+)
+def test_words_after_a_total_label_can_make_it_another_amount(label: str, role: str | None) -> None:
+    found = match_label(label, GROSS + NET)
+    assert (found[0].role if found else None) == role
+
+
+def test_a_viewer_form_with_a_zero_rated_line_net_and_a_gross_total() -> None:
+    # "Total invoice line net amount 10,000.00" and a zero VAT row must not be read as
+    # "gross 10,000 = net 10,000 + tax 0": the labelled gross total is 8,410.00.
+    rows = [
+        ("Total invoice line net amount", "net", "10,000.00"),
+        ("Total allowances", "net", "2,500.00"),
+        ("Total charges", "net", "400.00"),
+        ("Total amount", "net", "7,900.00"),
+        ("Total VAT", "", "510.00"),
+        ("Total", "gross", "8,410.00"),
+        ("VAT amount", "", "0.00"),
+    ]
+    cells: list[Cell] = [(20, 20, "Nordlicht Windkraft GmbH", 14)]
+    for i, (label, qualifier, amount) in enumerate(rows):
+        y = 40 + 8 * i
+        cells += [(20, y, label, 9), (110, y, qualifier, 9), (160, y, amount, 9)]
+    page = read_page(layout_of(draw([c for c in cells if c[2]])))
+    assert page.value("total_minor") == Decimal("8410.00")
+    assert page.value("subtotal_minor") == Decimal("7900.00")
+    assert page.value("tax_total_minor") == Decimal("510.00")
+
+
+def test_amounts_printed_as_stored_or_glued_to_their_code() -> None:
+    # Viewers print XML amounts as stored (one decimal) and sometimes glue the code on.
+    data = draw(
+        [
+            (20, 20, "Nordlicht Windkraft GmbH", 14),
+            (100, 40, "Net Total", 9),
+            (160, 40, "8,336.00", 9),
+            (100, 46, "VAT", 9),
+            (160, 46, "DKK1,821.5", 9),
+            (100, 52, "Grand Total", 9),
+            (160, 52, "10,157.5", 9),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("total_minor") == Decimal("10157.5")
+    assert page.value("tax_total_minor") == Decimal("1821.5")

@@ -440,3 +440,33 @@ def test_a_due_date_before_the_issue_date_is_reported_not_dropped() -> None:
     assert str(result.invoice.due_date) == "2026-09-01"
     (reported,) = [p for p in result.problems if p.code == "date.due_before_issue"]
     assert reported.field == "due_date" and "01/09/2026" in (reported.raw_text or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("DKV Euro Service GmbH\nCurrency: HUF\nTotal 12 000,00", "HUF"),
+        ("XYZ 7 GmbH & Co. KG\nWährung: EUR\nSumme 10,00", "EUR"),
+        ("Invoice currency: SEK\n£ signs in a footnote: £ £", "SEK"),
+        ("Devise : CHF\nTotal 5,00 €", "CHF"),
+    ],
+)
+def test_a_labelled_currency_outweighs_names_and_signs(text: str, code: str) -> None:
+    assert detect_currency(text)[0] == code
+
+
+def test_the_accounting_currency_label_is_not_the_invoice_currency() -> None:
+    text = "VAT in accounting currency: EUR\nTotal: 1 000,00 SEK\nNet: 800,00 SEK"
+    assert detect_currency(text)[0] == "SEK"
+
+
+@pytest.mark.parametrize(
+    ("line", "amounts"),
+    [
+        ("VAT DKK225.00", [Decimal("225.00")]),
+        ("Ref EUR2025-001", [Decimal("1")]),  # a reference, not 2025 euros
+        ("SKU225.00", []),
+    ],
+)
+def test_a_currency_code_glued_to_an_amount(line: str, amounts: list[Decimal]) -> None:
+    assert [a.value for a in find_amounts(line)] == amounts

@@ -45,6 +45,15 @@ OTHER_CODES = (
     "IDR", "MYR", "PHP", "HUF", "RON", "BGN", "ISK", "ILS", "EGP", "NGN", "KES", "ARS",
     "CLP", "COP", "PEN", "VND", "UAH", "BTC", "ETH", "USDT", "XYZ",
 )  # fmt: skip
+_ALL_CODES = frozenset(ISO_CODES) | frozenset(OTHER_CODES)
+# "Currency: HUF", "Invoice currency: SEK", "Währung: EUR", "Devise : EUR", "Valuta EUR".
+_CURRENCY_LABEL = re.compile(
+    r"(?<![\w])(?:invoice\s+|document\s+)?(?:currency|w(?:ä|ae|a)hrung|rechnungsw(?:ä|ae|a)hrung|"
+    r"devise|monnaie|valuta|moneda|divisa)(?:\s+code)?\s*:?\s*([A-Z]{3})(?![A-Za-z])",
+    re.I,
+)
+# "VAT in accounting currency: EUR" names the books' currency, not the invoice's.
+_OTHER_CURRENCY_ROLE = re.compile(r"accounting|buchungs|comptab|local|payment|zahlungs", re.I)
 _OTHER_RE = re.compile(
     r"(?<![A-Za-z])("
     + "|".join(OTHER_CODES)
@@ -61,8 +70,12 @@ CURRENCY_MARK_RE = re.compile(
 # digits in the "1 234,56" style, because "1 278.61" in a table row is usually
 # a quantity followed by a price.
 # A minus may stand before the currency sign ("-£12.00") or after it ("£-12.00").
+# "DKK225.00": a currency code glued to its amount (some viewers print them so).
+_GLUED_CODE = "|".join(c for c in (*ISO_CODES, *OTHER_CODES) if len(c) == 3)
 _AMOUNT_RE = re.compile(
-    r"(?<![\w.,/])(?P<neg>[-\u2212\u2013]\s?(?:(?:US\$|[£€$₹¥]|zł)\s?)?)?(?P<num>"
+    r"(?:(?<![\w.,/])|(?<=\b(?:"
+    + _GLUED_CODE
+    + r")))(?P<neg>[-\u2212\u2013]\s?(?:(?:US\$|[£€$₹¥]|zł)\s?)?)?(?P<num>"
     r"\d{1,3}(?:[  ]\d{3})+,\d{2}"
     r"|\d{1,3}(?:[ '\u2019]\d{3})+(?:[.,]\d{2})?(?=\s*(?:€|EUR|CHF|zł|PLN))"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
@@ -151,6 +164,8 @@ def find_amounts(line: str) -> list[Amount]:
         if parsed is None:
             continue
         value, decimals = parsed
+        if decimals == 0 and m.start() > 0 and masked[m.start() - 1].isalpha():
+            continue  # "EUR2025-001" is a reference; a glued code needs printed cents
         before = masked[max(0, m.start() - 4) : m.start()]
         after = masked[m.end() : m.end() + 5]
         has_currency = bool(
@@ -315,7 +330,17 @@ def mask_dates(line: str) -> str:
 
 
 def detect_currency(text: str) -> tuple[str | None, str | None]:
-    """The dominant currency of a document and the line that shows it best."""
+    """The currency a document names under a "Currency" label, else the dominant one
+    (most marks) and the line that shows it best. The label wins because a name such as
+    "DKV Euro Service" or "XYZ 7 GmbH" must not outvote "Currency: HUF"."""
+    for line in text.splitlines():
+        labelled = _CURRENCY_LABEL.search(line)
+        if (
+            labelled
+            and labelled.group(1).upper() in _ALL_CODES
+            and not _OTHER_CURRENCY_ROLE.search(line[: labelled.start()])
+        ):
+            return labelled.group(1).upper(), line.strip()
     votes: Counter[str] = Counter()
     evidence: dict[str, str] = {}
     for line in text.splitlines():

@@ -8,7 +8,12 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from vouchflow.documents.layout import Layout
-from vouchflow.invoice.extraction.numbers import CURRENCY_MARK_RE, detect_currency
+from vouchflow.invoice.extraction.numbers import (
+    CURRENCY_MARK_RE,
+    FoundDate,
+    detect_currency,
+    scan_dates,
+)
 from vouchflow.invoice.extraction.page_reader import (
     Box,
     Candidate,
@@ -28,6 +33,10 @@ AMBIGUOUS_DATE_CAP = 0.6
 # ... and when only the payment term settles the order: likely, not proven.
 SETTLED_DATE_CAP = 0.8
 PLAUSIBLE_TERM_DAYS = 180
+# ... and when only the page's other dates (a period, a delivery) suggest it: a guess a
+# person confirms, below the auto-draft threshold.
+NEAR_DATES_CAP = 0.6
+NEAR_PAGE_DATES_DAYS = 31
 
 HEADER = (
     "supplier_name",
@@ -99,6 +108,55 @@ def _labelled(ctx: PageContext, role: str, kind: type) -> Reading | None:
     return Reading(chosen.value, round(min(certainty, 0.95), 3), chosen.evidence, cap, raw)
 
 
+def _page_dates(ctx: PageContext) -> list[dt.date]:
+    """Dates whose day and month cannot be swapped: ISO, a month name, or a day above 12."""
+    out: list[dt.date] = []
+    for line in ctx.lines:
+        for found in scan_dates(line.text):
+            if isinstance(found, FoundDate) and not ambiguous_date(
+                line.text[found.start : found.end]
+            ):
+                out.append(found.value)
+    return out
+
+
+def _nearest_to_page_dates(
+    ctx: PageContext,
+    issue: Reading,
+    due: Reading,
+    flipped_issue: dt.date,
+    flipped_due: dt.date,
+) -> tuple[Reading, Reading]:
+    anchors = _page_dates(ctx)
+    if not anchors or not isinstance(issue.value, dt.date):
+        return issue, due
+
+    def gap(day: dt.date) -> int:
+        return min(abs((day - a).days) for a in anchors)
+
+    as_read, as_flipped = gap(issue.value), gap(flipped_issue)
+    # One reading beside the page's other dates, the other months away from all of them.
+    if as_flipped <= NEAR_PAGE_DATES_DAYS < as_read:
+        issue, due = replace(issue, value=flipped_issue), replace(due, value=flipped_due)
+    elif not as_read <= NEAR_PAGE_DATES_DAYS < as_flipped:
+        return issue, due
+    why = "; day/month order taken from the page's other dates"
+    return (
+        replace(
+            issue,
+            certainty=min(issue.certainty, NEAR_DATES_CAP),
+            cap=NEAR_DATES_CAP,
+            evidence=f"{issue.evidence}{why}",
+        ),
+        replace(
+            due,
+            certainty=min(due.certainty, NEAR_DATES_CAP),
+            cap=NEAR_DATES_CAP,
+            evidence=f"{due.evidence}{why}",
+        ),
+    )
+
+
 def _settle_date_order(
     ctx: PageContext, issue: Reading | None, due: Reading | None
 ) -> tuple[Reading | None, Reading | None]:
@@ -123,7 +181,9 @@ def _settle_date_order(
 
     as_read, as_flipped = plausible(issue.value, due.value), plausible(flipped_issue, flipped_due)
     if as_read == as_flipped:
-        return issue, due  # both or neither: the order stays open
+        # Both or neither: the page's unambiguous dates (a period, a delivery) may still
+        # say which reading is meant; likely, not proven, so a person confirms it.
+        return _nearest_to_page_dates(ctx, issue, due, flipped_issue, flipped_due)
     settled = "; day/month order settled by the payment term"
     if as_flipped:
         issue = replace(issue, value=flipped_issue)

@@ -197,7 +197,10 @@ GROSS = _labels(
 
 NET = _labels(
     "net",
-    (r"sub\s*-?\s*total|net\s+(?:total|amount|value|sum)(?:\s+amount)?|total\s+net", 1.0),
+    (
+        r"sub\s*-?\s*total|net\s+(?:total|amount|value|sum)(?:\s+amount)?|total\s+(?:amount\s+)?net",
+        1.0,
+    ),
     (r"total\s+(?:amount\s+)?(?:excl\.?|excluding|ex\.?|before|without)\s*(?:vat|tax|gst)?", 1.0),
     (r"(?:amount|total)\s+before\s+tax|taxable\s+amount|tax\s+base", 0.9),
     (
@@ -311,6 +314,22 @@ TITLE_WORDS = re.compile(
 )
 
 
+# Words after a total's label that make it a different amount than the label alone says.
+_OTHER_TOTAL = (
+    r"charges?|allowances?|discounts?|rabatt\w*|zuschlag\w*|abschlag\w*|remises?|paid|prepaid|"
+    r"rounding|vat|tax|ust|mwst|tva|btw|iva|quantity|qty|menge|weight|gewicht"
+)
+_CONTRADICTS: dict[str, re.Pattern[str]] = {
+    "gross": re.compile(
+        r"^(?:[a-z]+\s+){0,3}?(?:net|netto|excl\.?|excluding|ex|hors|ht|without|before|ohne|"
+        rf"exkl\.?|zonder|senza|sin)\b|^(?:{_OTHER_TOTAL})\b"
+    ),
+    "net": re.compile(
+        r"^(?:[a-z]+\s+){0,3}?(?:gross|brutto|incl\.?|including|inkl\.?|ttc|with\s+vat)\b"
+    ),
+}
+
+
 def match_label(text: str, labels: list[Label]) -> tuple[Label, str] | None:
     """The strongest label a segment starts with, and the rest of the segment after it."""
     folded = fold(text)
@@ -319,6 +338,9 @@ def match_label(text: str, labels: list[Label]) -> tuple[Label, str] | None:
         m = label.pattern.match(folded)
         if m is None:
             continue
+        contradicted = _CONTRADICTS.get(label.role)
+        if contradicted is not None and contradicted.match(folded[m.end() :].lstrip(" :")):
+            continue  # "Total invoice line net amount", "Total charges": another amount
         # Prefer the higher weight, then the longer match ("invoice date" over "date").
         key = (label.weight, m.end())
         if best is None or key > (best[0].weight, best[2]):

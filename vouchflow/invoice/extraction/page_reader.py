@@ -191,19 +191,36 @@ def value_spots(ctx: PageContext, hit: LabelHit) -> list[tuple[str, Relation, Bo
     return spots
 
 
-def wrapped_value_right(ctx: PageContext, hit: LabelHit) -> tuple[str, Relation, Box, int] | None:
+def wrapped_value_right(
+    ctx: PageContext, hit: LabelHit, *, own_line: bool = False
+) -> tuple[str, Relation, Box, int] | None:
     """A value printed right of its label but vertically centred on it, possibly wrapped
-    over several lines (form-style viewers): the label's line holds nothing to its right."""
+    over several lines (form-style viewers). By default the label's line holds nothing to
+    its right; with ``own_line`` its right-hand cell is one of the value's lines."""
     label = hit.segment
     height = max(label.bottom - label.top, 6.0)
     lo, hi = label.top - 1.6 * height, label.bottom + 1.6 * height
+    # The value's column ends where the next label on the label's own line starts (a
+    # second column of the form, often the other party's).
+    limit = min(
+        (
+            s.x0
+            for s in hit.line.segments[hit.index + 1 :]
+            if s.text.rstrip().endswith(":") or match_label(s.text, ALL_FIELD_LABELS)
+        ),
+        default=float("inf"),
+    )
     parts: list[Segment] = []
     for line in ctx.lines[max(0, hit.line.index - 3) : hit.line.index + 4]:
-        if line.page != hit.line.page or line is hit.line:
+        if line.page != hit.line.page or (line is hit.line and not own_line):
             continue
         if line.top < lo or line.bottom > hi:
             continue
-        right = [s for s in line.segments if s.x0 > label.x1]
+        if line is not hit.line and any(
+            _overlap(s.x0, s.x1, label.x0, label.x1) > 0 for s in line.segments
+        ):
+            continue  # another row of the form: its label sits where ours does
+        right = [s for s in line.segments if label.x1 < s.x0 < limit]
         if not right:
             continue
         first = right[0]

@@ -150,10 +150,13 @@ def _buyer_names(ctx: PageContext) -> set[str]:
         said = hit.segment.text[: len(hit.segment.text) - len(hit.rest)]
         if hit.rest and ":" not in said:
             continue  # "Buyer Company": a name that starts with the word, not a heading
+        if hit.index > 0 and hit.line.segments[hit.index - 1].text.rstrip().endswith(":"):
+            continue  # "Name: | Klant": the buyer's name is the word, the value of a label
         spots = value_spots(ctx, hit)
         for text, _, _, _ in spots[:2]:
-            if match_label(text, _ALL) is None:
-                names.add(fold(clean_name(text)))
+            if match_label(text, _ALL) is not None or _NAME_LABEL.match(text):
+                break  # the next label's column (often the seller's): not the buyer's value
+            names.add(fold(clean_name(text)))
         for line, s in _block(ctx, hit.line, hit.segment, 8, gap=5.0):
             names.add(fold(clean_name(s.text)))
             if _NAME_LABEL.match(s.text) and not clean_name(s.text):
@@ -194,18 +197,22 @@ def _seller_labelled(ctx: PageContext) -> list[NameCandidate]:
                 else:  # "Name:" with its value in the next column
                     row = line.segments
                     idx = row.index(s)
-                    if idx + 1 < len(row):
+                    beside = idx + 1 < len(row)
+                    wrapped = wrapped_value_right(
+                        ctx, LabelHit(hit.label, s, line, idx, ""), own_line=beside
+                    )
+                    if wrapped is not None:
+                        choices.append((clean_name(wrapped[0]), s))
+                    elif beside:
                         choices.append((clean_name(row[idx + 1].text), row[idx + 1]))
-                    else:
-                        wrapped = wrapped_value_right(ctx, LabelHit(hit.label, s, line, idx, ""))
-                        if wrapped is not None:
-                            choices.append((clean_name(wrapped[0]), s))
         for _, s in block[:1]:
             choices.append((clean_name(s.text), s))
         if not block and not rest:
             row = hit.line.segments[hit.index + 1 : hit.index + 2]
             choices += [(clean_name(s.text), s) for s in row]
         for name, s in choices:
+            if s.text.rstrip().endswith(":") and clean_name(s.text) == name:
+                continue  # "To:" under "From:": a label waiting for its value, not a name
             if plausible_name(name) and match_label(name, ALL_FIELD_LABELS + BUYER) is None:
                 out.append(
                     NameCandidate(name, Box.of(s), hit.line.index, 1.2, ["under a seller heading"])

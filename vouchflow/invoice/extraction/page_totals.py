@@ -49,7 +49,8 @@ def amount_candidates(ctx: PageContext, role: Role) -> list[Candidate]:
         for group in (row, below):
             values: list[tuple[Decimal, str, Box, int, bool]] = []
             for text, relation, box, line_index in group:
-                amounts = [a for a in find_amounts(text) if a.decimals == 2 or a.has_currency]
+                # One decimal too: viewers print an XML amount as it is stored (10157.5).
+                amounts = [a for a in find_amounts(text) if a.decimals in (1, 2) or a.has_currency]
                 bare = text.strip().rstrip("*")
                 if not amounts and relation != "inline" and bare in ("0", "-0"):
                     amounts = find_amounts(bare)  # a zero tax printed as "0"
@@ -71,7 +72,7 @@ def _page_amounts(ctx: PageContext) -> set[Decimal]:
     for line in ctx.lines:
         for seg in line.segments:
             if match_label(seg.text, ALL_FIELD_LABELS) is None:
-                found.update(a.value for a in find_amounts(seg.text) if a.decimals == 2)
+                found.update(a.value for a in find_amounts(seg.text) if a.decimals in (1, 2))
     return found
 
 

@@ -111,7 +111,7 @@ async def test_rerun_after_rollback_keeps_effects_exactly_once_and_explain_outli
     # After the rollback, @1 reads both right. The two re-runs ask at the same time, in
     # either order, so each answer goes to the request that carries its document.
     fake_openai.respond_with(
-        lambda body: Reply.json(answer_for(rejected if rejected.number in str(body) else drafted))
+        lambda body: Reply.json(answer_for(rejected if "RM-1001" in str(body) else drafted))
     )
     async with running_harness(dev_server.client, worker_settings(home)) as h:
         client = h.client

@@ -5,23 +5,16 @@ UPDATE, DELETE and TRUNCATE. Tables live in a schema of their own (default
 
 from __future__ import annotations
 
-import datetime as dt
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from vouchflow.invoice.templates.models import SupplierTemplate
-from vouchflow.stores.templates import (
-    COLUMNS,
-    TemplateAction,
-    TemplateVersion,
-    new_row,
-    version_from_row,
-)
+from vouchflow.stores.templates import COLUMNS
+from vouchflow.stores.templates_sql import Run, SqlTemplateStore
 
 DEFAULT_SCHEMA = "vouchflow_templates"
 _DDL_LOCK_ID = 0x766F7563687470
@@ -57,7 +50,7 @@ CREATE TRIGGER supplier_templates_no_truncate BEFORE TRUNCATE ON {schema}.suppli
 """
 
 
-class PostgresTemplateStore:
+class PostgresTemplateStore(SqlTemplateStore):
     def __init__(self, dsn: str, *, schema: str = DEFAULT_SCHEMA) -> None:
         self.dsn = dsn
         self.schema = schema
@@ -82,72 +75,22 @@ class PostgresTemplateStore:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             yield conn
 
-    def _q(self, template: str) -> sql.Composed:
-        return sql.SQL(template).format(table=self._table, columns=sql.SQL(COLUMNS))
-
-    def append(
-        self,
-        *,
-        template_id: str,
-        action: TemplateAction,
-        supplier_name: str,
-        template: SupplierTemplate | None,
-        actor: str,
-        idempotency_key: str,
-        now: dt.datetime,
-        workflow_id: str | None = None,
-        document_sha256: str | None = None,
-        reason: str = "",
-    ) -> TemplateVersion:
+    @contextmanager
+    def _writing(self, template_id: str) -> Iterator[Run]:
         with self._connect() as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (zlib.crc32(template_id.encode()),))
-            existing = conn.execute(
-                self._q("SELECT {columns} FROM {table} WHERE idempotency_key = %s"),
-                (idempotency_key,),
-            ).fetchone()
-            if existing is not None:
-                return version_from_row(tuple(existing))
-            row = conn.execute(
-                self._q("SELECT MAX(version) FROM {table} WHERE template_id = %s"), (template_id,)
-            ).fetchone()
-            version = int((row[0] if row else None) or 0) + 1
-            values = new_row(
-                template_id=template_id,
-                version=version,
-                action=action,
-                supplier_name=supplier_name,
-                template=template,
-                actor=actor,
-                idempotency_key=idempotency_key,
-                now=now,
-                workflow_id=workflow_id,
-                document_sha256=document_sha256,
-                reason=reason,
-            )
-            conn.execute(
-                self._q(
-                    "INSERT INTO {table} ({columns})"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                ),
-                values,
-            )
-        return version_from_row(values)
+            yield self._runner(conn)
 
-    def versions(self, template_id: str) -> list[TemplateVersion]:
+    @contextmanager
+    def _reading(self) -> Iterator[Run]:
         with self._connect() as conn:
-            rows = conn.execute(
-                self._q("SELECT {columns} FROM {table} WHERE template_id = %s ORDER BY version"),
-                (template_id,),
-            ).fetchall()
-        return [version_from_row(tuple(r)) for r in rows]
+            yield self._runner(conn)
 
-    def latest_all(self) -> list[TemplateVersion]:
-        with self._connect() as conn:
-            rows = conn.execute(
-                self._q(
-                    "SELECT {columns} FROM {table} t WHERE version = (SELECT MAX(version)"
-                    " FROM {table} WHERE template_id = t.template_id)"
-                    " ORDER BY supplier_name, template_id"
-                )
-            ).fetchall()
-        return [version_from_row(tuple(r)) for r in rows]
+    def _runner(self, conn: psycopg.Connection[Any]) -> Run:
+        def run(query: str, params: Sequence[object] = ()) -> psycopg.Cursor[Any]:
+            composed = sql.SQL(query).format(
+                table=self._table, columns=sql.SQL(COLUMNS), p=sql.Placeholder()
+            )
+            return conn.execute(composed, params)
+
+        return run

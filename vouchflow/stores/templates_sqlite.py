@@ -3,24 +3,18 @@ two writers never pick the same version; triggers refuse UPDATE and DELETE)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from vouchflow.invoice.templates.models import SupplierTemplate
 from vouchflow.stores.sqlite_wal import ensure_wal
-from vouchflow.stores.templates import (
-    COLUMNS,
-    TemplateAction,
-    TemplateVersion,
-    new_row,
-    version_from_row,
-)
+from vouchflow.stores.templates import COLUMNS
+from vouchflow.stores.templates_sql import Run, SqlTemplateStore
 
 BUSY_TIMEOUT_MS = 30_000
+TABLE = "supplier_templates"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS supplier_templates (
@@ -45,7 +39,7 @@ BEGIN SELECT RAISE(ABORT, 'supplier_templates is append-only'); END;
 """
 
 
-class SqliteTemplateStore:
+class SqliteTemplateStore(SqlTemplateStore):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,72 +57,27 @@ class SqliteTemplateStore:
             self._local.conn = conn
         yield conn
 
-    def append(
-        self,
-        *,
-        template_id: str,
-        action: TemplateAction,
-        supplier_name: str,
-        template: SupplierTemplate | None,
-        actor: str,
-        idempotency_key: str,
-        now: dt.datetime,
-        workflow_id: str | None = None,
-        document_sha256: str | None = None,
-        reason: str = "",
-    ) -> TemplateVersion:
+    @contextmanager
+    def _writing(self, template_id: str) -> Iterator[Run]:
+        # BEGIN IMMEDIATE takes the write lock up front: two writers never read the same
+        # highest version.
         with self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                existing = conn.execute(
-                    f"SELECT {COLUMNS} FROM supplier_templates WHERE idempotency_key = ?",
-                    (idempotency_key,),
-                ).fetchone()
-                if existing is not None:
-                    conn.execute("ROLLBACK")
-                    return version_from_row(existing)
-                row = conn.execute(
-                    "SELECT MAX(version) FROM supplier_templates WHERE template_id = ?",
-                    (template_id,),
-                ).fetchone()
-                version = int(row[0] or 0) + 1
-                values = new_row(
-                    template_id=template_id,
-                    version=version,
-                    action=action,
-                    supplier_name=supplier_name,
-                    template=template,
-                    actor=actor,
-                    idempotency_key=idempotency_key,
-                    now=now,
-                    workflow_id=workflow_id,
-                    document_sha256=document_sha256,
-                    reason=reason,
-                )
-                conn.execute(
-                    f"INSERT INTO supplier_templates ({COLUMNS})"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    values,
-                )
+                yield self._runner(conn)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return version_from_row(values)
 
-    def versions(self, template_id: str) -> list[TemplateVersion]:
+    @contextmanager
+    def _reading(self) -> Iterator[Run]:
         with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM supplier_templates WHERE template_id = ? ORDER BY version",
-                (template_id,),
-            ).fetchall()
-        return [version_from_row(r) for r in rows]
+            yield self._runner(conn)
 
-    def latest_all(self) -> list[TemplateVersion]:
-        with self._connect() as conn:
-            rows = conn.execute(
-                f"SELECT {COLUMNS} FROM supplier_templates t WHERE version = ("
-                " SELECT MAX(version) FROM supplier_templates WHERE template_id = t.template_id)"
-                " ORDER BY supplier_name, template_id"
-            ).fetchall()
-        return [version_from_row(r) for r in rows]
+    @staticmethod
+    def _runner(conn: sqlite3.Connection) -> Run:
+        def run(query: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
+            return conn.execute(query.format(table=TABLE, columns=COLUMNS, p="?"), params)
+
+        return run

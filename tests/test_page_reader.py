@@ -118,6 +118,17 @@ def test_a_customer_number_beside_the_invoice_number_is_not_taken() -> None:
          "3 marzo 2025", dt.date(2025, 3, 3)),
         ("Número de factura:", "Fecha de factura:", "Total factura", "Base imponible",
          "IVA 21%", "3 de marzo de 2025", dt.date(2025, 3, 3)),
+        # Short forms: Italian "n.", Spanish "n.º"; credit notes under their own titles.
+        ("Fattura n.", "Data fattura:", "Totale documento", "Imponibile", "IVA 22%",
+         "03/03/2025", dt.date(2025, 3, 3)),
+        ("Factura n.º", "Fecha de factura:", "Total factura", "Base imponible", "IVA 21%",
+         "03/03/2025", dt.date(2025, 3, 3)),
+        ("Gutschrift Nr.", "Gutschriftsdatum:", "Gesamtbetrag brutto", "Nettobetrag",
+         "USt. 19 %", "03.03.2025", dt.date(2025, 3, 3)),
+        ("Avoir n°", "Date de l'avoir :", "Total TTC", "Total HT", "TVA 20 %", "3 mars 2025",
+         dt.date(2025, 3, 3)),
+        ("Credit note no.", "Credit note date:", "Total due", "Subtotal", "VAT 20%",
+         "3 March 2025", dt.date(2025, 3, 3)),
     ],
 )  # fmt: skip
 def test_the_same_fields_in_five_more_languages(

@@ -62,7 +62,8 @@ def _labels(role: Role, *specs: tuple[str, float]) -> list[Label]:
     ]
 
 
-_NO = r"(?:n(?:o|r|um(?:ber|ero|mer)?)\.?|n\s?[°º]|#|number|nummer|numero|no\.)"
+# "No.", "Nr.", "N°", "n.º" (Spanish), "n." (Italian), "#", "Number", "Nummer", "Numéro".
+_NO = r"(?:n(?:o|r|um(?:ber|ero|mer)?)\.?|n\s?[°º]|n\.\s?[°ºo]?|#|number|nummer|numero|no\.)"
 
 INVOICE_NUMBER = _labels(
     "invoice_number",
@@ -88,6 +89,13 @@ INVOICE_NUMBER = _labels(
         0.5,
     ),
     (r"reference\s+(?:de\s+)?(?:la\s+)?facture|invoice\s+reference", 0.8),
+    # Credit notes carry their number under their own title, in every language.
+    (
+        rf"(?:credit\s*(?:note|memo)|gutschrift(?:s)?|avoir|creditnota|credit\s*nota|"
+        rf"nota\s+(?:di|de)\s+credito|abono)\s*-?\s*{_NO}",
+        1.0,
+    ),
+    (rf"gutschriftsnummer|{_NO}\s*(?:de\s+l\s?'?\s?|d\s?'?\s?)avoir", 1.0),
 )
 
 ISSUE_DATE = _labels(
@@ -98,6 +106,11 @@ ISSUE_DATE = _labels(
     (r"date\s+(?:de\s+)?(?:la\s+)?(?:facture|facturation)|date\s+d\s?'?\s?emission", 1.0),
     (r"emise?\s+le|facture\s+du", 0.9),
     (r"factuur\s*-?\s*datum|datum\s+factuur", 1.0),
+    (
+        r"credit\s*(?:note|memo)\s+date|gutschrifts?\s*-?\s*datum|date\s+(?:de\s+)?(?:l\s?'?\s?)?avoir|"
+        r"creditnota\s*-?\s*datum|data\s+(?:della\s+)?nota\s+di\s+credito|fecha\s+(?:de\s+)?(?:la\s+)?nota",
+        1.0,
+    ),
     (r"data\s+(?:della\s+)?fattura|data\s+(?:di\s+)?emissione|data\s+documento", 1.0),
     (r"fecha\s+(?:de\s+)?(?:la\s+)?(?:factura|emision|expedicion)", 1.0),
     (r"date|datum|data|fecha|dated", 0.5),

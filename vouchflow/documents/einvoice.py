@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -339,28 +339,17 @@ def _exact_unit_price_minor(
     return int(scaled)
 
 
-def _line(
-    r: _Reader,
-    index: int,
-    currency: str | None,
-    description: str | None,
-    quantity_raw: str | None,
-    price_raw: str | None,
-    basis_raw: str | None,
-    rate_raw: str | None,
-    total_raw: str | None,
-) -> LineItem:
+def _line(r: _Reader, index: int, currency: str | None, raw: Mapping[str, str | None]) -> LineItem:
     where = f"line_items[{index}]"
+    quantity, price, rate = raw["quantity"], raw["unit_price_minor"], raw["tax_rate"]
     return LineItem(
-        description=description or "",
-        quantity=bounded_quantity(
-            _decimal(quantity_raw), f"{where}.quantity", quantity_raw, r.problems
-        ),
+        description=raw["description"] or "",
+        quantity=bounded_quantity(_decimal(quantity), f"{where}.quantity", quantity, r.problems),
         unit_price_minor=_exact_unit_price_minor(
-            r, price_raw, _decimal(basis_raw), currency, f"{where}.unit_price_minor"
+            r, price, _decimal(raw["basis"]), currency, f"{where}.unit_price_minor"
         ),
-        tax_rate=bounded_rate(_decimal(rate_raw), f"{where}.tax_rate", rate_raw, r.problems),
-        line_total_minor=_minor(r, total_raw, currency, f"{where}.line_total_minor"),
+        tax_rate=bounded_rate(_decimal(rate), f"{where}.tax_rate", rate, r.problems),
+        line_total_minor=_minor(r, raw["line_total_minor"], currency, f"{where}.line_total_minor"),
     )
 
 
@@ -368,6 +357,86 @@ def _document_type(type_code: str | None, *, credit_root: bool) -> DocumentType:
     if credit_root or (type_code or "").strip() in CREDIT_NOTE_TYPE_CODES:
         return "credit_note"
     return "invoice"
+
+
+# --- what both formats share ------------------------------------------------------------
+
+Found = tuple[Any, etree._Element | None]  # a value and the XML node it was read from
+# The header fields both formats read, in the order their evidence is recorded.
+_HEADER_FIELDS = (
+    "supplier_name",
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "subtotal_minor",
+    "tax_total_minor",
+    "total_minor",
+    "allowance_total_minor",
+    "charge_total_minor",
+    "supplier_vat_id",
+    "buyer_name",
+    "document_type",
+)
+# What a line reader finds: each LineItem field's text and node, and the price's "basis"
+# (the quantity the price is for); None when the element is not a line.
+LineFound = dict[str, tuple[str | None, etree._Element | None]]
+LineReader = Callable[[_Reader, etree._Element], LineFound | None]
+
+
+def _totals(
+    r: _Reader, currency: str | None, candidates: Mapping[str, list[etree._Element]]
+) -> dict[str, Found]:
+    """Each document total in minor units. A total may be stated twice (TaxTotalAmount:
+    in the invoice's and in the accounting currency): the invoice's currency wins, else
+    the first one stated."""
+    found: dict[str, Found] = {}
+    for field, nodes in candidates.items():
+        stated = [n for n in nodes if (n.text or "").strip()]
+        chosen = next(
+            (n for n in stated if n.get("currencyID") in (None, currency)),
+            stated[0] if stated else None,
+        )
+        found[field] = (
+            (None, None) if chosen is None else (_minor(r, chosen.text, currency, field), chosen)
+        )
+    return found
+
+
+def _read_lines(
+    r: _Reader, items: list[etree._Element], currency: str | None, read: LineReader
+) -> list[LineItem]:
+    """Every line element that is a line, numbered in that order, with its evidence."""
+    r.anchor_lines(items)
+    lines: list[LineItem] = []
+    for item in items:
+        found = read(r, item)
+        if found is None:
+            continue
+        index = len(lines)
+        line = _line(r, index, currency, {name: text for name, (text, _) in found.items()})
+        lines.append(line)
+        for field, (_, node) in found.items():
+            if field in LineItem.model_fields:
+                r.record(f"line_items[{index}].{field}", getattr(line, field), node)
+    return lines
+
+
+def _header_invoice(r: _Reader, lines: list[LineItem], found: Mapping[str, Found]) -> Invoice:
+    """Build the invoice from each header field's (value, XML node) and record its
+    evidence: dates become checked ISO dates, and no allowance or charge total means none."""
+    fields: dict[str, Found] = {}
+    for name in _HEADER_FIELDS:
+        value, node = found[name]
+        if name in ("issue_date", "due_date"):
+            value = checked_iso_date(value, name, r.problems)
+        elif name in ("allowance_total_minor", "charge_total_minor"):
+            value = value or 0
+        fields[name] = (value, node)
+    invoice = Invoice(line_items=lines, **{name: value for name, (value, _) in fields.items()})
+    for name, (_, node) in fields.items():
+        r.record(name, getattr(invoice, name), node)
+    return invoice
 
 
 # --- CII ---------------------------------------------------------------------------------
@@ -391,16 +460,6 @@ def _paths(prefixes: tuple[str, ...], *rest: tuple[str, ...] | str) -> list[str]
     return out
 
 
-def _header_invoice(
-    r: _Reader, lines: list[LineItem], **fields: tuple[Any, etree._Element | None]
-) -> Invoice:
-    """Build the invoice from (value, XML node) pairs and record each field's evidence."""
-    invoice = Invoice(line_items=lines, **{name: value for name, (value, _) in fields.items()})
-    for name, (_, node) in fields.items():
-        r.record(name, getattr(invoice, name), node)
-    return invoice
-
-
 def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     root = r.root
     notes: list[str] = []
@@ -409,11 +468,19 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
     settlement = _paths(_CII_TXN, _CII_SETTLEMENT)
     summation = _paths(_CII_TXN, _CII_SETTLEMENT, _CII_SUMMATION)
 
-    number, n_node = r.text(root, *_paths(_CII_DOC, "ID"))
-    issue_raw, issue_node = r.text(root, *_paths(_CII_DOC, "IssueDateTime", "DateTimeString"))
-    currency, c_node = r.text(root, *_paths(tuple(settlement), "InvoiceCurrencyCode"))
-    supplier, s_node = r.text(root, *_paths(tuple(agreement), "SellerTradeParty", "Name"))
-    buyer, b_node = r.text(root, *_paths(tuple(agreement), "BuyerTradeParty", "Name"))
+    found: dict[str, Found] = {
+        "invoice_number": r.text(root, *_paths(_CII_DOC, "ID")),
+        "issue_date": r.text(root, *_paths(_CII_DOC, "IssueDateTime", "DateTimeString")),
+        "currency": r.text(root, *_paths(tuple(settlement), "InvoiceCurrencyCode")),
+        "supplier_name": r.text(root, *_paths(tuple(agreement), "SellerTradeParty", "Name")),
+        "buyer_name": r.text(root, *_paths(tuple(agreement), "BuyerTradeParty", "Name")),
+        "due_date": r.text(
+            root,
+            *_paths(
+                tuple(settlement), "SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"
+            ),
+        ),
+    }
     vat_node = None
     registrations = [
         n
@@ -426,72 +493,38 @@ def _parse_cii(r: _Reader) -> tuple[Invoice, list[str]]:
             vat_node = node
             break
     vat_id = " ".join((vat_node.text or "").split()) if vat_node is not None else None
-    due_raw, due_node = r.text(
-        root,
-        *_paths(
-            tuple(settlement), "SpecifiedTradePaymentTerms", "DueDateDateTime", "DateTimeString"
-        ),
+    found["supplier_vat_id"] = (vat_id, vat_node)
+
+    currency = found["currency"][0]
+
+    def stated(name: str) -> list[etree._Element]:
+        return [n for p in summation for n in r.nodes(root, f"{p}/{name}")]
+
+    found |= _totals(
+        r,
+        currency,
+        {
+            "subtotal_minor": stated("TaxBasisTotalAmount"),
+            "tax_total_minor": stated("TaxTotalAmount"),
+            "total_minor": stated("GrandTotalAmount"),
+            "allowance_total_minor": stated("AllowanceTotalAmount"),
+            "charge_total_minor": stated("ChargeTotalAmount"),
+        },
     )
-
-    def amount(name: str, field: str) -> tuple[int | None, etree._Element | None]:
-        # TaxTotalAmount may appear twice (invoice and accounting currency): take ours.
-        candidates = [
-            n for p in summation for n in r.nodes(root, f"{p}/{name}") if (n.text or "").strip()
-        ]
-        chosen = next(
-            (n for n in candidates if n.get("currencyID") in (None, currency)),
-            candidates[0] if candidates else None,
-        )
-        if chosen is None:
-            return None, None
-        return _minor(r, chosen.text, currency, field), chosen
-
-    subtotal, sub_node = amount("TaxBasisTotalAmount", "subtotal_minor")
-    tax, tax_node = amount("TaxTotalAmount", "tax_total_minor")
-    total, total_node = amount("GrandTotalAmount", "total_minor")
-    allowances, a_node = amount("AllowanceTotalAmount", "allowance_total_minor")
-    charges, ch_node = amount("ChargeTotalAmount", "charge_total_minor")
     type_code, _ = r.text(root, *_paths(_CII_DOC, "TypeCode"))
+    found["document_type"] = (_document_type(type_code, credit_root=False), None)
 
-    lines: list[LineItem] = []
     items = r.nodes(root, f"{txn[0]}/IncludedSupplyChainTradeLineItem") + r.nodes(
         root, f"{txn[1]}/IncludedSupplyChainTradeLineItem"
     )
-    r.anchor_lines(items)
-    for item in items:
-        index = len(lines)
-        line, line_nodes = _cii_line(r, item, currency, index)
-        if line is None:
-            continue
-        lines.append(line)
-        for field, node in line_nodes.items():
-            r.record(f"line_items[{index}].{field}", getattr(line, field), node)
-
-    invoice = _header_invoice(
-        r,
-        lines,
-        supplier_name=(supplier, s_node),
-        invoice_number=(number, n_node),
-        issue_date=(checked_iso_date(issue_raw, "issue_date", r.problems), issue_node),
-        due_date=(checked_iso_date(due_raw, "due_date", r.problems), due_node),
-        currency=(currency, c_node),
-        subtotal_minor=(subtotal, sub_node),
-        tax_total_minor=(tax, tax_node),
-        total_minor=(total, total_node),
-        allowance_total_minor=(allowances or 0, a_node),
-        charge_total_minor=(charges or 0, ch_node),
-        supplier_vat_id=(vat_id, vat_node),
-        buyer_name=(buyer, b_node),
-        document_type=(_document_type(type_code, credit_root=False), None),
-    )
+    lines = _read_lines(r, items, currency, _cii_line)
+    invoice = _header_invoice(r, lines, found)
     if not lines:
         notes.append("the XML carries no line items (e.g. MINIMUM / BASIC WL profile)")
     return invoice, notes
 
 
-def _cii_line(
-    r: _Reader, item: etree._Element, currency: str | None, index: int
-) -> tuple[LineItem | None, dict[str, etree._Element | None]]:
+def _cii_line(r: _Reader, item: etree._Element) -> LineFound | None:
     agreement = ("SpecifiedLineTradeAgreement", "SpecifiedSupplyChainTradeAgreement")
     delivery = ("SpecifiedLineTradeDelivery", "SpecifiedSupplyChainTradeDelivery")
     settlement = ("SpecifiedLineTradeSettlement", "SpecifiedSupplyChainTradeSettlement")
@@ -499,35 +532,26 @@ def _cii_line(
         "SpecifiedTradeSettlementLineMonetarySummation",
         "SpecifiedTradeSettlementMonetarySummation",
     )
-    description, d_node = r.text(
-        item, "SpecifiedTradeProduct/Name", "SpecifiedTradeProduct/Description"
-    )
-    quantity_raw, q_node = r.text(item, *_paths(delivery, "BilledQuantity"))
-    price_raw, p_node = r.text(
-        item, *_paths(agreement, "NetPriceProductTradePrice", "ChargeAmount")
-    )
-    basis_raw, _ = r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "BasisQuantity"))
-    rate_raw, rate_node = r.text(
-        item,
-        *_paths(settlement, "ApplicableTradeTax", "RateApplicablePercent"),
-        *_paths(settlement, "ApplicableTradeTax", "ApplicablePercent"),
-    )
-    total_raw, t_node = r.text(
-        item,
-        *_paths(settlement, summation, "LineTotalAmount"),
-    )
-    if description is None and total_raw is None:
-        return None, {}
-    line = _line(
-        r, index, currency, description, quantity_raw, price_raw, basis_raw, rate_raw, total_raw
-    )
-    return line, {
-        "description": d_node,
-        "quantity": q_node,
-        "unit_price_minor": p_node,
-        "tax_rate": rate_node,
-        "line_total_minor": t_node,
+    found: LineFound = {
+        "description": r.text(
+            item, "SpecifiedTradeProduct/Name", "SpecifiedTradeProduct/Description"
+        ),
+        "quantity": r.text(item, *_paths(delivery, "BilledQuantity")),
+        "unit_price_minor": r.text(
+            item, *_paths(agreement, "NetPriceProductTradePrice", "ChargeAmount")
+        ),
+        "basis": r.text(item, *_paths(agreement, "NetPriceProductTradePrice", "BasisQuantity")),
+        "tax_rate": r.text(
+            item,
+            *_paths(settlement, "ApplicableTradeTax", "RateApplicablePercent"),
+            *_paths(settlement, "ApplicableTradeTax", "ApplicablePercent"),
+        ),
+        "line_total_minor": r.text(item, *_paths(settlement, summation, "LineTotalAmount")),
     }
+    # A trade line item with neither a name nor a total is not a line of the invoice.
+    if found["description"][0] is None and found["line_total_minor"][0] is None:
+        return None
+    return found
 
 
 # --- UBL ---------------------------------------------------------------------------------
@@ -536,91 +560,55 @@ def _cii_line(
 def _parse_ubl(r: _Reader) -> tuple[Invoice, list[str]]:
     root = r.root
     notes: list[str] = []
-    number, n_node = r.text(root, "ID")
-    issue_raw, issue_node = r.text(root, "IssueDate")
-    due_raw, due_node = r.text(root, "DueDate", "PaymentMeans/PaymentDueDate")
-    currency, c_node = r.text(root, "DocumentCurrencyCode")
-    supplier, s_node = r.text(
-        root,
-        "AccountingSupplierParty/Party/PartyName/Name",
-        "AccountingSupplierParty/Party/PartyLegalEntity/RegistrationName",
+    found: dict[str, Found] = {
+        "invoice_number": r.text(root, "ID"),
+        "issue_date": r.text(root, "IssueDate"),
+        "due_date": r.text(root, "DueDate", "PaymentMeans/PaymentDueDate"),
+        "currency": r.text(root, "DocumentCurrencyCode"),
+        "supplier_name": r.text(
+            root,
+            "AccountingSupplierParty/Party/PartyName/Name",
+            "AccountingSupplierParty/Party/PartyLegalEntity/RegistrationName",
+        ),
+        "buyer_name": r.text(
+            root,
+            "AccountingCustomerParty/Party/PartyName/Name",
+            "AccountingCustomerParty/Party/PartyLegalEntity/RegistrationName",
+        ),
+        "supplier_vat_id": r.text(root, "AccountingSupplierParty/Party/PartyTaxScheme/CompanyID"),
+    }
+    currency = found["currency"][0]
+    found |= _totals(
+        r,
+        currency,
+        {
+            "subtotal_minor": r.nodes(root, "LegalMonetaryTotal/TaxExclusiveAmount"),
+            "tax_total_minor": r.nodes(root, "TaxTotal/TaxAmount"),
+            "total_minor": r.nodes(root, "LegalMonetaryTotal/TaxInclusiveAmount"),
+            "allowance_total_minor": r.nodes(root, "LegalMonetaryTotal/AllowanceTotalAmount"),
+            "charge_total_minor": r.nodes(root, "LegalMonetaryTotal/ChargeTotalAmount"),
+        },
     )
-    buyer, b_node = r.text(
-        root,
-        "AccountingCustomerParty/Party/PartyName/Name",
-        "AccountingCustomerParty/Party/PartyLegalEntity/RegistrationName",
-    )
-    vat_id, vat_node = r.text(root, "AccountingSupplierParty/Party/PartyTaxScheme/CompanyID")
-
-    def amount(path: str, field: str) -> tuple[int | None, etree._Element | None]:
-        candidates = [n for n in r.nodes(root, path) if (n.text or "").strip()]
-        chosen = next(
-            (n for n in candidates if n.get("currencyID") in (None, currency)),
-            candidates[0] if candidates else None,
-        )
-        if chosen is None:
-            return None, None
-        return _minor(r, chosen.text, currency, field), chosen
-
-    subtotal, sub_node = amount("LegalMonetaryTotal/TaxExclusiveAmount", "subtotal_minor")
-    tax, tax_node = amount("TaxTotal/TaxAmount", "tax_total_minor")
-    total, total_node = amount("LegalMonetaryTotal/TaxInclusiveAmount", "total_minor")
-    allowances, a_node = amount("LegalMonetaryTotal/AllowanceTotalAmount", "allowance_total_minor")
-    charges, ch_node = amount("LegalMonetaryTotal/ChargeTotalAmount", "charge_total_minor")
     type_code, _ = r.text(root, "InvoiceTypeCode", "CreditNoteTypeCode")
     credit_root = etree.QName(root).namespace == UBL_CREDIT_NOTE_NS
+    found["document_type"] = (_document_type(type_code, credit_root=credit_root), None)
 
-    lines: list[LineItem] = []
-    line_nodes = r.nodes(root, "InvoiceLine") + r.nodes(root, "CreditNoteLine")
-    r.anchor_lines(line_nodes)
-    for index, item in enumerate(line_nodes):
-        description, d_node = r.text(item, "Item/Name", "Item/Description")
-        quantity_raw, q_node = r.text(item, "InvoicedQuantity", "CreditedQuantity")
-        price_raw, p_node = r.text(item, "Price/PriceAmount")
-        basis_raw, _ = r.text(item, "Price/BaseQuantity")
-        rate_raw, rate_node = r.text(item, "Item/ClassifiedTaxCategory/Percent")
-        total_raw, t_node = r.text(item, "LineExtensionAmount")
-        line = _line(
-            r,
-            index,
-            currency,
-            description,
-            quantity_raw,
-            price_raw,
-            basis_raw,
-            rate_raw,
-            total_raw,
-        )
-        lines.append(line)
-        for field, node in (
-            ("description", d_node),
-            ("quantity", q_node),
-            ("unit_price_minor", p_node),
-            ("tax_rate", rate_node),
-            ("line_total_minor", t_node),
-        ):
-            r.record(f"line_items[{index}].{field}", getattr(line, field), node)
-
-    invoice = _header_invoice(
-        r,
-        lines,
-        supplier_name=(supplier, s_node),
-        invoice_number=(number, n_node),
-        issue_date=(checked_iso_date(issue_raw, "issue_date", r.problems), issue_node),
-        due_date=(checked_iso_date(due_raw, "due_date", r.problems), due_node),
-        currency=(currency, c_node),
-        subtotal_minor=(subtotal, sub_node),
-        tax_total_minor=(tax, tax_node),
-        total_minor=(total, total_node),
-        allowance_total_minor=(allowances or 0, a_node),
-        charge_total_minor=(charges or 0, ch_node),
-        supplier_vat_id=(vat_id, vat_node),
-        buyer_name=(buyer, b_node),
-        document_type=(_document_type(type_code, credit_root=credit_root), None),
-    )
+    items = r.nodes(root, "InvoiceLine") + r.nodes(root, "CreditNoteLine")
+    invoice = _header_invoice(r, _read_lines(r, items, currency, _ubl_line), found)
     if credit_root:
         notes.append("the document is a UBL CreditNote, not an Invoice")
     return invoice, notes
+
+
+def _ubl_line(r: _Reader, item: etree._Element) -> LineFound:
+    return {
+        "description": r.text(item, "Item/Name", "Item/Description"),
+        "quantity": r.text(item, "InvoicedQuantity", "CreditedQuantity"),
+        "unit_price_minor": r.text(item, "Price/PriceAmount"),
+        "basis": r.text(item, "Price/BaseQuantity"),
+        "tax_rate": r.text(item, "Item/ClassifiedTaxCategory/Percent"),
+        "line_total_minor": r.text(item, "LineExtensionAmount"),
+    }
 
 
 def parse_einvoice(xml: bytes) -> ExtractionResult:

@@ -69,7 +69,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.failures import failure_type, root_cause
     from workflows.common.limits import history_is_long
-    from workflows.common.options import LocalActivityOptions
+    from workflows.common.options import LocalActivityOptions, activity_options
     from workflows.common.trail import AuditTrail, count
 
 # Patch id: runs started before the dead letter existed end `needs_attention` at once.
@@ -80,10 +80,9 @@ PARK_FOR = timedelta(days=30)
 # when the park ends), so a flood of refusals cannot push the history to its limit.
 REFUSALS_AUDITED = 20
 # Checking the operator list: local, fast; a refusal is an answer, not an error.
-CHECK_OPERATOR: LocalActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=10),
-    "retry_policy": RetryPolicy(maximum_attempts=3, maximum_interval=timedelta(seconds=2)),
-}
+CHECK_OPERATOR: LocalActivityOptions = activity_options(
+    timedelta(seconds=10), attempts=3, longest_retry=timedelta(seconds=2)
+)
 
 
 @dataclass

@@ -5,6 +5,7 @@ Temporal owns retries; integrations are called with their own retries off.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TypedDict
 
@@ -20,6 +21,33 @@ class ActivityOptions(LocalActivityOptions, total=False):
     heartbeat_timeout: timedelta
 
 
+def activity_options(
+    timeout: timedelta,
+    *,
+    attempts: int = 0,
+    first_retry: timedelta = timedelta(seconds=1),
+    longest_retry: timedelta | None = None,
+    final_errors: Sequence[str] | None = None,
+    heartbeat: timedelta | None = None,
+) -> ActivityOptions:
+    """A step's timeout and retries in the words the workflows use: how long one attempt
+    may take, how many attempts (0 = until it succeeds), the first and the longest wait
+    between them (the wait doubles), and the error types no retry can fix. What is not
+    given keeps Temporal's default."""
+    options: ActivityOptions = {
+        "start_to_close_timeout": timeout,
+        "retry_policy": RetryPolicy(
+            initial_interval=first_retry,
+            maximum_interval=longest_retry,
+            maximum_attempts=attempts,
+            non_retryable_error_types=list(final_errors) if final_errors is not None else None,
+        ),
+    }
+    if heartbeat is not None:
+        options["heartbeat_timeout"] = heartbeat
+    return options
+
+
 # Patch ids: workflows started before a change replay on the old path.
 AUDIT_AS_LOCAL_ACTIVITY = "audit-as-local-activity"
 # Decisions carry a signed token verified before the workflow acts on them.
@@ -31,29 +59,34 @@ AUDIT_BATCHES = "audit-batches"
 
 LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
 
-QUICK: ActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=10)),
-}
+QUICK = activity_options(timedelta(seconds=30), attempts=5, longest_retry=timedelta(seconds=10))
 # The audit log must accept the intent before any effect: keep retrying (an outage
 # pauses the workflow visibly instead of skipping the audit).
-AUDIT: LocalActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_interval=timedelta(minutes=1)),
-}
+AUDIT: LocalActivityOptions = activity_options(
+    timedelta(seconds=30), longest_retry=timedelta(minutes=1)
+)
 # Verifying a decision's token: local, fast, and a refusal is an answer (never retried).
-VERIFY: LocalActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=10),
-    "retry_policy": RetryPolicy(maximum_attempts=3, maximum_interval=timedelta(seconds=2)),
-}
-NOTIFY: ActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(seconds=30)),
-}
-EMAIL: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=1),
-    "retry_policy": RetryPolicy(maximum_attempts=5, maximum_interval=timedelta(minutes=1)),
-}
+VERIFY: LocalActivityOptions = activity_options(
+    timedelta(seconds=10), attempts=3, longest_retry=timedelta(seconds=2)
+)
+NOTIFY = activity_options(timedelta(seconds=30), attempts=5, longest_retry=timedelta(seconds=30))
+EMAIL = activity_options(timedelta(minutes=1), attempts=5, longest_retry=timedelta(minutes=1))
+# A model's turn (extraction, classification, parsing, an agent's step): a 429 waits for
+# its Retry-After (next_retry_delay); a request the model can never answer (ValueError:
+# bad request, auth) is not retried.
+MODEL_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=2),
+    maximum_interval=timedelta(seconds=60),
+    maximum_attempts=4,
+    non_retryable_error_types=["ValueError"],
+)
+
+
+def model_call(timeout: timedelta) -> ActivityOptions:
+    """One call to a model (or the rules standing in for one), retried as MODEL_RETRY."""
+    return {"start_to_close_timeout": timeout, "retry_policy": MODEL_RETRY}
+
+
 # Rollout stages: each run pins its stage (shadow, suggest, partial, full) at start, and
 # a shadow stage starts the candidate as a child workflow.
 ROLLOUT_STAGES = "rollout-stages"

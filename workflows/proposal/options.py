@@ -5,43 +5,27 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from temporalio.common import RetryPolicy
-
-from workflows.common.options import ActivityOptions
+from workflows.common.options import activity_options, model_call
 
 # Errors a billing system answers the same way every time: never retried.
 BILLING_FINAL = ["DuplicateProposal", "TierChanged", "UnknownSubscription", "BillingError"]
 
-PARSE: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=2),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        maximum_interval=timedelta(seconds=60),
-        maximum_attempts=4,
-        non_retryable_error_types=["ValueError"],
-    ),
-}
+PARSE = model_call(timedelta(minutes=2))
 # Reading the account: the billing system may be briefly down; waited out.
-ACCOUNT: ActivityOptions = {
-    "start_to_close_timeout": timedelta(seconds=30),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=1),
-        maximum_interval=timedelta(minutes=1),
-        maximum_attempts=8,
-        non_retryable_error_types=BILLING_FINAL,
-    ),
-}
-PREVIEW: ActivityOptions = ACCOUNT
+ACCOUNT = activity_options(
+    timedelta(seconds=30),
+    attempts=8,
+    longest_retry=timedelta(minutes=1),
+    final_errors=BILLING_FINAL,
+)
+PREVIEW = ACCOUNT
 # The change itself: every attempt carries the same idempotency key, so retrying is
 # safe; a 429 waits for its Retry-After (next_retry_delay). Past the budget the run
 # needs attention, with the failure, instead of retrying forever.
-EXECUTE: ActivityOptions = {
-    "start_to_close_timeout": timedelta(minutes=1),
-    "retry_policy": RetryPolicy(
-        initial_interval=timedelta(seconds=2),
-        backoff_coefficient=2.0,
-        maximum_interval=timedelta(minutes=5),
-        maximum_attempts=12,
-        non_retryable_error_types=BILLING_FINAL,
-    ),
-}
+EXECUTE = activity_options(
+    timedelta(minutes=1),
+    attempts=12,
+    first_retry=timedelta(seconds=2),
+    longest_retry=timedelta(minutes=5),
+    final_errors=BILLING_FINAL,
+)

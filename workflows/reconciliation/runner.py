@@ -23,8 +23,9 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.reconciliation.loop import StepFailed
     from vouchflow.reconciliation.verify import verify_proposal
     from workflows.common.failures import failure_message
+    from workflows.common.options import MODEL_RETRY
     from workflows.common.trail import AuditTrail, count
-    from workflows.reconciliation.options import MODEL_TURN_RETRY, STORE, model_turn_timeout
+    from workflows.reconciliation.options import STORE, model_turn_timeout
 
 
 class WorkflowRunner:
@@ -51,7 +52,7 @@ class WorkflowRunner:
                 request,
                 result_type=ModelTurnResult,
                 start_to_close_timeout=model_turn_timeout(self._policy.model_timeout),
-                retry_policy=MODEL_TURN_RETRY,
+                retry_policy=MODEL_RETRY,
             )
         except ActivityError as err:
             raise StepFailed(failure_message(err)) from err

@@ -503,3 +503,36 @@ def test_amounts_printed_as_stored_or_glued_to_their_code() -> None:
     page = read_page(layout_of(data))
     assert page.value("total_minor") == Decimal("10157.5")
     assert page.value("tax_total_minor") == Decimal("1821.5")
+
+
+def test_a_bare_title_column_in_a_header_row_names_the_number_under_it() -> None:
+    # "Klant | Order | Factuurdatum | Factuur | Vervaldatum" with the values in the row below;
+    # the delivery address block is the buyer's, and a sentence is never a supplier name.
+    data = draw(
+        [
+            (20, 20, "Factuuradres", 9),
+            (120, 20, "Afleveradres", 9),
+            (20, 26, "Strategic Corp", 9),
+            (120, 26, "Bosd", 9),
+            (120, 31, "Fakestraat 46", 9),
+            (120, 36, "3500 MJ Utrecht", 9),
+            (15, 60, "Klant", 9),
+            (50, 60, "Order", 9),
+            (110, 60, "Factuurdatum", 9),
+            (150, 60, "Factuur", 9),
+            (180, 60, "Vervaldatum", 9),
+            (15, 65, "SCONL0303006", 9),
+            (50, 65, "SO-000444", 9),
+            (112, 65, "8-9-2022", 9),
+            (145, 65, "VF1005193039", 9),
+            (180, 65, "22-9-2022", 9),
+            (20, 200, "The issuer encapsulated their company data in the image below:", 11),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("invoice_number") == "VF1005193039"
+    assert page.fields["invoice_number"].certainty < 0.75  # a header guess: a person checks
+    assert page.value("issue_date") == dt.date(2022, 9, 8)
+    supplier = page.value("supplier_name")
+    assert supplier is None or "issuer" not in str(supplier)
+    assert "bosd" in page.buyer_names

@@ -294,6 +294,13 @@ BUYER = _labels(
     (r"klant|afnemer|koper|factuuradres|geleverd\s+aan", 1.0),
     (r"cliente|committente|cessionario|destinatario|acquirente|spett\.?\w*", 1.0),
     (r"comprador|facturar\s+a|enviar\s+a", 1.0),
+    # Delivery and billing address blocks are the buyer's side of the page.
+    (
+        r"(?:billing|shipping|delivery|invoice)\s+address|afleveradres|leveringsadres|"
+        r"lieferadresse|indirizzo\s+di\s+(?:consegna|fatturazione|spedizione)|"
+        r"direccion\s+de\s+(?:entrega|envio|facturacion)",
+        1.0,
+    ),
 )
 
 ALL_FIELD_LABELS: list[Label] = [

@@ -34,6 +34,7 @@ from vouchflow.invoice.extraction.page_labels import (
     ALL_FIELD_LABELS,
     BUYER,
     SELLER,
+    TITLE_WORDS,
     Label,
     Role,
     fold,
@@ -133,6 +134,7 @@ def build_context(layout: Layout) -> PageContext:
                 if joined is not None:
                     found = (joined[0], "")
             ctx.hits.append(LabelHit(found[0], segment, line, index, found[1]))
+        _bare_title_in_header_row(ctx, line)
     text = "\n".join(line.text for line in lines)
     currency, _ = detect_currency(text)
     ctx.month_first = currency == "USD" and not re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text)
@@ -148,6 +150,21 @@ def build_context(layout: Layout) -> PageContext:
         re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text)
     )
     return ctx
+
+
+# A column header that is only the document's title word ("Factuur", "Invoice") names the
+# number printed under it when the row is a header row of other labels.
+_HEADER_TITLE = Label("invoice_number", re.compile(r"^"), 0.75)
+
+
+def _bare_title_in_header_row(ctx: PageContext, line: Line) -> None:
+    labelled = {h.index for h in ctx.hits if h.line is line}
+    if len(labelled) < 2:
+        return
+    for index, segment in enumerate(line.segments):
+        folded = fold(segment.text)
+        if index not in labelled and TITLE_WORDS.fullmatch(folded.rstrip(" :")):
+            ctx.hits.append(LabelHit(_HEADER_TITLE, segment, line, index, ""))
 
 
 # ---- where values sit relative to a label -------------------------------------------
@@ -298,7 +315,6 @@ def parse_amounts(text: str) -> list[Decimal]:
 def _in_header_block(ctx: PageContext, hit: LabelHit) -> bool:
     """Within two lines of an invoice title or a sure invoice-number label, on the same
     page and in the same column band."""
-    from vouchflow.invoice.extraction.page_labels import TITLE_WORDS
 
     for line in ctx.lines[max(0, hit.line.index - 2) : hit.line.index + 3]:
         if line.page != hit.line.page or (line is hit.line and hit.label.role == "invoice_number"):

@@ -98,9 +98,75 @@ def clean_name(text: str) -> str:
     return text.strip(" ,;:*·•|-\u2013").strip()
 
 
+# Words that make a run of text a sentence ("The issuer encapsulated their data in the
+# image below"), never a company name, when several of them stand in it.
+_SENTENCE_WORDS = frozenset(
+    [
+        "the",
+        "their",
+        "this",
+        "that",
+        "these",
+        "is",
+        "are",
+        "was",
+        "were",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "with",
+        "below",
+        "above",
+        "your",
+        "our",
+        "we",
+        "you",
+        "please",
+        "will",
+        "be",
+        "has",
+        "have",
+        "can",
+        "may",
+        "der",
+        "die",
+        "das",
+        "ist",
+        "sind",
+        "wir",
+        "sie",
+        "ihr",
+        "ihre",
+        "unten",
+        "oben",
+        "est",
+        "sont",
+        "nous",
+        "vous",
+        "votre",
+        "notre",
+        "ci-dessous",
+        "il",
+        "elle",
+    ]
+)
+
+
+def _sentence(name: str) -> bool:
+    words = fold(name).split()
+    return len(words) >= 5 and sum(w in _SENTENCE_WORDS for w in words) >= 3
+
+
 def _plausible(name: str) -> bool:
     letters = sum(ch.isalpha() for ch in name)
-    return 2 <= len(name) <= 90 and letters >= 2 and not _NOT_A_NAME.search(name)
+    return (
+        2 <= len(name) <= 90
+        and letters >= 2
+        and not _NOT_A_NAME.search(name)
+        and not _sentence(name)
+    )
 
 
 def plausible_name(name: str) -> bool:

@@ -100,58 +100,12 @@ def clean_name(text: str) -> str:
 
 # Words that make a run of text a sentence ("The issuer encapsulated their data in the
 # image below"), never a company name, when several of them stand in it.
-_SENTENCE_WORDS = frozenset(
-    [
-        "the",
-        "their",
-        "this",
-        "that",
-        "these",
-        "is",
-        "are",
-        "was",
-        "were",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "with",
-        "below",
-        "above",
-        "your",
-        "our",
-        "we",
-        "you",
-        "please",
-        "will",
-        "be",
-        "has",
-        "have",
-        "can",
-        "may",
-        "der",
-        "die",
-        "das",
-        "ist",
-        "sind",
-        "wir",
-        "sie",
-        "ihr",
-        "ihre",
-        "unten",
-        "oben",
-        "est",
-        "sont",
-        "nous",
-        "vous",
-        "votre",
-        "notre",
-        "ci-dessous",
-        "il",
-        "elle",
-    ]
+_SENTENCE_TEXT = (
+    "the their this that these is are was were in on at to for with below above your our "
+    "we you please will be has have can may der die das ist sind wir sie ihr ihre unten "
+    "oben est sont nous vous votre notre ci-dessous il elle"
 )
+_SENTENCE_WORDS = frozenset(_SENTENCE_TEXT.split())
 
 
 def _sentence(name: str) -> bool:

@@ -19,10 +19,7 @@ from vouchflow.evals.yaml_files import read_cases, write_dataset
 from vouchflow.prompts.registry import list_specs
 from vouchflow.settings import Settings
 
-# Prompts without a bundled eval suite yet: the tier-change parser is covered by its
-# workflow and parser tests (tests/proposal); its promote stays gated until it has one.
-SUITELESS = {"tier_change_proposal"}
-SPECS = [(s.name, s.version) for s in list_specs() if s.name not in SUITELESS]
+SPECS = [(s.name, s.version) for s in list_specs()]
 
 
 @pytest.fixture

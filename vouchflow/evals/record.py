@@ -4,10 +4,10 @@
 (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, ...), and each answer is stored.
 
 `fakes`: the local fake of the provider (vouchflow/testing/fakes, the real wire format,
-driven by the real SDK) answers each case as the embedded extractor / classifier reads
-it. Those cassettes exercise everything around the model (the prompt as rendered, the
-SDK, strict-output parsing, re-validation, the cross-check with the rules, routing);
-they do not say how good a model is. The shipped cassettes are made this way.
+driven by the real SDK) answers each case as the embedded extractor / classifier /
+tier-change parser reads it. Those cassettes exercise everything around the model (the
+prompt as rendered, the SDK, strict-output parsing, re-validation, the cross-check with
+the rules, routing); they do not say how good a model is. The shipped cassettes are made this way.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,6 +24,13 @@ from pydantic import BaseModel, ConfigDict
 from schemas.invoice.extraction import ExtractionResult
 from vouchflow.evals.invoice_task import extract_case, run_invoice_case
 from vouchflow.evals.models import InvoiceInput, TicketInput
+from vouchflow.evals.proposal_models import ProposalInput
+from vouchflow.evals.proposal_task import (
+    event_of,
+    run_proposal_case,
+    sample_billing,
+    strict_answer,
+)
 from vouchflow.evals.providers import parse_provider
 from vouchflow.evals.suites import (
     SuiteConfig,
@@ -34,10 +42,30 @@ from vouchflow.evals.suites import (
 from vouchflow.evals.triage_task import classify_case, run_ticket_case
 from vouchflow.llm.cassettes import use_cassette
 from vouchflow.prompts.registry import PromptSpec
+from vouchflow.proposal.billing_system import BillingSystem
+from vouchflow.proposal.parser_rules import parse_with_rules
+from vouchflow.proposal.settings import ProposalSettings, load_proposal_settings
 from vouchflow.settings import Settings
 from vouchflow.triage.settings import TriageSettings, load_triage_settings
 
 Against = Literal["fakes", "live"]
+
+
+@dataclass(frozen=True)
+class TaskDeps:
+    """What a case needs besides its inputs, per task (read once per recording)."""
+
+    triage: TriageSettings
+    proposal: ProposalSettings
+    billing: BillingSystem
+
+
+def task_deps() -> TaskDeps:
+    return TaskDeps(
+        triage=load_triage_settings(),
+        proposal=load_proposal_settings(),
+        billing=sample_billing(),
+    )
 
 
 class Recorded(BaseModel):
@@ -85,9 +113,11 @@ def invoice_answer(result: ExtractionResult) -> dict[str, Any]:
     }
 
 
-async def _fake_answer(
-    case: Any, task: str, settings: Settings, triage: TriageSettings
-) -> dict[str, Any]:
+async def _fake_answer(case: Any, task: str, settings: Settings, deps: TaskDeps) -> dict[str, Any]:
+    if task == "proposal":
+        assert isinstance(case, ProposalInput)
+        event = event_of(case)
+        return strict_answer(parse_with_rules(event), event)
     if task == "invoice":
         assert isinstance(case, InvoiceInput)
         found, _, _ = await extract_case(
@@ -99,7 +129,7 @@ async def _fake_answer(
         return invoice_answer(found)
     assert isinstance(case, TicketInput)
     result = await classify_case(
-        case, provider="rules", prompt_version="", settings=settings, triage=triage, env={}
+        case, provider="rules", prompt_version="", settings=settings, triage=deps.triage, env={}
     )
     return result.classification.model_dump(mode="json")
 
@@ -124,14 +154,14 @@ async def record_suite(
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    triage = load_triage_settings()
+    deps = task_deps()
     cases = load_cases(folder, config.task)
     if against == "fakes":
-        await _record_with_fakes(spec, config, cases, provider.call, settings, triage, target)
+        await _record_with_fakes(spec, config, cases, provider.call, settings, deps, target)
     else:
         with use_cassette("record", target):
             for case in cases:
-                await _run(config, case.inputs, provider.call, spec, settings, triage, env)
+                await _run(config, case.inputs, provider.call, spec, settings, deps, env)
     return Recorded(
         spec=spec.name,
         version=spec.version,
@@ -148,10 +178,20 @@ async def _run(
     provider: str,
     spec: PromptSpec,
     settings: Settings,
-    triage: TriageSettings,
+    deps: TaskDeps,
     env: Mapping[str, str] | None,
 ) -> Any:
     environ = os.environ if env is None else env
+    if config.task == "proposal":
+        return await run_proposal_case(
+            inputs,
+            provider=provider,
+            prompt_version=spec.version,
+            settings=settings,
+            proposal=deps.proposal,
+            billing=deps.billing,
+            env=environ,
+        )
     if config.task == "invoice":
         return await run_invoice_case(
             inputs,
@@ -166,7 +206,7 @@ async def _run(
         provider=provider,
         prompt_version=spec.version,
         settings=settings,
-        triage=triage,
+        triage=deps.triage,
         env=environ,
     )
 
@@ -177,7 +217,7 @@ async def _record_with_fakes(
     cases: list[Any],
     provider: str,
     settings: Settings,
-    triage: TriageSettings,
+    deps: TaskDeps,
     target: Path,
 ) -> None:
     from vouchflow.testing.fakes import FakeAnthropic, FakeOpenAI, Reply
@@ -191,9 +231,9 @@ async def _record_with_fakes(
     try:
         with use_cassette("record", target):
             for case in cases:
-                answer = await _fake_answer(case.inputs, config.task, settings, triage)
+                answer = await _fake_answer(case.inputs, config.task, settings, deps)
                 # Usage is fixed so a re-recording changes only what the answers changed.
                 fake.script(Reply.json(answer, input_tokens=1000, output_tokens=200))
-                await _run(config, case.inputs, provider, spec, settings, triage, env)
+                await _run(config, case.inputs, provider, spec, settings, deps, env)
     finally:
         fake.stop()

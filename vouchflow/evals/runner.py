@@ -13,6 +13,8 @@ from vouchflow.evals.evaluators import InvoiceChecks, TicketChecks
 from vouchflow.evals.invoice_task import run_invoice_case
 from vouchflow.evals.metrics import CaseChecks, MetricResult, compute
 from vouchflow.evals.models import InvoiceInput, TicketInput
+from vouchflow.evals.proposal_checks import ProposalChecks
+from vouchflow.evals.proposal_models import ProposalInput
 from vouchflow.evals.providers import RunProvider, parse_provider, provider_env
 from vouchflow.evals.suites import (
     SuiteConfig,
@@ -120,6 +122,8 @@ def _task(
             )
 
         return invoice
+    if config.task == "proposal":
+        return _proposal_task(spec, provider, settings, env)
     from vouchflow.triage.settings import load_triage_settings
 
     triage = load_triage_settings()
@@ -140,6 +144,40 @@ def _task(
     return ticket
 
 
+def _proposal_task(
+    spec: PromptSpec, provider: RunProvider, settings: Settings, env: Mapping[str, str]
+) -> Callable[[Any], Awaitable[Any]]:
+    from vouchflow.evals.proposal_task import run_proposal_case, sample_billing
+    from vouchflow.proposal.settings import load_proposal_settings
+
+    proposal = load_proposal_settings()
+    # One sample billing store per run, read only: validation and policy see real accounts.
+    billing = sample_billing()
+
+    async def request(inputs: ProposalInput) -> Any:
+        return _checked(
+            provider,
+            await run_proposal_case(
+                inputs,
+                provider=provider.call,
+                prompt_version=spec.version,
+                settings=settings,
+                proposal=proposal,
+                billing=billing,
+                env=env,
+            ),
+        )
+
+    return request
+
+
+_EVALUATORS: dict[str, type[Evaluator[Any, Any, Any]]] = {
+    "invoice": InvoiceChecks,
+    "ticket": TicketChecks,
+    "proposal": ProposalChecks,
+}
+
+
 async def run_suite(
     spec: PromptSpec,
     provider_text: str,
@@ -150,9 +188,7 @@ async def run_suite(
     folder = suite_dir(spec, dict(env) if env is not None else None)
     config = load_config(folder)
     provider = parse_provider(provider_text, spec)
-    evaluator: Evaluator[Any, Any, Any] = (
-        InvoiceChecks() if config.task == "invoice" else TicketChecks()
-    )
+    evaluator: Evaluator[Any, Any, Any] = _EVALUATORS[config.task]()
     dataset: Dataset[Any, Any, Any] = Dataset(
         name=f"{spec.name}@{spec.version}",
         cases=load_cases(folder, config.task),

@@ -27,6 +27,7 @@ from vouchflow.evals.models import (
     TicketExpected,
     TicketInput,
 )
+from vouchflow.evals.proposal_models import ProposalExpected, ProposalInput
 from vouchflow.prompts.registry import PromptSpec
 
 PACKAGED_SUITES = Path(__file__).resolve().parent / "suites"
@@ -36,7 +37,13 @@ CASSETTES_ENV = "VOUCHFLOW_EVAL_CASSETTES"
 
 InvoiceDataset = Dataset[InvoiceInput, InvoiceExpected, CaseMeta]
 TicketDataset = Dataset[TicketInput, TicketExpected, CaseMeta]
-TaskKind = Literal["invoice", "ticket"]
+ProposalDataset = Dataset[ProposalInput, ProposalExpected, CaseMeta]
+TaskKind = Literal["invoice", "ticket", "proposal"]
+_DATASET_TYPES: dict[str, type[Dataset[Any, Any, Any]]] = {
+    "invoice": InvoiceDataset,
+    "ticket": TicketDataset,
+    "proposal": ProposalDataset,
+}
 
 
 class SuiteError(ValueError):
@@ -95,7 +102,7 @@ def dataset_path(folder: Path, kind: CaseKind) -> Path:
 
 
 def _dataset_type(task: TaskKind) -> type[Dataset[Any, Any, Any]]:
-    return InvoiceDataset if task == "invoice" else TicketDataset
+    return _DATASET_TYPES[task]
 
 
 def load_kind(folder: Path, task: TaskKind, kind: CaseKind) -> Dataset[Any, Any, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -35,6 +35,15 @@ class CallSettings(BaseModel):
     temperature: float | None = None
     api_key: str | None = None
     base_url: str | None = None
+
+
+class TokenCounts(TypedDict):
+    """What an answer cost, as every provider module reports it (input includes cached)."""
+
+    input_tokens: int
+    output_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
 
 
 class Completion(BaseModel):

@@ -6,14 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import anthropic
-
 from schemas.reconciliation.agent import AgentMessage, ToolCall
-from vouchflow.llm.cassettes import cassette_http_client
-from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
+from vouchflow.llm.providers.anthropic_common import anthropic_session, check_stop, message_usage
 from vouchflow.reconciliation.providers.base import TurnAnswer, TurnRequest
-
-PROVIDER = "anthropic"
 
 
 def _input(arguments: str) -> dict[str, Any]:
@@ -70,29 +65,17 @@ async def turn_anthropic(request: TurnRequest) -> TurnAnswer:
         for spec in request.tools
     ]
     messages: Any = anthropic_messages(request.messages)
-    try:
-        async with anthropic.AsyncAnthropic(
-            api_key=call.api_key,
-            base_url=call.base_url,
-            max_retries=0,
-            timeout=call.timeout_s,
-            http_client=cassette_http_client(call.timeout_s),
-        ) as client:
-            message = await client.messages.create(
-                model=call.model,
-                max_tokens=call.max_output_tokens,
-                system=request.system,
-                messages=messages,
-                tools=tools,
-                # The model must act through a tool: look something up, propose, escalate.
-                tool_choice={"type": "any"},
-            )
-    except anthropic.AnthropicError as exc:
-        raise classify_sdk_error(exc, PROVIDER) from exc
-    if message.stop_reason == "refusal":
-        raise refusal_error(PROVIDER, "stop_reason=refusal")
-    if message.stop_reason in ("max_tokens", "model_context_window_exceeded"):
-        raise cut_off_error(PROVIDER, call.max_output_tokens)
+    async with anthropic_session(call) as client:
+        message = await client.messages.create(
+            model=call.model,
+            max_tokens=call.max_output_tokens,
+            system=request.system,
+            messages=messages,
+            tools=tools,
+            # The model must act through a tool: look something up, propose, escalate.
+            tool_choice={"type": "any"},
+        )
+    check_stop(message, call)
     calls: list[ToolCall] = []
     texts: list[str] = []
     for block in message.content:
@@ -100,16 +83,10 @@ async def turn_anthropic(request: TurnRequest) -> TurnAnswer:
             calls.append(ToolCall(id=block.id, name=block.name, arguments=json.dumps(block.input)))
         elif block.type == "text":
             texts.append(block.text)
-    usage = message.usage
-    cache_read = usage.cache_read_input_tokens or 0
-    cache_write = usage.cache_creation_input_tokens or 0
     return TurnAnswer(
         model=message.model or call.model,
         text="".join(texts),
         tool_calls=calls,
         response_id=message.id,
-        input_tokens=usage.input_tokens + cache_read + cache_write,
-        output_tokens=usage.output_tokens,
-        cached_tokens=cache_read,
-        cache_write_tokens=cache_write,
+        **message_usage(message),
     )

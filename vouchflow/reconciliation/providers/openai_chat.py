@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import openai
-
 from schemas.reconciliation.agent import AgentMessage, ToolCall
-from vouchflow.llm.cassettes import cassette_http_client
-from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
+from vouchflow.llm.providers.openai_common import (
+    COMPATIBLE,
+    chat_choice,
+    chat_usage,
+    openai_session,
+    sampling,
+)
 from vouchflow.reconciliation.providers.base import TurnAnswer, TurnRequest
 
-PROVIDER = "openai-compatible"
+PROVIDER = COMPATIBLE
 
 
 def chat_messages(system: str, messages: list[AgentMessage]) -> list[dict[str, Any]]:
@@ -59,51 +62,25 @@ async def turn_openai_chat(request: TurnRequest) -> TurnAnswer:
         for spec in request.tools
     ]
     messages: Any = chat_messages(request.system, request.messages)
-    extra: dict[str, Any] = {}
-    if call.temperature is not None:
-        extra["temperature"] = call.temperature
-    try:
-        async with openai.AsyncOpenAI(
-            api_key=call.api_key or "not-needed",
-            base_url=call.base_url,
-            max_retries=0,
-            timeout=call.timeout_s,
-            http_client=cassette_http_client(call.timeout_s),
-        ) as client:
-            completion = await client.chat.completions.create(
-                model=call.model,
-                messages=messages,
-                tools=tools,
-                tool_choice="auto",
-                max_completion_tokens=call.max_output_tokens,
-                **extra,
-            )
-    except openai.OpenAIError as exc:
-        raise classify_sdk_error(exc, PROVIDER) from exc
-    if not completion.choices:
-        raise refusal_error(PROVIDER, "no choices in the answer")
-    choice = completion.choices[0]
-    if choice.finish_reason == "length":
-        raise cut_off_error(PROVIDER, call.max_output_tokens)
-    if choice.finish_reason == "content_filter":
-        raise refusal_error(PROVIDER, "stopped by the content filter")
-    if choice.message.refusal:
-        raise refusal_error(PROVIDER, choice.message.refusal)
+    async with openai_session(call, PROVIDER) as client:
+        completion = await client.chat.completions.create(
+            model=call.model,
+            messages=messages,
+            tools=tools,
+            tool_choice="auto",
+            max_completion_tokens=call.max_output_tokens,
+            **sampling(call),
+        )
+    choice = chat_choice(completion, call, PROVIDER)
     calls = [
         ToolCall(id=c.id, name=c.function.name, arguments=c.function.arguments)
         for c in choice.message.tool_calls or []
         if c.type == "function"
     ]
-    usage = completion.usage
-    cached = 0
-    if usage and usage.prompt_tokens_details and usage.prompt_tokens_details.cached_tokens:
-        cached = usage.prompt_tokens_details.cached_tokens
     return TurnAnswer(
         model=completion.model or call.model,
         text=choice.message.content or "",
         tool_calls=calls,
         response_id=completion.id,
-        input_tokens=usage.prompt_tokens if usage else 0,
-        output_tokens=usage.completion_tokens if usage else 0,
-        cached_tokens=cached,
+        **chat_usage(completion),
     )

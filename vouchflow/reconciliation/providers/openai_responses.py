@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import openai
-
 from schemas.reconciliation.agent import AgentMessage, ToolCall
-from vouchflow.llm.cassettes import cassette_http_client
-from vouchflow.llm.errors import classify_sdk_error, cut_off_error, refusal_error
+from vouchflow.llm.providers.openai_common import (
+    check_response,
+    openai_session,
+    response_usage,
+    sampling,
+)
 from vouchflow.reconciliation.providers.base import TurnAnswer, TurnRequest
 
 PROVIDER = "openai"
@@ -57,53 +59,30 @@ async def turn_openai_responses(request: TurnRequest) -> TurnAnswer:
         for spec in request.tools
     ]
     items: Any = input_items(request.messages)
-    extra: dict[str, Any] = {}
-    if call.temperature is not None:
-        extra["temperature"] = call.temperature
-    try:
-        async with openai.AsyncOpenAI(
-            api_key=call.api_key,
-            base_url=call.base_url,
-            max_retries=0,  # Temporal owns retries
-            timeout=call.timeout_s,
-            http_client=cassette_http_client(call.timeout_s),
-        ) as client:
-            response = await client.responses.create(
-                model=call.model,
-                instructions=request.system,
-                input=items,
-                tools=tools,
-                # The model must act through a tool: look something up, propose, escalate.
-                tool_choice="required",
-                max_output_tokens=call.max_output_tokens,
-                store=False,
-                **extra,
-            )
-    except openai.OpenAIError as exc:
-        raise classify_sdk_error(exc, PROVIDER) from exc
-    if response.status == "incomplete":
-        reason = response.incomplete_details.reason if response.incomplete_details else None
-        if reason == "content_filter":
-            raise refusal_error(PROVIDER, "stopped by the content filter")
-        raise cut_off_error(PROVIDER, call.max_output_tokens)
+    async with openai_session(call, PROVIDER) as client:
+        response = await client.responses.create(
+            model=call.model,
+            instructions=request.system,
+            input=items,
+            tools=tools,
+            # The model must act through a tool: look something up, propose, escalate.
+            tool_choice="required",
+            max_output_tokens=call.max_output_tokens,
+            store=False,
+            **sampling(call),
+        )
+    check_response(response, call, PROVIDER)
     calls: list[ToolCall] = []
     texts: list[str] = []
     for item in response.output:
         if item.type == "function_call":
             calls.append(ToolCall(id=item.call_id, name=item.name, arguments=item.arguments))
         elif item.type == "message":
-            for content in item.content:
-                if content.type == "refusal":
-                    raise refusal_error(PROVIDER, content.refusal)
-                if content.type == "output_text":
-                    texts.append(content.text)
-    usage = response.usage
+            texts += [c.text for c in item.content if c.type == "output_text"]
     return TurnAnswer(
         model=response.model or call.model,
         text="".join(texts),
         tool_calls=calls,
         response_id=response.id,
-        input_tokens=usage.input_tokens if usage else 0,
-        output_tokens=usage.output_tokens if usage else 0,
-        cached_tokens=(usage.input_tokens_details.cached_tokens or 0) if usage else 0,
+        **response_usage(response),
     )

@@ -13,42 +13,32 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field, PositiveInt
 
-from vouchflow.settings.config import DEFAULT_CONFIG, Duration
+from vouchflow.settings.config import Duration
+from vouchflow.settings.sections import ModelStepSettings, Section, chain_problems, load_section
 
 BILLING_URL_ENV = "VOUCHFLOW_BILLING_URL"
 STRIPE_KEY_ENV = "STRIPE_API_KEY"
 PARSER_ENV = "VOUCHFLOW_PROPOSAL_PARSER"
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ParserSettings(_Section):
-    # rules | openai:MODEL | anthropic:MODEL | openai-compatible:MODEL, or a comma list
-    # tried in order (a provider that fails falls through to the next).
-    chain: str = "rules"
+class ParserSettings(ModelStepSettings):
     prompt_name: str = "tier_change_proposal"
-    prompt_label: str = "production"
-    max_input_chars: int = Field(default=4_000, gt=0)
-    max_output_tokens: int = Field(default=512, gt=0)
-    token_budget_per_workflow: int = Field(default=10_000, gt=0)
-    timeout: Duration = dt.timedelta(seconds=30)
+    max_input_chars: PositiveInt = 4_000
+    token_budget_per_workflow: PositiveInt = 10_000
 
 
-class ValidationSettings(_Section):
+class ValidationSettings(Section):
     # How far ahead a change may be scheduled.
     horizon: Duration = dt.timedelta(days=90)
 
 
-class PolicySettings(_Section):
+class PolicySettings(Section):
     """Thresholds of the versioned policy rules (vouchflow/proposal/policy.py)."""
 
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
@@ -63,7 +53,7 @@ class PolicySettings(_Section):
     max_next_invoice_minor: int = Field(default=100_000, ge=0)
 
 
-class ApprovalSettings(_Section):
+class ApprovalSettings(Section):
     # Who may approve or reject. Empty = any person whose signed token verifies.
     approvers: list[str] = Field(default_factory=list)
     reminder_after: Duration = dt.timedelta(hours=24)
@@ -72,7 +62,7 @@ class ApprovalSettings(_Section):
     refusals_audited: int = Field(default=20, ge=1, le=1000)
 
 
-class StripeSettings(_Section):
+class StripeSettings(Section):
     api_base: str = "https://api.stripe.com"
     # Stripe price id of each tier (the subscription item's price says the tier).
     prices: dict[str, str] = Field(
@@ -86,7 +76,7 @@ class StripeSettings(_Section):
     timeout: Duration = dt.timedelta(seconds=20)
 
 
-class BillingSettings(_Section):
+class BillingSettings(Section):
     # Where changes are applied: the local billing store, or Stripe.
     system: Literal["local", "stripe"] = "local"
     # The local billing store (and, for Stripe, the ledger of executed proposals).
@@ -94,7 +84,7 @@ class BillingSettings(_Section):
     stripe: StripeSettings = Field(default_factory=StripeSettings)
 
 
-class ProposalSettings(_Section):
+class ProposalSettings(Section):
     parser: ParserSettings = Field(default_factory=ParserSettings)
     validation: ValidationSettings = Field(default_factory=ValidationSettings)
     policy: PolicySettings = Field(default_factory=PolicySettings)
@@ -109,36 +99,15 @@ class ProposalConfigError(ValueError):
 def load_proposal_settings(
     path: Path | None = None, *, env: Mapping[str, str] | None = None
 ) -> ProposalSettings:
-    environ = os.environ if env is None else env
-    config_path = path or Path(environ.get("VOUCHFLOW_CONFIG", str(DEFAULT_CONFIG)))
-    raw: dict[str, Any] = {}
-    if config_path.exists():
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8")).get("proposal", {})
-    if environ.get(PARSER_ENV):
-        raw = {**raw, "parser": {**raw.get("parser", {}), "chain": environ[PARSER_ENV]}}
-    return ProposalSettings.model_validate(raw)
+    return load_section(
+        ProposalSettings, "proposal", path, env=env, overrides={PARSER_ENV: ("parser", "chain")}
+    )
 
 
 def check_proposal_config(settings: ProposalSettings, env: Mapping[str, str] = os.environ) -> None:
     """Raise ProposalConfigError unless every configured integration can be called (run
     at worker start-up, so a missing secret fails there, not on a request)."""
-    from vouchflow.invoice.extraction.factory import ConfigError, parse_chain, split_provider
-
-    problems: list[str] = []
-    try:
-        chain = parse_chain(settings.parser.chain)
-    except ConfigError as err:
-        problems.append(f"[proposal.parser] chain: {err}")
-        chain = []
-    needs = {
-        "openai": "OPENAI_API_KEY",
-        "anthropic": "ANTHROPIC_API_KEY",
-        "openai-compatible": "OPENAI_BASE_URL",
-    }
-    for provider in chain:
-        kind, _ = split_provider(provider)
-        if kind in needs and not env.get(needs[kind]):
-            problems.append(f"[proposal.parser] chain uses {provider}, which needs {needs[kind]}")
+    problems = chain_problems(settings.parser.chain, "[proposal.parser] chain", env)
     billing = settings.billing
     if billing.system == "stripe":
         if not env.get(STRIPE_KEY_ENV):

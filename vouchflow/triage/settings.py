@@ -14,24 +14,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, PositiveInt, field_validator
 
 from schemas.triage.classification import CATEGORIES
-from vouchflow.settings.config import DEFAULT_CONFIG, Duration
+from vouchflow.settings.config import Duration
+from vouchflow.settings.sections import ModelStepSettings, Section, chain_problems, load_section
 
 _DEFAULT_QUEUES = {category: f"support-{category.replace('_', '-')}" for category in CATEGORIES}
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class QueueSettings(_Section):
+class QueueSettings(Section):
     review: str = "triage-review"
     escalation: str = "billing-escalations"
     enterprise: str = "enterprise-support"
@@ -47,7 +43,7 @@ class QueueSettings(_Section):
         return {**_DEFAULT_QUEUES, **value}
 
 
-class RoutingSettings(_Section):
+class RoutingSettings(Section):
     """What routing needs: thresholds and queue names (vouchflow/triage/rules.py)."""
 
     # Below this confidence a person reviews the classification.
@@ -61,7 +57,7 @@ class RoutingSettings(_Section):
     queues: QueueSettings = Field(default_factory=QueueSettings)
 
 
-class ReviewSettings(_Section):
+class ReviewSettings(Section):
     reminder_after: Duration = dt.timedelta(hours=4)
     expire_after: Duration = dt.timedelta(hours=24)
     # Who may confirm or correct. Empty = any person whose signed token verifies
@@ -72,28 +68,21 @@ class ReviewSettings(_Section):
     continue_as_new_after_events: int = Field(default=10_000, ge=100, le=40_000)
 
 
-class ClassifierSettings(_Section):
+class ClassifierSettings(ModelStepSettings):
     """The provider chain and the model-call limits of the classifier."""
 
-    # Like [extraction] extractor: rules | openai:MODEL | anthropic:MODEL |
-    # openai-compatible:MODEL, or a comma list tried in order (fallback chain).
-    chain: str = "rules"
     prompt_name: str = "support_ticket_classifier"
-    prompt_label: str = "production"
-    # A ticket longer than this is cut before a model sees it (recorded in the notes).
-    max_input_chars: int = Field(default=8_000, gt=0)
-    max_output_tokens: int = Field(default=512, gt=0)
-    token_budget_per_workflow: int = Field(default=20_000, gt=0)
-    timeout: Duration = dt.timedelta(seconds=30)
+    max_input_chars: PositiveInt = 8_000
+    token_budget_per_workflow: PositiveInt = 20_000
 
 
-class CustomerStoreSettings(_Section):
+class CustomerStoreSettings(Section):
     backend: Literal["sqlite", "postgres"] = "sqlite"
     # Recent tickets, charges and invoices loaded per kind.
     history_limit: int = Field(default=5, ge=0, le=50)
 
 
-class JiraSettings(_Section):
+class JiraSettings(Section):
     base_url: str = ""
     # Both end up inside JQL and labels: only characters Jira allows there unquoted.
     project_key: str = Field(default="SUP", pattern=r"^[A-Z][A-Z0-9_]{0,49}$")
@@ -103,12 +92,12 @@ class JiraSettings(_Section):
     timeout: Duration = dt.timedelta(seconds=20)
 
 
-class TriageEffectsSettings(_Section):
+class TriageEffectsSettings(Section):
     # Where an escalation issue is created: the local queue table or Jira Cloud.
     escalation: Literal["local", "jira"] = "local"
 
 
-class TriageSettings(_Section):
+class TriageSettings(Section):
     routing: RoutingSettings = Field(default_factory=RoutingSettings)
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     classifier: ClassifierSettings = Field(default_factory=ClassifierSettings)
@@ -124,42 +113,19 @@ class TriageConfigError(ValueError):
 def load_triage_settings(
     path: Path | None = None, *, env: Mapping[str, str] | None = None
 ) -> TriageSettings:
-    environ = os.environ if env is None else env
-    config_path = path or Path(environ.get("VOUCHFLOW_CONFIG", str(DEFAULT_CONFIG)))
-    raw: dict[str, Any] = {}
-    if config_path.exists():
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8")).get("triage", {})
-    if environ.get("VOUCHFLOW_TRIAGE_CLASSIFIER"):
-        raw = {
-            **raw,
-            "classifier": {
-                **raw.get("classifier", {}),
-                "chain": environ["VOUCHFLOW_TRIAGE_CLASSIFIER"],
-            },
-        }
-    return TriageSettings.model_validate(raw)
+    return load_section(
+        TriageSettings,
+        "triage",
+        path,
+        env=env,
+        overrides={"VOUCHFLOW_TRIAGE_CLASSIFIER": ("classifier", "chain")},
+    )
 
 
 def check_triage_config(settings: TriageSettings, env: Mapping[str, str] = os.environ) -> None:
     """Raise TriageConfigError unless every configured integration can be called
     (run at worker start-up, so a missing secret fails there, not on a ticket)."""
-    from vouchflow.invoice.extraction.factory import ConfigError, parse_chain, split_provider
-
-    problems: list[str] = []
-    try:
-        chain = parse_chain(settings.classifier.chain)
-    except ConfigError as err:
-        problems.append(f"[triage.classifier] chain: {err}")
-        chain = []
-    needs = {
-        "openai": "OPENAI_API_KEY",
-        "anthropic": "ANTHROPIC_API_KEY",
-        "openai-compatible": "OPENAI_BASE_URL",
-    }
-    for provider in chain:
-        kind, _ = split_provider(provider)
-        if kind in needs and not env.get(needs[kind]):
-            problems.append(f"[triage.classifier] chain uses {provider}, which needs {needs[kind]}")
+    problems = chain_problems(settings.classifier.chain, "[triage.classifier] chain", env)
     if settings.effects.escalation == "jira":
         if not settings.jira.base_url.startswith(("https://", "http://")):
             problems.append("[triage.jira] base_url must be set, e.g. https://acme.atlassian.net")

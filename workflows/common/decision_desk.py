@@ -82,6 +82,7 @@ class DecisionDesk:
         *,
         kinds: dict[str, type[BaseModel]],
         queued: frozenset[str],
+        read_request: intake.ReadRequest,
         gate: Callable[[str], str | None],
         accept: Accept | None = None,
         refusals_audited: Callable[[], int] = lambda: DEFAULT_REFUSALS_AUDITED,
@@ -91,6 +92,7 @@ class DecisionDesk:
         self._trail = trail
         self._kinds = kinds
         self._queued = queued
+        self._read_request = read_request
         self._gate = gate
         self._accept = accept
         self._refusals_audited = refusals_audited
@@ -157,13 +159,12 @@ class DecisionDesk:
         self.inbox.append(pending)
         return pending
 
-    async def receive_update(
-        self, raw: Any, read_request: Callable[[Any], tuple[str, dict[str, Any]]]
-    ) -> DecisionReply:
-        """The `decide` update, answered with the outcome. `read_request` turns the update's
-        payload into (kind, decision fields), or raises ValueError when it is malformed."""
+    async def receive_update(self, raw: Any) -> DecisionReply:
+        """The `decide` update, answered with the outcome. The workflow's `read_request`
+        turns the update's payload into (kind, decision fields), or raises ValueError when
+        it is malformed."""
         try:
-            kind, fields = read_request(raw)
+            kind, fields = self._read_request(raw)
         except ValueError as err:
             given = raw.get("kind") if isinstance(raw, dict) else None
             return await self.refuse(

@@ -11,7 +11,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
@@ -42,6 +43,40 @@ def parse_decision(kind: str, raw: Any, kinds: dict[str, type[BaseModel]]) -> Ba
         return model.model_validate(raw)
     except ValidationError as err:
         raise ValueError(f"malformed {kind} decision: {validation_summary(err)}") from None
+
+
+class DecideRequest(Protocol):
+    """A workflow's `decide` update payload: one decision of a kind, as its signal."""
+
+    @property
+    def kind(self) -> str: ...
+    def as_signal(self) -> BaseModel: ...
+
+
+# Turns the `decide` update's payload into (kind, decision fields); ValueError if malformed.
+ReadRequest = Callable[[Any], tuple[str, dict[str, Any]]]
+
+
+def decide_reader(
+    parse: Callable[[Any], DecideRequest],
+    *,
+    kinds: Collection[str] | None = None,
+    other_kinds: str = "",
+) -> ReadRequest:
+    """How a workflow reads its `decide` update: `parse` validates the payload (a model's
+    `model_validate`); with `kinds`, a kind the workflow does not take is malformed too,
+    refused as "{other_kinds}, not 'revert'"."""
+
+    def read(raw: Any) -> tuple[str, dict[str, Any]]:
+        try:
+            request = parse(raw)
+        except ValidationError as err:
+            raise ValueError(validation_summary(err)) from None
+        if kinds is not None and request.kind not in kinds:
+            raise ValueError(f"{other_kinds}, not {request.kind!r}")
+        return request.kind, request.as_signal().model_dump(mode="json")
+
+    return read
 
 
 def claimed_name(decision: BaseModel) -> str:

@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from schemas.invoice.assessment import Assessment
     from schemas.invoice.workflow import ApprovalCheckInput, ApprovalCheckResult
     from workflows.common.decision_desk import PendingDecision, Proven
-    from workflows.common.decision_intake import validation_summary
+    from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
     from workflows.common.options import QUICK
     from workflows.common.trail import count
@@ -41,15 +41,7 @@ DECISION_KINDS: dict[str, type[BaseModel]] = {
 QUEUED = frozenset({"approve", "reject"})
 
 
-def read_decide_request(raw: Any) -> tuple[str, dict[str, Any]]:
-    """The `decide` update's payload as (kind, decision fields); ValueError if malformed."""
-    from pydantic import ValidationError
-
-    try:
-        request = DecisionRequest.model_validate(raw)
-    except ValidationError as err:
-        raise ValueError(validation_summary(err)) from None
-    return request.kind, request.as_signal().model_dump(mode="json")
+read_decide_request = decide_reader(DecisionRequest.model_validate)
 
 
 class ReviewSteps(ReconcileSteps):

@@ -19,12 +19,12 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.decisions import DecisionReply
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
     from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
+    from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.invoice.effects import EffectSteps
     from workflows.invoice.intake import IntakeSteps
@@ -39,7 +39,15 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="InvoiceWorkflow")
-class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps, DeadLetterHandlers):
+class InvoiceWorkflow(
+    IntakeSteps,
+    ReviewSteps,
+    EffectSteps,
+    TemplateSteps,
+    DecisionHandlers[InvoiceState],
+    ApproveRejectSignals,
+    DeadLetterHandlers,
+):
     @workflow.init
     def __init__(self, request: InvoiceWorkflowInput) -> None:
         resume = request.resume
@@ -55,6 +63,7 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps, Dead
             self._trail,
             kinds=DECISION_KINDS,
             queued=QUEUED,
+            read_request=read_decide_request,
             gate=self._gate,
             accept=self._accept_now,
             refusals_audited=lambda: (
@@ -116,15 +125,7 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps, Dead
         ).record(workflow.now() - self._state.event.received_at)
         return self._state
 
-    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
-
-    @workflow.signal(name="approve")
-    async def approve(self, raw: Any) -> None:
-        await self._desk.receive("approve", raw)
-
-    @workflow.signal(name="reject")
-    async def reject(self, raw: Any) -> None:
-        await self._desk.receive("reject", raw)
+    # ---- an invoice's own signals (approve, reject, decide, status: workflows.common) ---
 
     @workflow.signal(name="cancel_email")
     async def cancel_email(self, raw: Any) -> None:
@@ -133,16 +134,3 @@ class InvoiceWorkflow(IntakeSteps, ReviewSteps, EffectSteps, TemplateSteps, Dead
     @workflow.signal(name="revert")
     async def revert(self, raw: Any) -> None:
         await self._desk.receive("revert", raw)
-
-    @workflow.update(name="decide")
-    async def decide(self, raw: Any) -> DecisionReply:
-        """One decision of any kind; the sender learns whether it was accepted, and why."""
-        return await self._desk.receive_update(raw, read_decide_request)
-
-    @decide.validator
-    def _validate_decide(self, raw: Any) -> None:
-        self._desk.validate_update(raw)
-
-    @workflow.query(name="status")
-    def status(self) -> InvoiceState:
-        return self._state

@@ -5,7 +5,7 @@ expiry timers."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel
 from temporalio import workflow
@@ -18,7 +18,7 @@ with workflow.unsafe.imports_passed_through():
         RejectSignal,
     )
     from workflows.common.decision_desk import PendingDecision
-    from workflows.common.decision_intake import validation_summary
+    from workflows.common.decision_intake import decide_reader
     from workflows.common.trail import count
     from workflows.proposal.steps import ProposalSteps
 
@@ -26,17 +26,11 @@ DECISION_KINDS: dict[str, type[BaseModel]] = {"approve": ApproveSignal, "reject"
 QUEUED = frozenset(DECISION_KINDS)
 
 
-def read_decide_request(raw: Any) -> tuple[str, dict[str, Any]]:
-    """The `decide` update's payload as (kind, decision fields); ValueError if malformed."""
-    from pydantic import ValidationError
-
-    try:
-        request = DecisionRequest.model_validate(raw)
-    except ValidationError as err:
-        raise ValueError(validation_summary(err)) from None
-    if request.kind not in DECISION_KINDS:
-        raise ValueError(f"a tier change is approved or rejected, not {request.kind!r}")
-    return request.kind, request.as_signal().model_dump(mode="json")
+read_decide_request = decide_reader(
+    DecisionRequest.model_validate,
+    kinds=DECISION_KINDS,
+    other_kinds="a tier change is approved or rejected",
+)
 
 
 class ApprovalSteps(ProposalSteps):

@@ -19,19 +19,17 @@ randomness here; activities are called by name.
 
 from __future__ import annotations
 
-from typing import Any
-
 from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.decisions import DecisionReply
     from schemas.proposal.state import ProposalState, ProposalWorkflowInput
     from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
     from workflows.common.failures import failure_message
+    from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.proposal.approval import (
         DECISION_KINDS,
@@ -46,7 +44,14 @@ WORKFLOW_NAME = "TierChangeWorkflow"
 
 
 @workflow.defn(name=WORKFLOW_NAME)
-class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps, DeadLetterHandlers):
+class TierChangeWorkflow(
+    IntakeSteps,
+    ApprovalSteps,
+    ExecutionSteps,
+    DecisionHandlers[ProposalState],
+    ApproveRejectSignals,
+    DeadLetterHandlers,
+):
     @workflow.init
     def __init__(self, request: ProposalWorkflowInput) -> None:
         self._state = ProposalState(workflow_id=workflow.info().workflow_id, event=request.event)
@@ -57,6 +62,7 @@ class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps, DeadLetterH
             self._trail,
             kinds=DECISION_KINDS,
             queued=QUEUED,
+            read_request=read_decide_request,
             gate=self._gate,
             refusals_audited=lambda: (
                 self._policy_snapshot.approval.refusals_audited if self._policy_snapshot else 20
@@ -104,27 +110,4 @@ class TierChangeWorkflow(IntakeSteps, ApprovalSteps, ExecutionSteps, DeadLetterH
         self._awaiting = False
         await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         count("vouchflow_proposals_finished", {"status": self._state.status})
-        return self._state
-
-    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
-
-    @workflow.signal(name="approve")
-    async def approve(self, raw: Any) -> None:
-        await self._desk.receive("approve", raw)
-
-    @workflow.signal(name="reject")
-    async def reject(self, raw: Any) -> None:
-        await self._desk.receive("reject", raw)
-
-    @workflow.update(name="decide")
-    async def decide(self, raw: Any) -> DecisionReply:
-        """Approve or reject; the sender learns whether it was accepted, and why."""
-        return await self._desk.receive_update(raw, read_decide_request)
-
-    @decide.validator
-    def _validate_decide(self, raw: Any) -> None:
-        self._desk.validate_update(raw)
-
-    @workflow.query(name="status")
-    def status(self) -> ProposalState:
         return self._state

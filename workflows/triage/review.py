@@ -21,7 +21,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from vouchflow.triage.rules import apply_correction, confirmed
     from workflows.common.decision_desk import PendingDecision
-    from workflows.common.decision_intake import validation_summary
+    from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
     from workflows.common.trail import count
     from workflows.triage.options import STORE
@@ -31,15 +31,7 @@ DECISION_KINDS: dict[str, type[BaseModel]] = {"confirm": ConfirmSignal, "correct
 QUEUED = frozenset(DECISION_KINDS)
 
 
-def read_decide_request(raw: Any) -> tuple[str, dict[str, Any]]:
-    """The `decide` update's payload as (kind, decision fields); ValueError if malformed."""
-    from pydantic import ValidationError
-
-    try:
-        request = TriageDecisionRequest.model_validate(raw)
-    except ValidationError as err:
-        raise ValueError(validation_summary(err)) from None
-    return request.kind, request.as_signal().model_dump(mode="json")
+read_decide_request = decide_reader(TriageDecisionRequest.model_validate)
 
 
 class ReviewSteps(TriageSteps):

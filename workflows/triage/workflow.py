@@ -18,13 +18,13 @@ from temporalio import workflow
 from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.decisions import DecisionReply
     from schemas.triage.state import TriageState, TriageWorkflowInput
     from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
     from workflows.common.decision_desk import DecisionDesk
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
     from workflows.common.failures import failure_message
+    from workflows.common.handlers import DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.triage.effects import EffectSteps
     from workflows.triage.intake import IntakeSteps
@@ -37,7 +37,9 @@ with workflow.unsafe.imports_passed_through():
 
 
 @workflow.defn(name="TriageWorkflow")
-class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps, DeadLetterHandlers):
+class TriageWorkflow(
+    IntakeSteps, ReviewSteps, EffectSteps, DecisionHandlers[TriageState], DeadLetterHandlers
+):
     @workflow.init
     def __init__(self, request: TriageWorkflowInput) -> None:
         resume = request.resume
@@ -53,6 +55,7 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps, DeadLetterHandlers):
             self._trail,
             kinds=DECISION_KINDS,
             queued=QUEUED,
+            read_request=read_decide_request,
             gate=self._gate,
             refusals_audited=lambda: (
                 self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
@@ -97,7 +100,7 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps, DeadLetterHandlers):
         count("vouchflow_tickets_finished", {"status": self._state.status})
         return self._state
 
-    # ---- decisions: signals (temporal CLI) and the `decide` update (CLI, gateway) ---------
+    # ---- a ticket's own signals (decide, status: workflows.common.handlers) -------------
 
     @workflow.signal(name="confirm")
     async def confirm(self, raw: Any) -> None:
@@ -106,16 +109,3 @@ class TriageWorkflow(IntakeSteps, ReviewSteps, EffectSteps, DeadLetterHandlers):
     @workflow.signal(name="correct")
     async def correct(self, raw: Any) -> None:
         await self._desk.receive("correct", raw)
-
-    @workflow.update(name="decide")
-    async def decide(self, raw: Any) -> DecisionReply:
-        """Confirm or correct; the sender learns whether it was accepted, and why."""
-        return await self._desk.receive_update(raw, read_decide_request)
-
-    @decide.validator
-    def _validate_decide(self, raw: Any) -> None:
-        self._desk.validate_update(raw)
-
-    @workflow.query(name="status")
-    def status(self) -> TriageState:
-        return self._state

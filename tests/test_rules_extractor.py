@@ -470,3 +470,25 @@ def test_the_accounting_currency_label_is_not_the_invoice_currency() -> None:
 )
 def test_a_currency_code_glued_to_an_amount(line: str, amounts: list[Decimal]) -> None:
     assert [a.value for a in find_amounts(line)] == amounts
+
+
+@pytest.mark.parametrize(
+    ("text", "when"),
+    [
+        ("15-Mar-2025", dt.date(2025, 3, 15)),
+        ("2025/03/15", dt.date(2025, 3, 15)),
+        ("2025.03.15", dt.date(2025, 3, 15)),
+    ],
+)
+def test_more_date_spellings(text: str, when: dt.date) -> None:
+    assert parse_date(text) == when
+
+
+@pytest.mark.parametrize("text", ["Invoice 2025/0093", "Ref 2025-001-02"])
+def test_references_with_a_year_are_not_dates(text: str) -> None:
+    assert parse_date(text) is None
+
+
+def test_swiss_apostrophe_grouping_wherever_the_currency_stands() -> None:
+    assert [a.value for a in find_amounts("CHF 1'234.50")] == [Decimal("1234.50")]
+    assert [a.value for a in find_amounts("Total 12\u2019345.00")] == [Decimal("12345.00")]

@@ -77,6 +77,7 @@ _AMOUNT_RE = re.compile(
     + _GLUED_CODE
     + r")))(?P<neg>[-\u2212\u2013]\s?(?:(?:US\$|[£€$₹¥]|zł)\s?)?)?(?P<num>"
     r"\d{1,3}(?:[  ]\d{3})+,\d{2}"
+    r"|\d{1,3}(?:['\u2019]\d{3})+(?:[.,]\d{1,2})?"  # Swiss 1'234.50: always grouping
     r"|\d{1,3}(?:[ '\u2019]\d{3})+(?:[.,]\d{2})?(?=\s*(?:€|EUR|CHF|zł|PLN))"
     r"|\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?"
     r"|\d{1,3}(?:\.\d{3})+(?:,\d{1,2})?"
@@ -232,10 +233,12 @@ for _num, _names in enumerate(
         MONTHS[_name] = _num
 
 _MONTH_ALT = "|".join(sorted((re.escape(n) for n in MONTHS), key=len, reverse=True))
-_ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+# 2025-03-15, 2025/03/15, 2025.03.15: year first is always year-month-day.
+_ISO_DATE = re.compile(r"(?<![\d.,/])(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?![\d]|[.,]\d)")
 _NUM_DATE = re.compile(r"(?<![\d.,/])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d]|[.,]\d)")
 _DAY_MONTH_YEAR = re.compile(
-    rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th|º|°)?\.?\s+(?:de\s+)?({_MONTH_ALT})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)",
+    rf"(?<!\d)(\d{{1,2}})(?:er|st|nd|rd|th|º|°)?\.?(?:\s+|-)(?:de\s+)?({_MONTH_ALT})\.?,?"
+    rf"(?:\s+|-)(?:de\s+)?(\d{{4}})(?!\d)",
     re.I,
 )
 _MONTH_DAY_YEAR = re.compile(
@@ -279,7 +282,7 @@ def scan_dates(line: str, *, prefer_month_first: bool = False) -> list[FoundDate
             found.append(BadDate(made, m.group(0), m.start(), m.end()))
 
     for m in _ISO_DATE.finditer(line):
-        add(_make_date(m.group(1), int(m.group(2)), int(m.group(3))), m)
+        add(_make_date(m.group(1), int(m.group(3)), int(m.group(4))), m)
     for m in _NUM_DATE.finditer(line):
         a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
         if a > 12:

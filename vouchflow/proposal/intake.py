@@ -15,15 +15,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.proposal.events import EVENT_NAME, TierChangeRequestedV1, proposal_workflow_id
 from schemas.proposal.state import ProposalWorkflowInput
-from workflows.common.decision_intake import validation_summary
+from vouchflow.runtime.event_intake import parse_event as parse_typed_event
+from vouchflow.runtime.event_intake import start_new
 
 WORKFLOW_TYPE = "TierChangeWorkflow"
 MAX_EVENT_BYTES = 64 * 1024
@@ -40,10 +38,7 @@ class ProposalSubmission(BaseModel):
 
 def parse_event(data: Any) -> TierChangeRequestedV1:
     """The typed event, or ValueError with a one-line reason."""
-    try:
-        return TierChangeRequestedV1.model_validate(data)
-    except ValidationError as err:
-        raise ValueError(f"not a {EVENT_NAME} event: {validation_summary(err)}") from None
+    return parse_typed_event(TierChangeRequestedV1, EVENT_NAME, data)
 
 
 def request_event(
@@ -101,41 +96,17 @@ async def start_proposal(
     client: Client, task_queue: str, event: TierChangeRequestedV1
 ) -> ProposalSubmission:
     workflow_id = proposal_workflow_id(event.event_id)
-    if await _exists(client, workflow_id):
-        return ProposalSubmission(
-            workflow_id=workflow_id,
-            event_id=event.event_id,
-            customer_id=event.customer.id,
-            started=False,
-        )
-    try:
-        await client.start_workflow(
-            WORKFLOW_TYPE,
-            ProposalWorkflowInput(event=event),
-            id=workflow_id,
-            task_queue=task_queue,
-            # Same event again while it runs: attach, never a second change.
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            # ...and after it ended: refused, so a late redelivery starts nothing.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=f"Tier change for {event.customer.id}"[:200],
-        )
-        started = True
-    except WorkflowAlreadyStartedError:
-        started = False
+    started = await start_new(
+        client,
+        WORKFLOW_TYPE,
+        ProposalWorkflowInput(event=event),
+        workflow_id=workflow_id,
+        task_queue=task_queue,
+        summary=f"Tier change for {event.customer.id}",
+    )
     return ProposalSubmission(
         workflow_id=workflow_id,
         event_id=event.event_id,
         customer_id=event.customer.id,
         started=started,
     )
-
-
-async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True

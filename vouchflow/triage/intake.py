@@ -12,15 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
-from schemas.triage.events import TicketCreatedV1, triage_workflow_id
+from schemas.triage.events import EVENT_NAME, TicketCreatedV1, triage_workflow_id
 from schemas.triage.state import TriageWorkflowInput
-from workflows.common.decision_intake import validation_summary
+from vouchflow.runtime.event_intake import json_files, start_new
+from vouchflow.runtime.event_intake import parse_event as parse_typed_event
 
 WORKFLOW_TYPE = "TriageWorkflow"
 SUBMITTED_BY = "vouchflow_submitted_by"
@@ -48,12 +46,7 @@ class EventRefused:
 
 def parse_event(data: Any) -> TicketCreatedV1:
     """The typed event, or ValueError with a one-line reason."""
-    try:
-        return TicketCreatedV1.model_validate(data)
-    except ValidationError as err:
-        raise ValueError(
-            f"not a support_ticket.created.v1 event: {validation_summary(err)}"
-        ) from None
+    return parse_typed_event(TicketCreatedV1, EVENT_NAME, data)
 
 
 def parse_event_bytes(raw: bytes) -> TicketCreatedV1:
@@ -69,7 +62,7 @@ def parse_event_bytes(raw: bytes) -> TicketCreatedV1:
 def read_events(path: Path) -> tuple[list[tuple[str, TicketCreatedV1]], list[EventRefused]]:
     """Events from a JSON file (one event, or a list of events) or every *.json file in a
     directory, in name order. Files that cannot be read are refused with a reason."""
-    files = sorted(p for p in path.glob("*.json") if p.is_file()) if path.is_dir() else [path]
+    files = json_files(path)
     events: list[tuple[str, TicketCreatedV1]] = []
     refused: list[EventRefused] = []
     for file in files:
@@ -96,36 +89,25 @@ async def start_triage(
     """`submitted_by` (the gateway's client id) is kept in the workflow's memo: a webhook
     client may read the status of what it submitted, nothing else."""
     workflow_id = triage_workflow_id(event.event_id)
-    if await _exists(client, workflow_id):
+    started = await start_new(
+        client,
+        WORKFLOW_TYPE,
+        TriageWorkflowInput(event=event),
+        workflow_id=workflow_id,
+        task_queue=task_queue,
+        summary=f"Ticket {event.ticket.id}",
+        memo={SUBMITTED_BY: submitted_by} if submitted_by else None,
+    )
+    conflict = None
+    if not started:
         first = await first_event(client, workflow_id)
-        return TriageSubmission(
-            workflow_id=workflow_id,
-            event_id=event.event_id,
-            ticket_id=event.ticket.id,
-            started=False,
-            conflict=None if first is None else first != event,
-        )
-    try:
-        await client.start_workflow(
-            WORKFLOW_TYPE,
-            TriageWorkflowInput(event=event),
-            id=workflow_id,
-            task_queue=task_queue,
-            # Same event again while it runs: attach, never a second set of effects.
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            # ...and after it ended: refused, so a late redelivery starts nothing.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=f"Ticket {event.ticket.id}"[:200],
-            memo={SUBMITTED_BY: submitted_by} if submitted_by else None,
-        )
-        started = True
-    except WorkflowAlreadyStartedError:
-        started = False
+        conflict = None if first is None else first != event
     return TriageSubmission(
         workflow_id=workflow_id,
         event_id=event.event_id,
         ticket_id=event.ticket.id,
         started=started,
+        conflict=conflict,
     )
 
 
@@ -144,13 +126,3 @@ async def first_event(client: Client, workflow_id: str) -> TicketCreatedV1 | Non
             return None
         return request.event if isinstance(request, TriageWorkflowInput) else None
     return None
-
-
-async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True

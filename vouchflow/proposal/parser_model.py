@@ -23,8 +23,9 @@ from schemas.proposal.proposal import (
 )
 from vouchflow.invoice.extraction.injection import detect_injection
 from vouchflow.llm.config import LlmSettings
+from vouchflow.llm.model_step import cut_input, run_model_step
 from vouchflow.llm.providers import complete_with
-from vouchflow.llm.structured import Complete, call_structured, validation_errors
+from vouchflow.llm.structured import Complete, validation_errors
 from vouchflow.prompts.registry import PromptSpec
 from vouchflow.proposal.settings import ParserSettings
 
@@ -84,14 +85,12 @@ async def parse_with_model(
     token_budget_remaining: int | None,
     complete: Complete = complete_with,
 ) -> ProposalResult:
-    text = event.text[: settings.max_input_chars]
     notes: list[str] = []
-    if len(text) < len(event.text):
-        notes.append(f"request cut from {len(event.text)} to {len(text)} characters")
-    flags = detect_injection(event.text)
-    outcome = await call_structured(
+    text = cut_input(event.text, settings, "request", notes)
+    step = await run_model_step(
         provider=provider,
         spec=spec,
+        settings=settings,
         values={
             "text": text,
             "source": event.source,
@@ -101,33 +100,22 @@ async def parse_with_model(
         untrusted=text,
         output_model=StrictProposalOutput,
         schema_name=OUTPUT_SCHEMA_NAME,
+        check=_check,
         llm=llm,
-        max_output_tokens=settings.max_output_tokens,
-        timeout_s=settings.timeout.total_seconds(),
         env=env,
         token_budget_remaining=token_budget_remaining,
-        check=_check,
+        notes=notes,
         complete=complete,
     )
-    info = ParserInfo(
-        kind=outcome.kind,
-        label=f"model {outcome.model} via {outcome.kind}, prompt {spec.name} v{spec.version}",
-        model=outcome.model,
-        prompt_name=spec.name,
-        prompt_version=spec.version,
-        settings=outcome.settings,
-    )
     common = {
-        "parser": info,
-        "usage": outcome.usage,
-        "attempts": outcome.attempts,
-        "injection_flags": flags,
-        "notes": [*notes, *outcome.notes],
+        "parser": ParserInfo(**step.info),
+        "usage": step.usage,
+        "attempts": step.attempts,
+        "injection_flags": detect_injection(event.text),
+        "notes": step.notes,
     }
-    if outcome.value is None:
-        return ProposalResult(
-            proposal=None, failure_reason=outcome.failure_reason or "no valid answer", **common
-        )
+    if step.value is None:
+        return ProposalResult(proposal=None, failure_reason=step.failure_reason, **common)
     return ProposalResult(
-        proposal=build_proposal(event.customer.id, reading_of(outcome.value)), **common
+        proposal=build_proposal(event.customer.id, reading_of(step.value)), **common
     )

@@ -23,8 +23,9 @@ from schemas.triage.context import CustomerContext
 from schemas.triage.events import TicketV1
 from vouchflow.invoice.extraction.injection import detect_injection
 from vouchflow.llm.config import LlmSettings
+from vouchflow.llm.model_step import cut_input, run_model_step
 from vouchflow.llm.providers import complete_with
-from vouchflow.llm.structured import Complete, call_structured, validation_errors
+from vouchflow.llm.structured import Complete, validation_errors
 from vouchflow.prompts.registry import PromptSpec
 from vouchflow.triage.classifier_rules import normalise
 from vouchflow.triage.settings import ClassifierSettings
@@ -94,14 +95,13 @@ async def classify_with_model(
     token_budget_remaining: int | None,
     complete: Complete = complete_with,
 ) -> ClassificationResult:
-    body = ticket.body[: settings.max_input_chars]
     notes: list[str] = []
-    if len(body) < len(ticket.body):
-        notes.append(f"ticket body cut from {len(ticket.body)} to {len(body)} characters")
+    body = cut_input(ticket.body, settings, "ticket body", notes)
     flags = detect_injection(normalise(f"{ticket.subject}\n{ticket.body}"))
-    outcome = await call_structured(
+    step = await run_model_step(
         provider=provider,
         spec=spec,
+        settings=settings,
         values={
             "subject": ticket.subject,
             "body": body,
@@ -115,40 +115,31 @@ async def classify_with_model(
         untrusted=f"{ticket.subject}\n{body}",
         output_model=StrictClassificationOutput,
         schema_name=OUTPUT_SCHEMA_NAME,
+        check=_check,
         llm=llm,
-        max_output_tokens=settings.max_output_tokens,
-        timeout_s=settings.timeout.total_seconds(),
         env=env,
         token_budget_remaining=token_budget_remaining,
-        check=_check,
+        notes=notes,
         complete=complete,
     )
+    model = step.info
     info = ClassifierInfo(
-        kind=outcome.kind,
-        name=f"{outcome.kind} {outcome.model} (prompt {spec.name} v{spec.version})",
-        label=f"model {outcome.model} via {outcome.kind}, prompt {spec.name} v{spec.version}",
-        model=outcome.model,
-        prompt_name=spec.name,
-        prompt_version=spec.version,
-        settings=outcome.settings,
+        name=f"{model['kind']} {model['model']} (prompt {spec.name} v{spec.version})", **model
     )
-    if outcome.value is None:
-        reason = outcome.failure_reason or "no valid answer"
+    common = {
+        "classifier": info,
+        "usage": step.usage,
+        "attempts": step.attempts,
+        "injection_flags": flags,
+        "notes": step.notes,
+    }
+    if step.value is None:
         return ClassificationResult(
-            classification=_closed(info, reason),
-            classifier=info,
-            usage=outcome.usage,
-            attempts=outcome.attempts,
-            injection_flags=flags,
-            notes=[*notes, *outcome.notes],
+            classification=_closed(info, step.failure_reason),
             failed_closed=True,
-            failure_reason=reason,
+            failure_reason=step.failure_reason,
+            **common,
         )
     return ClassificationResult(
-        classification=TicketClassification.model_validate(outcome.value.model_dump()),
-        classifier=info,
-        usage=outcome.usage,
-        attempts=outcome.attempts,
-        injection_flags=flags,
-        notes=[*notes, *outcome.notes],
+        classification=TicketClassification.model_validate(step.value.model_dump()), **common
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -211,6 +212,33 @@ class DecisionDesk:
         return DecisionReply(
             kind=kind, accepted=accepted, actor=actor, reason=reason, status=self._state.status
         )
+
+    def record_accepted(
+        self,
+        pending: PendingDecision,
+        reason: str,
+        *,
+        details: list[str] | None = None,
+        corrections: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> DecisionRecord:
+        """An applied decision in the workflow's record (and counted); the caller audits
+        it under its own name. `at`: when it was decided, if not now."""
+        record = DecisionRecord(
+            kind=pending.kind,
+            actor=pending.actor,
+            accepted=True,
+            reason=reason,
+            at=at or workflow.now(),
+            channel=pending.channel,
+            comment=getattr(pending.decision, "comment", ""),
+            corrections=corrections,
+            details=details or [],
+            proof=pending.proof,
+        )
+        self._state.decisions.append(record)
+        count("vouchflow_decisions", {"kind": pending.kind, "accepted": True})
+        return record
 
     def answer(self, pending: PendingDecision, accepted: bool, reason: str) -> None:
         self._replies[pending.number] = self.reply(pending.kind, accepted, pending.actor, reason)

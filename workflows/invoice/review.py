@@ -3,7 +3,6 @@ decisions, and the reminder, escalation and expiry timers."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -14,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from schemas.common.decisions import (
         ApproveSignal,
         CancelEmailSignal,
-        DecisionRecord,
         DecisionReply,
         DecisionRequest,
         RejectSignal,
@@ -26,7 +24,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
     from workflows.common.options import QUICK
-    from workflows.common.trail import count
     from workflows.invoice.reconcile import ReconcileSteps
     from workflows.invoice.steps import Requested
 
@@ -51,9 +48,8 @@ class ReviewSteps(ReconcileSteps):
         assert self._state.assessment is not None
         why = "; ".join(self._state.assessment.decision.reasons)
         self._set_status("awaiting_approval", why)
-        self._review_open = True
-        if self._review_started is None:
-            self._review_started = workflow.now()
+
+        async def ask() -> None:
             receipt = await self._notify(
                 "approval_request",
                 "Approval needed",
@@ -63,91 +59,67 @@ class ReviewSteps(ReconcileSteps):
             )
             if receipt is not None:
                 self._state.notification_ref = receipt.ref
-        timers: list[tuple[timedelta, str]] = [
-            (review.reminder_after, "reminder"),
-            (review.escalation_after, "escalation"),
-            (review.expire_after, "expiry"),
-        ]
-        while True:
-            if not self._desk.inbox and self._history_is_long():
-                await self._continue_as_new("review")
-            due = self._review_started + timers[self._timers_fired][0]
-            remaining = max(due - workflow.now(), timedelta(0))
-            await self._trail.flush()  # nothing stays pending while a person is awaited
-            try:
-                await workflow.wait_condition(
-                    lambda: bool(self._desk.inbox) or self._history_is_long(), timeout=remaining
+
+        async def nudge(kind: str) -> None:
+            if kind == "reminder":
+                self._state.reminders_sent += 1
+                await self._trail.record("review.reminder", {"after": str(review.reminder_after)})
+                await self._notify(
+                    "reminder",
+                    "Reminder: approval still needed",
+                    self._summary(),
+                    channels=review.review_channels,
                 )
-            except TimeoutError:
-                kind = timers[self._timers_fired][1]
-                self._timers_fired += 1
-                if kind == "reminder":
-                    self._state.reminders_sent += 1
-                    await self._trail.record(
-                        "review.reminder", {"after": str(review.reminder_after)}
-                    )
-                    await self._notify(
-                        "reminder",
-                        "Reminder: approval still needed",
-                        self._summary(),
-                        channels=review.review_channels,
-                    )
-                elif kind == "escalation":
-                    self._state.escalated = True
-                    await self._trail.record(
-                        "review.escalated",
-                        {"after": str(review.escalation_after), "to": review.escalation_channels},
-                    )
-                    await self._notify(
-                        "escalation",
-                        "Escalation: approval overdue",
-                        self._summary(),
-                        channels=review.escalation_channels,
-                    )
-                else:
-                    self._review_open = False
-                    await self._end(
-                        "expired",
-                        f"no decision within {review.expire_after}; no draft created",
-                        audit=("review.expired", {"after": str(review.expire_after)}),
-                        notice=("decision", "Expired without a decision"),
-                        update=True,
-                    )
-                    await self._desk.drain("review expired")
-                    return False
-                self._set_status("awaiting_approval", why)
-                continue
-            if not self._desk.inbox:
-                continue
-            pending = self._desk.inbox.pop(0)
-            outcome = await self._decide(pending)
-            if outcome is None:
-                continue
-            self._review_open = False
-            await self._desk.drain("a decision was already made")
-            return outcome
+            else:
+                self._state.escalated = True
+                await self._trail.record(
+                    "review.escalated",
+                    {"after": str(review.escalation_after), "to": review.escalation_channels},
+                )
+                await self._notify(
+                    "escalation",
+                    "Escalation: approval overdue",
+                    self._summary(),
+                    channels=review.escalation_channels,
+                )
+            self._set_status("awaiting_approval", why)
+
+        async def expire() -> str:
+            await self._end(
+                "expired",
+                f"no decision within {review.expire_after}; no draft created",
+                audit=("review.expired", {"after": str(review.expire_after)}),
+                notice=("decision", "Expired without a decision"),
+                update=True,
+            )
+            return "review expired"
+
+        await self._waiting.begin(ask)
+        approved = await self._waiting.until_decided(
+            [
+                (review.reminder_after, "reminder"),
+                (review.escalation_after, "escalation"),
+                (review.expire_after, "expiry"),
+            ],
+            apply=self._decide,
+            on_timer=nudge,
+            on_expiry=expire,
+            history_is_long=self._history_is_long,
+            continue_as_new=lambda: self._continue_as_new("review"),
+        )
+        return bool(approved)
 
     async def _decide(self, pending: PendingDecision) -> bool | None:
         """Apply one decision. None = refused (keep waiting); True/False = approved/rejected."""
         assert self._state.assessment is not None
-        signal, actor, channel = pending.decision, pending.actor, pending.channel
+        signal, actor = pending.decision, pending.actor
         now = workflow.now()
         if isinstance(signal, RejectSignal):
             check = await self._check("reject", actor, self._state.assessment)
             if not check.allowed:
                 await self._desk.refuse_pending(pending, check.reason)
                 return None
-            record = DecisionRecord(
-                kind="reject",
-                actor=actor,
-                accepted=True,
-                reason=signal.reason,
-                at=now,
-                channel=channel,
-                proof=pending.proof,
-            )
-            self._state.decisions.append(record)
-            count("vouchflow_decisions", {"kind": "reject", "accepted": True})
+            record = self._desk.record_accepted(pending, signal.reason, at=now)
             await self._trail.record("decision.rejected", record.model_dump(mode="json"))
             self._set_status("rejected", f"rejected by {actor}: {signal.reason}")
             self._desk.answer(pending, True, signal.reason)
@@ -183,20 +155,9 @@ class ReviewSteps(ReconcileSteps):
         if signal.corrections:
             self._state.assessment = assessment
             self._publish()
-        record = DecisionRecord(
-            kind="approve",
-            actor=actor,
-            accepted=True,
-            reason=check.reason,
-            at=now,
-            channel=channel,
-            comment=signal.comment,
-            corrections=signal.corrections,
-            details=details,
-            proof=pending.proof,
+        record = self._desk.record_accepted(
+            pending, check.reason, details=details, corrections=signal.corrections, at=now
         )
-        self._state.decisions.append(record)
-        count("vouchflow_decisions", {"kind": "approve", "accepted": True})
         await self._trail.record("decision.approved", record.model_dump(mode="json"))
         self._desk.answer(pending, True, check.reason)
         return True
@@ -230,7 +191,7 @@ class ReviewSteps(ReconcileSteps):
     def _gate(self, kind: str) -> str | None:
         """Why the workflow cannot take this kind of decision now (None = it can)."""
         if kind in ("approve", "reject"):
-            return None if self._review_open else self._not_reviewable()
+            return None if self._waiting.open else self._not_reviewable()
         if kind == "revert" and (
             self._state.draft_bill is None or self._state.status not in ("drafted",)
         ):

@@ -5,7 +5,6 @@ continue-as-new, and the one way every run ends."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -31,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.limits import publish as publish_state
     from workflows.common.notify import send_notification
     from workflows.common.trail import AuditTrail
+    from workflows.common.waiting import PersonWait
     from workflows.invoice import views
 
 
@@ -53,9 +53,7 @@ class InvoiceSteps:
     _dead_letter: DeadLetter
     _cancel_email: Requested | None
     _revert: Requested | None
-    _review_open: bool
-    _review_started: datetime | None
-    _timers_fired: int
+    _waiting: PersonWait
     _notify_count: int
 
     # Steps defined by the other step classes (see workflow.py's InvoiceWorkflow bases).
@@ -215,8 +213,8 @@ class InvoiceSteps:
             phase=phase,
             state=self._state,
             settings=self._policy,
-            review_started_at=self._review_started,
-            timers_fired=self._timers_fired,
+            review_started_at=self._waiting.started,
+            timers_fired=self._waiting.fired,
             notify_count=self._notify_count,
             cancel_email_by=self._cancel_email.actor if self._cancel_email else None,
         )

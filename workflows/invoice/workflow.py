@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.ending import close_run
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
+    from workflows.common.waiting import PersonWait
     from workflows.invoice.effects import EffectSteps
     from workflows.invoice.intake import IntakeSteps
     from workflows.invoice.review import (
@@ -76,9 +77,12 @@ class InvoiceWorkflow(
         if resume is not None and resume.cancel_email_by is not None:
             self._cancel_email = Requested(resume.cancel_email_by, "", "carried over")
         self._revert = None
-        self._review_open = False
-        self._review_started = resume.review_started_at if resume is not None else None
-        self._timers_fired = resume.timers_fired if resume is not None else 0
+        self._waiting = PersonWait(
+            self._desk,
+            self._trail,
+            started=resume.review_started_at if resume is not None else None,
+            fired=resume.timers_fired if resume is not None else 0,
+        )
         self._notify_count = resume.notify_count if resume is not None else 0
 
     @workflow.run
@@ -116,7 +120,7 @@ class InvoiceWorkflow(
         return await self._finish()
 
     async def _finish(self) -> InvoiceState:
-        self._review_open = False
+        self._waiting.open = False
         await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         stage = self._state.rollout.stage if self._state.rollout is not None else "full"
         count("vouchflow_invoices_finished", {"status": self._state.status, "stage": stage})

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.limits import publish as publish_state
     from workflows.common.notify import send_notification
     from workflows.common.trail import AuditTrail, count
+    from workflows.common.waiting import PersonWait
     from workflows.proposal import views
 
 
@@ -33,7 +34,7 @@ class ProposalSteps:
     _trail: AuditTrail
     _desk: DecisionDesk
     _dead_letter: DeadLetter
-    _awaiting: bool
+    _waiting: PersonWait
     _notify_count: int
 
     @property

@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.failures import failure_message
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
+    from workflows.common.waiting import PersonWait
     from workflows.proposal.approval import (
         DECISION_KINDS,
         QUEUED,
@@ -69,7 +70,7 @@ class TierChangeWorkflow(
             ),
         )
         self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
-        self._awaiting = False
+        self._waiting = PersonWait(self._desk, self._trail)
         self._notify_count = 0
 
     @workflow.run
@@ -107,7 +108,7 @@ class TierChangeWorkflow(
         await self._execute(proposal)
 
     async def _finish(self) -> ProposalState:
-        self._awaiting = False
+        self._waiting.open = False
         await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         count("vouchflow_proposals_finished", {"status": self._state.status})
         return self._state

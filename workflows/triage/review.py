@@ -3,7 +3,6 @@ update, each with a verified token), refusals, and the reminder and expiry timer
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -11,7 +10,6 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
-    from schemas.common.decisions import DecisionRecord
     from schemas.triage.activities import CorrectionStored
     from schemas.triage.decisions import (
         ConfirmSignal,
@@ -23,7 +21,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.decision_desk import PendingDecision
     from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
-    from workflows.common.trail import count
     from workflows.triage.options import STORE
     from workflows.triage.steps import TriageSteps
 
@@ -36,78 +33,61 @@ read_decide_request = decide_reader(TriageDecisionRequest.model_validate)
 
 class ReviewSteps(TriageSteps):
     def _gate(self, kind: str) -> str | None:
-        if self._review_open:
+        if self._waiting.open:
             return None
         return f"not awaiting review (status: {self._state.status})"
 
     async def _review(self) -> bool:
         """Wait for a person. True = confirmed or corrected (re-routed), False = ended."""
         review = self._policy.review
-        assert self._state.route is not None
-        why = "; ".join(self._state.route.reasons)
-        self._set_status("awaiting_approval", why)
-        self._review_open = True
-        if self._review_started is None:
-            self._review_started = workflow.now()
-            await self._notify(
+        route = self._state.route
+        assert route is not None
+        ticket = self._state.event.ticket.id
+        self._set_status("awaiting_approval", "; ".join(route.reasons))
+        await self._waiting.begin(
+            lambda: self._notify(
                 "approval_request",
-                f"Ticket {self._state.event.ticket.id}: confirm or correct the classification",
+                f"Ticket {ticket}: confirm or correct the classification",
                 channels=review.channels,
                 with_buttons=True,
             )
-        timers: list[tuple[timedelta, str]] = [
-            (review.reminder_after, "reminder"),
-            (review.expire_after, "expiry"),
-        ]
-        while True:
-            if not self._desk.inbox and self._history_is_long():
-                await self._continue_as_new()
-            due = self._review_started + timers[min(self._timers_fired, 1)][0]
-            remaining = max(due - workflow.now(), timedelta(0))
-            await self._trail.flush()  # nothing stays pending while a person is awaited
-            try:
-                await workflow.wait_condition(
-                    lambda: bool(self._desk.inbox) or self._history_is_long(), timeout=remaining
-                )
-            except TimeoutError:
-                kind = timers[min(self._timers_fired, 1)][1]
-                self._timers_fired += 1
-                if kind == "reminder":
-                    self._state.reminders_sent += 1
-                    await self._trail.record(
-                        "review.reminder", {"after": str(review.reminder_after)}
-                    )
-                    await self._notify(
-                        "reminder",
-                        f"Reminder: ticket {self._state.event.ticket.id} awaits review",
-                        channels=review.channels,
-                    )
-                    continue
-                self._review_open = False
-                await self._end(
-                    "expired",
-                    f"no review within {review.expire_after}; the ticket stays in the"
-                    f" {self._state.route.queue} queue",
-                    audit=("review.expired", {"after": str(review.expire_after)}),
-                    notice=("decision", f"Ticket {self._state.event.ticket.id}: review expired"),
-                )
-                await self._desk.drain("review expired")
-                return False
-            if not self._desk.inbox:
-                continue
-            if await self._decide(self._desk.inbox.pop(0)):
-                self._review_open = False
-                await self._desk.drain("a decision was already made")
-                return True
+        )
 
-    async def _decide(self, pending: PendingDecision) -> bool:
-        """Apply one decision. False = refused (keep waiting)."""
+        async def remind(kind: str) -> None:
+            self._state.reminders_sent += 1
+            await self._trail.record("review.reminder", {"after": str(review.reminder_after)})
+            await self._notify(
+                "reminder", f"Reminder: ticket {ticket} awaits review", channels=review.channels
+            )
+
+        async def expire() -> str:
+            await self._end(
+                "expired",
+                f"no review within {review.expire_after}; the ticket stays in the"
+                f" {route.queue} queue",
+                audit=("review.expired", {"after": str(review.expire_after)}),
+                notice=("decision", f"Ticket {ticket}: review expired"),
+            )
+            return "review expired"
+
+        decided = await self._waiting.until_decided(
+            [(review.reminder_after, "reminder"), (review.expire_after, "expiry")],
+            apply=self._decide,
+            on_timer=remind,
+            on_expiry=expire,
+            history_is_long=self._history_is_long,
+            continue_as_new=self._continue_as_new,
+        )
+        return decided is not None
+
+    async def _decide(self, pending: PendingDecision) -> str | None:
+        """Apply one decision: its kind, or None = refused (keep waiting)."""
         assert self._state.classification is not None
         original = self._state.classification.classification
         reviewers = self._policy.review.reviewers
         if reviewers and pending.actor not in reviewers:
             await self._desk.refuse_pending(pending, f"{pending.actor} is not a triage reviewer")
-            return False
+            return None
         decision = pending.decision
         details: list[str] = []
         if isinstance(decision, CorrectSignal):
@@ -120,7 +100,7 @@ class ReviewSteps(TriageSteps):
                 )
             except ValueError as err:
                 await self._desk.refuse_pending(pending, str(err))
-                return False
+                return None
             details = [
                 f"{field}: {getattr(original, field)} -> {getattr(final, field)}"
                 for field in ("category", "urgency")
@@ -131,19 +111,7 @@ class ReviewSteps(TriageSteps):
         else:
             final = confirmed(original, pending.actor)
             reason = "classification confirmed"
-        record = DecisionRecord(
-            kind=pending.kind,
-            actor=pending.actor,
-            accepted=True,
-            reason=reason,
-            at=workflow.now(),
-            channel=pending.channel,
-            comment=getattr(decision, "comment", ""),
-            details=details,
-            proof=pending.proof,
-        )
-        self._state.decisions.append(record)
-        count("vouchflow_decisions", {"kind": pending.kind, "accepted": True})
+        record = self._desk.record_accepted(pending, reason, details=details)
         await self._trail.record(f"decision.{pending.kind}ed", record.model_dump(mode="json"))
         self._state.final = final
         self._state.reviewed_by = pending.actor
@@ -161,7 +129,7 @@ class ReviewSteps(TriageSteps):
             },
         )
         self._desk.answer(pending, True, f"routed to {route.queue}")
-        return True
+        return pending.kind
 
     async def _record_correction(
         self, pending: PendingDecision, original: Any, final: Any, reason: str

@@ -3,7 +3,6 @@ desk (workflows.common), status publishing, notifications, continue-as-new, endi
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from temporalio import workflow
@@ -18,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.limits import publish as publish_state
     from workflows.common.notify import send_notification
     from workflows.common.trail import AuditTrail
+    from workflows.common.waiting import PersonWait
     from workflows.triage import views
 
 
@@ -29,9 +29,7 @@ class TriageSteps:
     _trail: AuditTrail
     _desk: DecisionDesk
     _dead_letter: DeadLetter
-    _review_open: bool
-    _review_started: datetime | None
-    _timers_fired: int
+    _waiting: PersonWait
     _notify_count: int
 
     @property
@@ -141,7 +139,7 @@ class TriageSteps:
         )
         if self._desk.inbox:
             return  # a decision arrived: the review loop handles it, then asks again
-        assert self._review_started is not None
+        assert self._waiting.started is not None
         await self._desk.audit_suppressed()
         await self._trail.record(
             "workflow.continuing", {"phase": "review", "run": self._state.runs}
@@ -149,8 +147,8 @@ class TriageSteps:
         resume = TriageResume(
             state=self._state,
             policy=self._policy,
-            review_started_at=self._review_started,
-            timers_fired=self._timers_fired,
+            review_started_at=self._waiting.started,
+            timers_fired=self._waiting.fired,
             notify_count=self._notify_count,
         )
         workflow.continue_as_new(TriageWorkflowInput(event=self._state.event, resume=resume))

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.failures import failure_message
     from workflows.common.handlers import DecisionHandlers
     from workflows.common.trail import AuditTrail, count
+    from workflows.common.waiting import PersonWait
     from workflows.triage.effects import EffectSteps
     from workflows.triage.intake import IntakeSteps
     from workflows.triage.review import (
@@ -62,9 +63,12 @@ class TriageWorkflow(
             ),
         )
         self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
-        self._review_open = False
-        self._review_started = resume.review_started_at if resume is not None else None
-        self._timers_fired = resume.timers_fired if resume is not None else 0
+        self._waiting = PersonWait(
+            self._desk,
+            self._trail,
+            started=resume.review_started_at if resume is not None else None,
+            fired=resume.timers_fired if resume is not None else 0,
+        )
         self._notify_count = resume.notify_count if resume is not None else 0
 
     @workflow.run
@@ -95,7 +99,7 @@ class TriageWorkflow(
         return await self._finish()
 
     async def _finish(self) -> TriageState:
-        self._review_open = False
+        self._waiting.open = False
         await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
         count("vouchflow_tickets_finished", {"status": self._state.status})
         return self._state

@@ -6,19 +6,17 @@ model errors become Temporal failures with the retry decision (activities/common
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
-from activities.common.model_io import store_model_io
-from activities.common.prompts import resolve_prompt_label
+from activities.common.model_step import answer_step, pin_prompt
+from activities.common.sections import read_section
 from schemas.proposal.activities import (
     BillingChangeInput,
     LoadAccountInput,
@@ -29,8 +27,6 @@ from schemas.proposal.activities import (
 from schemas.proposal.billing import BillingAccount, DryRun, ExecutionReceipt
 from schemas.proposal.policy import ProposalPolicy
 from schemas.proposal.proposal import ProposalResult
-from vouchflow.invoice.extraction.base import ExtractionError
-from vouchflow.invoice.extraction.factory import split_provider
 from vouchflow.proposal.billing_system import BillingSystem, LocalBilling
 from vouchflow.proposal.parser_rules import parse_with_rules
 from vouchflow.proposal.settings import (
@@ -40,7 +36,6 @@ from vouchflow.proposal.settings import (
     ProposalSettings,
     load_proposal_settings,
 )
-from vouchflow.runtime.errors import user_message
 from vouchflow.stores.billing import BillingError, BillingStore
 from vouchflow.stores.billing_open import open_billing_store
 
@@ -83,14 +78,7 @@ class ProposalActivities:
         """Read once per workflow; the answer is then fixed in its history."""
         proposal = self._proposal
         if proposal is None:
-            try:
-                proposal = await asyncio.to_thread(load_proposal_settings, env=self._env)
-            except (ValidationError, ValueError, OSError) as err:
-                raise ApplicationError(
-                    f"the [proposal] configuration cannot be read: {user_message(err)}",
-                    type="ConfigError",
-                    non_retryable=True,
-                ) from None
+            proposal = await read_section(load_proposal_settings, "proposal", self._env)
         return ProposalPolicy(
             parser=proposal.parser,
             validation=proposal.validation,
@@ -101,44 +89,29 @@ class ProposalActivities:
 
     @activity.defn(name="resolve_proposal_prompt")
     def resolve_proposal_prompt(self, request: ResolveProposalPromptInput) -> ProposalPromptRef:
-        """Label -> version once per workflow: a promote or rollback affects new requests."""
-        spec = resolve_prompt_label(
-            request.prompt_name, request.prompt_label, self._deps.settings.home
-        )
-        return ProposalPromptRef(
-            name=spec.name,
-            version=spec.version,
-            label=request.prompt_label,
-            model=spec.model,
-            sha256=spec.sha256,
+        return pin_prompt(
+            ProposalPromptRef, request.prompt_name, request.prompt_label, self._deps.settings.home
         )
 
     @activity.defn(name="parse_tier_change")
     async def parse_tier_change(self, request: ParseRequestInput) -> ProposalResult:
-        kind, _ = split_provider(request.provider)
-        if kind == "rules":
-            return parse_with_rules(request.event)
-        from vouchflow.llm.config import llm_settings
-        from vouchflow.prompts.registry import load_spec
         from vouchflow.proposal.parser_model import parse_with_model
 
-        if not request.prompt_name or not request.prompt_version:
-            raise ValueError("a model parser needs the resolved prompt version")
-        spec = load_spec(request.prompt_name, request.prompt_version)
-        try:
-            result = await parse_with_model(
+        return await answer_step(
+            self._deps,
+            request,
+            what="parser",
+            rules=lambda: parse_with_rules(request.event),
+            ask=lambda spec, llm: parse_with_model(
                 event=request.event,
                 provider=request.provider,
                 spec=spec,
                 settings=request.settings,
-                llm=llm_settings(self._deps.settings),
+                llm=llm,
                 env=self._env,
                 token_budget_remaining=request.token_budget_remaining,
-            )
-        except ExtractionError as err:
-            raise to_application_error(err) from err
-        attempts = await asyncio.to_thread(store_model_io, result.attempts, self._deps.blobs)
-        return result.model_copy(update={"attempts": attempts})
+            ),
+        )
 
     def _call(self, settings: BillingSettings, call: Callable[[BillingSystem], Any]) -> Any:
         try:

@@ -12,14 +12,13 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pydantic import ValidationError
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.common.deps import ActivityDeps
 from activities.common.errors import to_application_error
-from activities.common.model_io import store_model_io
-from activities.common.prompts import resolve_prompt_label
+from activities.common.model_step import answer_step, pin_prompt
+from activities.common.sections import read_section
 from schemas.triage.activities import (
     ClassifyTicketInput,
     CorrectionStored,
@@ -35,9 +34,6 @@ from schemas.triage.classification import ClassificationResult
 from schemas.triage.context import CustomerContext
 from schemas.triage.decisions import CorrectionRecord
 from schemas.triage.policy import TriagePolicy
-from vouchflow.invoice.extraction.base import ExtractionError
-from vouchflow.invoice.extraction.factory import split_provider
-from vouchflow.runtime.errors import user_message
 from vouchflow.triage.classifier_rules import classify_with_rules
 from vouchflow.triage.customers import CustomerStore, open_customer_store
 from vouchflow.triage.jira import JiraClient, JiraError, event_label
@@ -82,15 +78,7 @@ class TriageActivities:
         """Read once per workflow; the answer is then fixed in its history."""
         triage = self._triage
         if triage is None:
-            try:
-                triage = await asyncio.to_thread(load_triage_settings, env=self._env)
-            except (ValidationError, ValueError, OSError) as err:
-                # A broken [triage] section: retrying reads the same file.
-                raise ApplicationError(
-                    f"the [triage] configuration cannot be read: {user_message(err)}",
-                    type="ConfigError",
-                    non_retryable=True,
-                ) from None
+            triage = await read_section(load_triage_settings, "triage", self._env)
         return TriagePolicy(
             routing=triage.routing,
             review=triage.review,
@@ -107,45 +95,30 @@ class TriageActivities:
 
     @activity.defn(name="resolve_triage_prompt")
     def resolve_triage_prompt(self, request: ResolveTriagePromptInput) -> TriagePromptRef:
-        """Label -> version once per workflow: a promote or rollback affects new tickets."""
-        spec = resolve_prompt_label(
-            request.prompt_name, request.prompt_label, self._deps.settings.home
-        )
-        return TriagePromptRef(
-            name=spec.name,
-            version=spec.version,
-            label=request.prompt_label,
-            model=spec.model,
-            sha256=spec.sha256,
+        return pin_prompt(
+            TriagePromptRef, request.prompt_name, request.prompt_label, self._deps.settings.home
         )
 
     @activity.defn(name="classify_ticket")
     async def classify_ticket(self, request: ClassifyTicketInput) -> ClassificationResult:
-        kind, _ = split_provider(request.provider)
-        if kind == "rules":
-            return classify_with_rules(request.ticket)
-        from vouchflow.llm.config import llm_settings
-        from vouchflow.prompts.registry import load_spec
         from vouchflow.triage.classifier_model import classify_with_model
 
-        if not request.prompt_name or not request.prompt_version:
-            raise ValueError("a model classifier needs the resolved prompt version")
-        spec = load_spec(request.prompt_name, request.prompt_version)
-        try:
-            result = await classify_with_model(
+        return await answer_step(
+            self._deps,
+            request,
+            what="classifier",
+            rules=lambda: classify_with_rules(request.ticket),
+            ask=lambda spec, llm: classify_with_model(
                 ticket=request.ticket,
                 context=request.context,
                 provider=request.provider,
                 spec=spec,
                 settings=request.settings,
-                llm=llm_settings(self._deps.settings),
+                llm=llm,
                 env=self._env,
                 token_budget_remaining=request.token_budget_remaining,
-            )
-        except ExtractionError as err:
-            raise to_application_error(err) from err
-        attempts = await asyncio.to_thread(store_model_io, result.attempts, self._deps.blobs)
-        return result.model_copy(update={"attempts": attempts})
+            ),
+        )
 
     @activity.defn(name="store_triage_decision")
     def store_triage_decision(self, request: StoreDecisionInput) -> StoredDecision:
@@ -168,17 +141,7 @@ class TriageActivities:
                     destination="local", issue_key=key, issue_id=issue_id, created=False
                 )
             key = f"LOCAL-{label.rsplit('-', 1)[-1][:12].upper()}"
-            await asyncio.to_thread(
-                self.store.record_escalation,
-                label=label,
-                destination="local",
-                workflow_id=request.workflow_id,
-                issue_key=key,
-                issue_id=label,
-                queue=request.queue,
-                summary=request.summary,
-                now=dt.datetime.now(dt.UTC),
-            )
+            await self._record_escalation(request, label, "local", key, label)
             return EscalationReceipt(
                 destination="local", issue_key=key, issue_id=label, created=True
             )
@@ -209,23 +172,29 @@ class TriageActivities:
         except JiraError as err:
             raise to_application_error(err) from err
         if issue.created:
-            await asyncio.to_thread(
-                self.store.record_escalation,
-                label=label,
-                destination="jira",
-                workflow_id=request.workflow_id,
-                issue_key=issue.key,
-                issue_id=issue.id,
-                queue=request.queue,
-                summary=request.summary,
-                now=dt.datetime.now(dt.UTC),
-            )
+            await self._record_escalation(request, label, "jira", issue.key, issue.id)
         return EscalationReceipt(
             destination="jira",
             issue_key=issue.key,
             issue_id=issue.id,
             url=issue.url,
             created=issue.created,
+        )
+
+    async def _record_escalation(
+        self, request: EscalationInput, label: str, destination: str, key: str, issue_id: str
+    ) -> None:
+        """Kept under the event's label: the next attempt's search finds it."""
+        await asyncio.to_thread(
+            self.store.record_escalation,
+            label=label,
+            destination=destination,
+            workflow_id=request.workflow_id,
+            issue_key=key,
+            issue_id=issue_id,
+            queue=request.queue,
+            summary=request.summary,
+            now=dt.datetime.now(dt.UTC),
         )
 
     def all(self) -> list[Callable[..., Any]]:

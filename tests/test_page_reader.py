@@ -536,3 +536,46 @@ def test_a_bare_title_column_in_a_header_row_names_the_number_under_it() -> None
     supplier = page.value("supplier_name")
     assert supplier is None or "issuer" not in str(supplier)
     assert "bosd" in page.buyer_names
+
+
+def test_a_code_wrapped_after_its_separator_is_read_whole() -> None:
+    # "INV-2023-EASY-" / "001" in a narrow value cell around the label: a truncated number
+    # would be a wrong number read with a sure label.
+    cells = two_column_viewer_form(
+        seller_lines=["Nordlicht Windkraft GmbH"], buyer_name="Stadtwerk"
+    )
+    cells = [c for c in cells if c[2] not in ("Invoice number:", "INV-5521")]
+    cells += [
+        (18, 182, "Invoice number:", 9),
+        (65, 180, "INV-2023-EASY-", 9),
+        (65, 184.4, "001", 9),
+    ]
+    page = read_page(layout_of(draw(cells)))
+    assert page.value("invoice_number") == "INV-2023-EASY-001"
+
+
+def test_the_party_word_inside_values_is_not_a_heading_of_its_own() -> None:
+    # The seller's own name and address use the word ("LE FOURNISSEUR", "Cour du
+    # fournisseur", "Seller line 2"), and running text says "from date of invoice".
+    cells = two_column_viewer_form(seller_lines=["LE", "FOURNISSEUR"], buyer_name="LE CLIENT")
+    cells = [c for c in cells if c[2] != "Hafenweg 9"]
+    cells += [
+        (160, 46, "Cour du", 9),
+        (160, 50.4, "fournisseur", 9),
+        (112, 58, "Address line 2:", 9),
+        (160, 58, "Seller line 2", 9),
+        (18, 160, "Payment terms:", 9),
+        (65, 158, "from date of", 9),
+        (65, 162.4, "invoice.", 9),
+    ]
+    page = read_page(layout_of(draw(cells)))
+    assert page.value("supplier_name") == "LE FOURNISSEUR"
+    assert page.fields["supplier_name"].certainty >= 0.85
+
+
+@pytest.mark.parametrize("name", ["FR", "DE", "EA"])
+def test_a_bare_code_is_not_a_company_name(name: str) -> None:
+    from vouchflow.invoice.extraction.page_supplier import plausible_name
+
+    assert not plausible_name(name)
+    assert plausible_name("3M Deutschland GmbH")

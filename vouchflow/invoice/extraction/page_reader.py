@@ -253,13 +253,14 @@ def wrapped_value_right(
     widest = max(s.x1 - s.x0 for s in parts)
     text = parts[0].text
     for prev, seg in pairwise(parts):
-        # A word broken at the column edge continues without a space.
+        # A word broken at the column edge continues without a space; so does a code
+        # broken after its separator ("INV-2023-EASY-" / "001").
         broken = (
             prev.text[-1:].isalpha()
             and seg.text[:1].islower()
             and (prev.x1 - prev.x0) >= 0.9 * widest
             and " " not in prev.text
-        )
+        ) or (prev.text[-1:] in "-/_." and " " not in prev.text and seg.text[:1].isalnum())
         text += ("" if broken else " ") + seg.text
     top = parts[0]
     box = Box(

@@ -60,7 +60,7 @@ _HEADING_WORDS = re.compile(
     r"|\b(?:details|informationen|information|daten|angaben|adresse|address)$"
 )
 _NOT_A_NAME = re.compile(
-    r"@|https?://|www\.|^\W*$|^\d|\b(?:tel|phone|fax|e-?mail|page|seite|capital|"
+    r"@|https?://|www\.|^\W*$|^\d+(?:[\s.,/:-]|$)|\b(?:tel|phone|fax|e-?mail|page|seite|capital|"
     r"kapital|rcs|siret|siren|iban|bic|ust|vat|tva|hrb|amtsgericht)\b|[:=]",
     re.I,
 )
@@ -124,9 +124,15 @@ def _plausible(name: str) -> bool:
 
 
 def plausible_name(name: str) -> bool:
-    """A company name, not an address line or a run of cells ("Acme · 1 Street · Town")."""
+    """A company name, not an address line, a run of cells ("Acme · 1 Street · Town") or
+    a bare country or unit code ("FR", "DE")."""
     pieces = [p for p in _SEPARATORS.split(name) if p and p.strip()]
-    return _plausible(name) and len(pieces) <= 2 and not re.search(r"\d{3}", name)
+    return (
+        _plausible(name)
+        and len(name.strip()) > 2
+        and len(pieces) <= 2
+        and not re.search(r"\d{3}", name)
+    )
 
 
 def _legal_pieces(segment: Segment) -> list[str]:
@@ -164,13 +170,18 @@ def _block(
     return out
 
 
+def _value_of_a_label(hit: LabelHit) -> bool:
+    """The party word stands in the value cell right of another label ("Name: | Klant")."""
+    return hit.index > 0 and hit.line.segments[hit.index - 1].text.rstrip().endswith(":")
+
+
 def _buyer_names(ctx: PageContext) -> set[str]:
     names: set[str] = set()
     for hit in ctx.hits_for("buyer"):
         said = hit.segment.text[: len(hit.segment.text) - len(hit.rest)]
         if hit.rest and ":" not in said:
             continue  # "Buyer Company": a name that starts with the word, not a heading
-        if hit.index > 0 and hit.line.segments[hit.index - 1].text.rstrip().endswith(":"):
+        if _value_of_a_label(hit):
             continue  # "Name: | Klant": the buyer's name is the word, the value of a label
         spots = value_spots(ctx, hit)
         for text, _, _, _ in spots[:2]:
@@ -198,10 +209,18 @@ def is_buyer(name: str, buyers: set[str]) -> bool:
 
 def _seller_labelled(ctx: PageContext) -> list[NameCandidate]:
     out: list[NameCandidate] = []
+    inside: set[int] = set()  # segments already under an earlier seller heading
     for hit in ctx.hits_for("seller"):
         if _REPRESENTATIVE.search(fold(hit.segment.text)):
             continue  # a tax representative acts for the seller but is not the seller
+        if _value_of_a_label(hit):
+            continue  # "Address line 2: | Seller line 2": a value that starts with the word
+        if hit.segment.text[:1].islower() or id(hit.segment) in inside:
+            # "from date of invoice": running text; "LE / FOURNISSEUR" wrapped in the
+            # seller block: a word of a value, not a heading of its own.
+            continue
         block = _block(ctx, hit.line, hit.segment, 8, gap=5.0)
+        inside.update(id(s) for _, s in block)
         choices: list[tuple[str, Segment]] = []
         rest = clean_name(hit.rest)
         if (rest and LEGAL_FORM.fullmatch(rest.strip(" .&"))) or re.fullmatch(

@@ -20,7 +20,7 @@ counted). The wait is bounded: nobody acting within PARK_FOR, or a history grown
 from refused actions, ends the run `needs_attention` with its reason (a finished run can
 still be re-run from the start with `vouchflow failed rerun ID --from-start`).
 
-How a workflow uses it (see workflows/invoice/steps.py `_end_needs_attention`): inherit
+How a workflow uses it (see workflows/common/steps.py `_end_needs_attention`): inherit
 `DeadLetterHandlers` (the `dead_letter` update and query), create
 
     self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)

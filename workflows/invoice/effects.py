@@ -128,7 +128,6 @@ class EffectSteps(InvoiceSteps):
         await self._notify(
             "auto_drafted" if auto else "decision",
             "Draft bill created" + (" automatically" if auto else ""),
-            self._summary(),
             update=not auto,
         )
         return True
@@ -283,4 +282,4 @@ class EffectSteps(InvoiceSteps):
         )
         self._state.draft_bill = draft.model_copy(update={"status": outcome.status})
         self._set_status("reverted", f"draft {draft.bill_id} deleted by {revert.actor}")
-        await self._notify("reverted", "Draft bill reverted", self._summary(), update=True)
+        await self._notify("reverted", "Draft bill reverted", update=True)

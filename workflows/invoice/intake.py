@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.settings.config import Settings
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
-    from workflows.common.rollout import begin_rerun, pin_rollout, shadow_child_id, start_shadow
+    from workflows.common.rollout import pin_rollout, shadow_child_id, start_shadow
     from workflows.common.trail import count
     from workflows.invoice.options import DESTINATION_READ, EXTRACT, READ
     from workflows.invoice.reconcile import ReconcileSteps
@@ -37,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 class IntakeSteps(ReconcileSteps):
     async def _intake(self, request: InvoiceWorkflowInput) -> ResumePhase | None:
         """Read, extract, assess, audit, route. The next phase, or None = ended here."""
-        self._settings = await workflow.execute_activity(
+        self._policy_snapshot = await workflow.execute_activity(
             "load_policy", result_type=Settings, **QUICK
         )
         self._set_status("reading", "reading the document")
@@ -132,20 +132,12 @@ class IntakeSteps(ReconcileSteps):
         return self._state.rollout.stage if self._state.rollout is not None else "full"
 
     async def _start_rerun(self, rerun: RerunRequest) -> bool:
-        """An operator's re-run: proven and allowed, or refused (audited) before anything
-        is read or done."""
-        started = await begin_rerun(self._desk, self._trail, rerun)
-        if isinstance(started, str):
-            await self._end(
-                "needs_attention",
-                f"re-run refused: {started}",
-                audit=("rerun.refused", {"operator": rerun.operator, "reason": started}),
-            )
+        if not await super()._start_rerun(rerun):
             return False
-        self._state.rerun = started
-        if started.context.proven_submitter and self._state.submitter is None:
+        proven = self._state.rerun.context.proven_submitter if self._state.rerun else None
+        if proven and self._state.submitter is None:
             # The first run proved its submitter; four-eyes still holds on the re-run.
-            self._state.submitter = started.context.proven_submitter
+            self._state.submitter = proven
         return True
 
     async def _shadow(self, document: DocumentText, production: ExtractionResult) -> None:

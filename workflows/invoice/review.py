@@ -49,17 +49,6 @@ class ReviewSteps(ReconcileSteps):
         why = "; ".join(self._state.assessment.decision.reasons)
         self._set_status("awaiting_approval", why)
 
-        async def ask() -> None:
-            receipt = await self._notify(
-                "approval_request",
-                "Approval needed",
-                self._summary(),
-                with_buttons=True,
-                channels=review.review_channels,
-            )
-            if receipt is not None:
-                self._state.notification_ref = receipt.ref
-
         async def nudge(kind: str) -> None:
             if kind == "reminder":
                 self._state.reminders_sent += 1
@@ -67,7 +56,6 @@ class ReviewSteps(ReconcileSteps):
                 await self._notify(
                     "reminder",
                     "Reminder: approval still needed",
-                    self._summary(),
                     channels=review.review_channels,
                 )
             else:
@@ -79,7 +67,6 @@ class ReviewSteps(ReconcileSteps):
                 await self._notify(
                     "escalation",
                     "Escalation: approval overdue",
-                    self._summary(),
                     channels=review.escalation_channels,
                 )
             self._set_status("awaiting_approval", why)
@@ -94,7 +81,14 @@ class ReviewSteps(ReconcileSteps):
             )
             return "review expired"
 
-        await self._waiting.begin(ask)
+        await self._waiting.begin(
+            lambda: self._notify(
+                "approval_request",
+                "Approval needed",
+                with_buttons=True,
+                channels=review.review_channels,
+            )
+        )
         approved = await self._waiting.until_decided(
             [
                 (review.reminder_after, "reminder"),
@@ -123,7 +117,7 @@ class ReviewSteps(ReconcileSteps):
             await self._trail.record("decision.rejected", record.model_dump(mode="json"))
             self._set_status("rejected", f"rejected by {actor}: {signal.reason}")
             self._desk.answer(pending, True, signal.reason)
-            await self._notify("decision", "Rejected", self._summary(), update=True)
+            await self._notify("decision", "Rejected", update=True)
             return False
 
         assessment = self._state.assessment
@@ -219,5 +213,5 @@ class ReviewSteps(ReconcileSteps):
         return self._desk.reply(kind, True, proven.actor, self._state.status_reason)
 
     async def _notify_refusal(self, kind: str, actor: str, reason: str) -> None:
-        if self._settings is not None and kind in ("approve", "reject"):
+        if self._policy_snapshot is not None and kind in ("approve", "reject"):
             await self._notify("approval_refused", f"{kind.title()} by {actor} refused", [reason])

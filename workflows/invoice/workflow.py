@@ -16,14 +16,11 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
-from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
     from workflows.common.decision_desk import DecisionDesk
-    from workflows.common.decision_intake import one_line
-    from workflows.common.ending import close_run
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.common.waiting import PersonWait
@@ -57,7 +54,7 @@ class InvoiceWorkflow(
             if resume is not None
             else InvoiceState(workflow_id=workflow.info().workflow_id, event=request.event)
         )
-        self._settings = resume.settings if resume is not None else None
+        self._policy_snapshot = resume.settings if resume is not None else None
         self._trail = AuditTrail(self._state)
         self._desk = DecisionDesk(
             self._state,
@@ -68,7 +65,7 @@ class InvoiceWorkflow(
             gate=self._gate,
             accept=self._accept_now,
             refusals_audited=lambda: (
-                self._settings.review.refusals_audited if self._settings else 20
+                self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
             ),
             notify_refusal=self._notify_refusal,
         )
@@ -87,47 +84,34 @@ class InvoiceWorkflow(
 
     @workflow.run
     async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:
-        try:
-            phase: ResumePhase | None
-            if request.resume is not None:
-                phase = request.resume.phase
-                await self._trail.record(
-                    "workflow.continued", {"phase": phase, "run": self._state.runs}
-                )
-            else:
-                phase = await self._intake(request)
-            if phase == "review":
-                approved = await self._review()
-                if approved:
-                    await self._learn_template()  # a person's approval teaches the template
-                phase = "email" if approved and await self._post_draft() else None
-            if phase == "email":
-                await self._email_after_delay()
-                phase = "revert_window"
-            if phase == "revert_window":
-                await self._revert_window()
-        except (NondeterminismError, ReadOnlyContextError):
-            raise
-        except Exception as err:
-            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
-            reason = (
-                f"the workflow stopped on an unexpected error: {type(err).__name__}:"
-                f" {one_line(str(err))}"
-            )
-            await self._end_needs_attention(
-                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
-            )
-        return await self._finish()
-
-    async def _finish(self) -> InvoiceState:
-        self._waiting.open = False
-        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
+        await self._guarded(self._process(request))
+        await self._close()
         stage = self._state.rollout.stage if self._state.rollout is not None else "full"
         count("vouchflow_invoices_finished", {"status": self._state.status, "stage": stage})
         workflow.metric_meter().create_histogram_timedelta(
             "vouchflow_invoice_duration", "received to finished", "duration"
         ).record(workflow.now() - self._state.event.received_at)
         return self._state
+
+    async def _process(self, request: InvoiceWorkflowInput) -> None:
+        phase: ResumePhase | None
+        if request.resume is not None:
+            phase = request.resume.phase
+            await self._trail.record(
+                "workflow.continued", {"phase": phase, "run": self._state.runs}
+            )
+        else:
+            phase = await self._intake(request)
+        if phase == "review":
+            approved = await self._review()
+            if approved:
+                await self._learn_template()  # a person's approval teaches the template
+            phase = "email" if approved and await self._post_draft() else None
+        if phase == "email":
+            await self._email_after_delay()
+            phase = "revert_window"
+        if phase == "revert_window":
+            await self._revert_window()
 
     # ---- an invoice's own signals (approve, reject, decide, status: workflows.common) ---
 

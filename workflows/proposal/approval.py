@@ -67,7 +67,6 @@ class ApprovalSteps(ProposalSteps):
             await self._end(
                 "expired",
                 f"no decision within {approval.expire_after}; nothing was changed",
-                route="approval",
                 audit=("approval.expired", {"after": str(approval.expire_after)}),
                 notice=("decision", f"Tier change for {customer}: approval expired"),
             )

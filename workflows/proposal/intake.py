@@ -22,7 +22,6 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.proposal.validation import validate_proposal
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
-    from workflows.common.rollout import begin_rerun
     from workflows.common.trail import count
     from workflows.proposal.options import ACCOUNT, PARSE
     from workflows.proposal.steps import ProposalSteps
@@ -47,7 +46,7 @@ class IntakeSteps(ProposalSteps):
         await self._trail.record(
             "workflow.started", {"event": self._state.event.model_dump(mode="json")}
         )
-        if request.rerun is not None and not await self._start_rerun(request):
+        if request.rerun is not None and not await self._start_rerun(request.rerun):
             return None
         self._set_status("proposing", "turning the request into a proposal")
         result = await self._parse()
@@ -72,23 +71,6 @@ class IntakeSteps(ProposalSteps):
         if not await self._validate(proposal):
             return None
         return proposal if await self._decide_policy(proposal) else None
-
-    async def _start_rerun(self, request: ProposalWorkflowInput) -> bool:
-        """An operator's re-run: proven and allowed, or refused (audited) before anything
-        is read or done."""
-        rerun = request.rerun
-        assert rerun is not None
-        started = await begin_rerun(self._desk, self._trail, rerun)
-        if isinstance(started, str):
-            await self._end(
-                "needs_attention",
-                f"re-run refused: {started}",
-                route="needs_attention",
-                audit=("rerun.refused", {"operator": rerun.operator, "reason": started}),
-            )
-            return False
-        self._state.rerun = started
-        return True
 
     async def _validate(self, proposal: TierUpgradeProposal) -> bool:
         self._set_status("validating", "checking the proposal against billing")

@@ -20,15 +20,11 @@ randomness here; activities are called by name.
 from __future__ import annotations
 
 from temporalio import workflow
-from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.proposal.state import ProposalState, ProposalWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
     from workflows.common.decision_desk import DecisionDesk
-    from workflows.common.decision_intake import one_line
-    from workflows.common.ending import close_run
-    from workflows.common.failures import failure_message
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.common.waiting import PersonWait
@@ -75,20 +71,10 @@ class TierChangeWorkflow(
 
     @workflow.run
     async def run(self, request: ProposalWorkflowInput) -> ProposalState:
-        try:
-            await self._process(request)
-        except (NondeterminismError, ReadOnlyContextError):
-            raise
-        except Exception as err:
-            # No input may wedge a workflow: an unexpected failure ends it, with its reason
-            # (after the dead letter, where only a re-run from the start or a close helps).
-            reason = (
-                f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
-            )
-            await self._end_needs_attention(
-                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
-            )
-        return await self._finish()
+        await self._guarded(self._process(request))
+        await self._close()
+        count("vouchflow_proposals_finished", {"status": self._state.status})
+        return self._state
 
     async def _process(self, request: ProposalWorkflowInput) -> None:
         proposal = await self._intake(request)
@@ -106,9 +92,3 @@ class TierChangeWorkflow(
             if not await self._await_approval():
                 return
         await self._execute(proposal)
-
-    async def _finish(self) -> ProposalState:
-        self._waiting.open = False
-        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
-        count("vouchflow_proposals_finished", {"status": self._state.status})
-        return self._state

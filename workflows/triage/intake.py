@@ -26,7 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.triage.rules import route_ticket
     from workflows.common.failures import failure_message
     from workflows.common.options import LLM_PROVIDERS, QUICK
-    from workflows.common.rollout import begin_rerun, pin_rollout, shadow_child_id, start_shadow
+    from workflows.common.rollout import pin_rollout, shadow_child_id, start_shadow
     from workflows.common.trail import count
     from workflows.triage.options import CLASSIFY
     from workflows.triage.steps import TriageSteps
@@ -55,19 +55,8 @@ class IntakeSteps(TriageSteps):
         await self._trail.record(
             "workflow.started", {"event": request.event.model_dump(mode="json")}
         )
-        if request.rerun is not None:
-            started = await begin_rerun(self._desk, self._trail, request.rerun)
-            if isinstance(started, str):
-                await self._end(
-                    "needs_attention",
-                    f"re-run refused: {started}",
-                    audit=(
-                        "rerun.refused",
-                        {"operator": request.rerun.operator, "reason": started},
-                    ),
-                )
-                return False
-            self._state.rerun = started
+        if request.rerun is not None and not await self._start_rerun(request.rerun):
+            return False
         self._state.rollout = await pin_rollout(
             self._trail, "triage", self._policy.classifier.prompt_name
         )

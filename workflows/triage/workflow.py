@@ -15,15 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
-from temporalio.workflow import NondeterminismError, ReadOnlyContextError
 
 with workflow.unsafe.imports_passed_through():
     from schemas.triage.state import TriageState, TriageWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers, Failure
+    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
     from workflows.common.decision_desk import DecisionDesk
-    from workflows.common.decision_intake import one_line
-    from workflows.common.ending import close_run
-    from workflows.common.failures import failure_message
     from workflows.common.handlers import DecisionHandlers
     from workflows.common.trail import AuditTrail, count
     from workflows.common.waiting import PersonWait
@@ -73,36 +69,24 @@ class TriageWorkflow(
 
     @workflow.run
     async def run(self, request: TriageWorkflowInput) -> TriageState:
-        try:
-            if request.resume is None:
-                going = await self._intake(request)
-                going = going and await self._store_decision("initial")
-            else:
-                await self._trail.record(
-                    "workflow.continued", {"phase": "review", "run": self._state.runs}
-                )
-                going = True
-            if going and self._state.route is not None and self._state.route.route == "review":
-                going = await self._review() and await self._store_decision("final")
-            if going:
-                await self._deliver()
-        except (NondeterminismError, ReadOnlyContextError):
-            raise
-        except Exception as err:
-            # No input may wedge a workflow: an unexpected failure ends it, with its reason.
-            reason = (
-                f"the workflow stopped on an unexpected error: {one_line(failure_message(err))}"
-            )
-            await self._end_needs_attention(
-                reason, failure=Failure(kind="unexpected_error", step="workflow", reason=reason)
-            )
-        return await self._finish()
-
-    async def _finish(self) -> TriageState:
-        self._waiting.open = False
-        await close_run(self._desk, self._trail, self._state.status, self._state.status_reason)
+        await self._guarded(self._process(request))
+        await self._close()
         count("vouchflow_tickets_finished", {"status": self._state.status})
         return self._state
+
+    async def _process(self, request: TriageWorkflowInput) -> None:
+        if request.resume is None:
+            going = await self._intake(request)
+            going = going and await self._store_decision("initial")
+        else:
+            await self._trail.record(
+                "workflow.continued", {"phase": "review", "run": self._state.runs}
+            )
+            going = True
+        if going and self._state.route is not None and self._state.route.route == "review":
+            going = await self._review() and await self._store_decision("final")
+        if going:
+            await self._deliver()
 
     # ---- a ticket's own signals (decide, status: workflows.common.handlers) -------------
 

@@ -15,29 +15,40 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
-from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from schemas.common.decisions import DecisionReply, DecisionRequest
+from schemas.common.decisions import DecisionRequest
 from schemas.proposal.events import TIERS, TierChangeRequestedV1
 from schemas.proposal.state import ENDED, ProposalState
+from vouchflow.cli import workflow_commands
+from vouchflow.cli.workflow_commands import (
+    connect,
+    demo_approver,
+    print_commands,
+    print_decisions,
+    print_json,
+    print_refused,
+    print_verdict,
+    query_state,
+    send_decision,
+)
 from vouchflow.proposal.intake import (
     ProposalSubmission,
     read_request_file,
     request_event,
     start_proposal,
 )
+from vouchflow.runtime.event_intake import json_files
 from vouchflow.settings import Settings
 from workflows.proposal.views import money
 
-DECISION_TIMEOUT_S = 60.0
-EXIT_ERROR, EXIT_REFUSED = 1, 3
+EXIT_ERROR = 1
 RESTING = (*ENDED, "awaiting_approval", "scheduled")
 
 
@@ -87,45 +98,23 @@ def run_propose(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_status(args, settings))
 
 
-async def _client(settings: Settings) -> Client:
-    from vouchflow.runtime.client import TemporalUnavailable, connect
-
-    try:
-        return await connect(settings)
-    except TemporalUnavailable as err:
-        raise ProposalCliError(str(err)) from err
-
-
 async def fetch_state(client: Client, workflow_id: str) -> ProposalState:
-    try:
-        return await client.get_workflow_handle(workflow_id).query(
-            "status", result_type=ProposalState
-        )
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise ProposalCliError(f"no tier-change workflow with id {workflow_id[:200]}") from None
-        raise
+    state = await query_state(client, workflow_id, ProposalState)
+    if state is None:
+        raise ProposalCliError(f"no tier-change workflow with id {workflow_id[:200]}")
+    return state
 
 
 async def wait_until_resting(
     client: Client, ids: list[str], *, timeout_s: float
 ) -> list[ProposalState]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    states: list[ProposalState] = []
-    for workflow_id in ids:
-        while True:
-            try:
-                state = await fetch_state(client, workflow_id)
-            except ProposalCliError:
-                state = None
-            if state is not None and (state.status in RESTING or loop.time() > deadline):
-                states.append(state)
-                break
-            if loop.time() > deadline:
-                raise ProposalCliError(f"{workflow_id}: no answer (is a worker running?)")
-            await asyncio.sleep(0.2)
-    return states
+    return await workflow_commands.wait_until_resting(
+        lambda workflow_id: query_state(client, workflow_id, ProposalState),
+        ids,
+        resting=RESTING,
+        timeout_s=timeout_s,
+        error=ProposalCliError,
+    )
 
 
 def proposal_table(states: list[ProposalState], title: str = "Tier changes") -> Table:
@@ -161,14 +150,10 @@ def proposal_table(states: list[ProposalState], title: str = "Tier changes") -> 
     return table
 
 
-def request_files(path: Path) -> list[Path]:
-    return sorted(p for p in path.glob("*.json") if p.is_file()) if path.is_dir() else [path]
-
-
 async def submit_requests(
     client: Client, settings: Settings, path: Path
 ) -> tuple[list[ProposalSubmission], list[str]]:
-    files = await asyncio.to_thread(request_files, path)
+    files = await asyncio.to_thread(json_files, path)
     submissions: list[ProposalSubmission] = []
     refused: list[str] = []
     for file in files:
@@ -184,7 +169,7 @@ async def submit_requests(
 async def _start(args: argparse.Namespace, settings: Settings) -> int:
     from vouchflow.cli.render import console
 
-    client = await _client(settings)
+    client = await connect(settings, ProposalCliError)
     refused: list[str] = []
     if args.propose_command == "request":
         try:
@@ -199,8 +184,7 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
         if not await asyncio.to_thread(path.exists):
             raise ProposalCliError(f"no such file or folder: {args.path}")
         submissions, refused = await submit_requests(client, settings, path)
-    for line in refused:
-        console.print(f"refused {line}", markup=False, highlight=False)
+    print_refused(refused)
     for s in submissions:
         what = "started" if s.started else "already received (same event): not started again"
         console.print(f"{s.workflow_id}: {what}", markup=False, highlight=False)
@@ -212,7 +196,6 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     from vouchflow.cli.identity import resolve_signer
-    from vouchflow.cli.render import console
     from vouchflow.runtime.errors import user_message
 
     signer = resolve_signer(settings, args.as_person, args.key)
@@ -223,43 +206,24 @@ async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> in
         comment=getattr(args, "comment", ""),
         reason=getattr(args, "reason", ""),
     )
-    client = await _client(settings)
+    client = await connect(settings, ProposalCliError)
     try:
-        reply = await asyncio.wait_for(
-            client.get_workflow_handle(args.workflow_id).execute_update(
-                "decide", request, result_type=DecisionReply
-            ),
-            timeout=DECISION_TIMEOUT_S,
-        )
+        reply = await send_decision(client, args.workflow_id, request, signer.person)
     except TimeoutError:
         raise ProposalCliError("the workflow did not answer (is a worker running?)") from None
-    except WorkflowUpdateFailedError as err:
-        reply = DecisionReply(
-            kind=kind,
-            accepted=False,
-            actor=signer.person,
-            reason=user_message(err.cause or err),
-            status="unchanged",
-        )
     except RPCError as err:
         if err.status == RPCStatusCode.NOT_FOUND:
             raise ProposalCliError(f"no workflow with id {args.workflow_id[:200]}") from None
         raise ProposalCliError(f"the workflow takes no decision: {user_message(err)}") from None
-    verdict = "accepted" if reply.accepted else "REFUSED"
-    console.print(
-        f"{kind} {verdict} for {args.workflow_id} by {reply.actor}: {reply.reason}",
-        markup=False,
-        highlight=False,
-    )
-    return 0 if reply.accepted else EXIT_REFUSED
+    return print_verdict(kind, args.workflow_id, reply)
 
 
 async def _status(args: argparse.Namespace, settings: Settings) -> int:
     from vouchflow.cli.render import console
 
-    state = await fetch_state(await _client(settings), args.workflow_id)
+    state = await fetch_state(await connect(settings, ProposalCliError), args.workflow_id)
     if args.json:
-        print(json.dumps(state.model_dump(mode="json"), indent=2))
+        print_json(state)
         return 0
     console.print(proposal_table([state], title=f"Tier change {state.workflow_id}"))
     if state.policy is not None:
@@ -267,13 +231,7 @@ async def _status(args: argparse.Namespace, settings: Settings) -> int:
         for rule in state.policy.rules:
             mark = "FIRED" if rule.fired else "ok"
             console.print(f"  {rule.rule}: {mark} ({rule.detail})", markup=False, highlight=False)
-    for decision in state.decisions:
-        verdict = "accepted" if decision.accepted else "refused"
-        console.print(
-            f"- {decision.kind} by {decision.actor} {verdict}: {decision.reason}",
-            markup=False,
-            highlight=False,
-        )
+    print_decisions(state.decisions)
     return 0
 
 
@@ -287,9 +245,8 @@ async def demo_tier_changes(
     if not await asyncio.to_thread(samples_dir.is_dir):
         return []
     submissions, refused = await submit_requests(client, settings, samples_dir)
-    for line in refused:
-        console.print(f"refused {line}", markup=False, highlight=False)
-    first = (await asyncio.to_thread(request_files, samples_dir))[:1]
+    print_refused(refused)
+    first = (await asyncio.to_thread(json_files, samples_dir))[:1]
     if first:  # delivered again: the same workflow, no second change
         again, _ = await submit_requests(client, settings, first[0])
         submissions += again
@@ -308,14 +265,14 @@ async def demo_tier_changes(
             )
     waiting = [s for s in states if s.status == "awaiting_approval"]
     if waiting:
-        approver = settings.approval.approvers[0].id if settings.approval.approvers else "alice"
-        wf = waiting[0].workflow_id
-        console.print(
-            "\nTier changes waiting for a person (the dry run is shown above). For example:"
+        approver, wf = demo_approver(settings), waiting[0].workflow_id
+        print_commands(
+            "\nTier changes waiting for a person (the dry run is shown above). For example:",
+            [
+                f".venv/bin/python starter.py propose approve {wf} --as {approver}"
+                " --comment 'checked'",
+                f".venv/bin/python starter.py propose reject {wf} --as {approver}"
+                " --reason 'not now'",
+            ],
         )
-        for line in (
-            f".venv/bin/python starter.py propose approve {wf} --as {approver} --comment 'checked'",
-            f".venv/bin/python starter.py propose reject {wf} --as {approver} --reason 'not now'",
-        ):
-            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
     return states

@@ -15,29 +15,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
+from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.common.decisions import DecisionReply
 from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.decisions import TriageDecisionRequest
 from schemas.triage.state import ENDED, TriageState
+from vouchflow.cli import workflow_commands
+from vouchflow.cli.workflow_commands import (
+    DECISION_TIMEOUT_S,
+    connect,
+    demo_approver,
+    print_commands,
+    print_decisions,
+    print_json,
+    print_refused,
+    print_verdict,
+    query_state,
+    send_decision,
+)
 from vouchflow.settings import Settings
 from vouchflow.triage.intake import TriageSubmission, read_events, start_triage
 
-DECISION_TIMEOUT_S = 60.0
-EXIT_ERROR, EXIT_REFUSED = 1, 3
+EXIT_ERROR = 1
 RESTING = (*ENDED, "awaiting_approval")
 
 
@@ -92,40 +98,24 @@ def run_triage(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(_status(args, settings))
 
 
-async def _client(settings: Settings) -> Client:
-    from vouchflow.runtime.client import TemporalUnavailable, connect
-
-    try:
-        return await connect(settings)
-    except TemporalUnavailable as err:
-        raise TriageCliError(str(err)) from err
-
-
 async def fetch_triage_state(client: Client, workflow_id: str) -> TriageState:
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
-    try:
-        return await handle.query("status", result_type=TriageState)
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            raise TriageCliError(f"no triage workflow with id {workflow_id[:200]}") from None
-        raise
+    state = await query_state(client, workflow_id, TriageState)
+    if state is None:
+        raise TriageCliError(f"no triage workflow with id {workflow_id[:200]}")
+    return state
 
 
 async def wait_until_resting(
     client: Client, workflow_ids: list[str], *, timeout_s: float
 ) -> list[TriageState]:
     """Each ticket's state once it is routed, ended, or waiting for a person."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    states: list[TriageState] = []
-    for workflow_id in workflow_ids:
-        while True:
-            state = await fetch_triage_state(client, workflow_id)
-            if state.status in RESTING or loop.time() > deadline:
-                states.append(state)
-                break
-            await asyncio.sleep(0.2)
-    return states
+    return await workflow_commands.wait_until_resting(
+        lambda workflow_id: query_state(client, workflow_id, TriageState),
+        workflow_ids,
+        resting=RESTING,
+        timeout_s=timeout_s,
+        error=TriageCliError,
+    )
 
 
 def triage_table(
@@ -184,10 +174,9 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
     path = Path(args.path)
     if not await asyncio.to_thread(path.exists):
         raise TriageCliError(f"no such file or folder: {args.path}")
-    client = await _client(settings)
+    client = await connect(settings, TriageCliError)
     submissions, refused = await submit_events(client, settings, path)
-    for line in refused:
-        console.print(f"refused {line}", markup=False, highlight=False)
+    print_refused(refused)
     for s in submissions:
         what = "started" if s.started else "already received (same event_id): not started again"
         if s.conflict:
@@ -202,7 +191,6 @@ async def _start(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> int:
     from vouchflow.cli.identity import resolve_signer
-    from vouchflow.cli.render import console
 
     signer = resolve_signer(settings, args.as_person, args.key)
     workflow_id = args.workflow_id
@@ -220,40 +208,19 @@ async def _decide(args: argparse.Namespace, settings: Settings, kind: str) -> in
         **fields,
     )
     reply = await _send(settings, workflow_id, request, signer.person)
-    verdict = "accepted" if reply.accepted else "REFUSED"
-    console.print(
-        f"{kind} {verdict} for {workflow_id} by {reply.actor}: {reply.reason}",
-        markup=False,
-        highlight=False,
-    )
-    return 0 if reply.accepted else EXIT_REFUSED
+    return print_verdict(kind, workflow_id, reply)
 
 
 async def _send(
     settings: Settings, workflow_id: str, request: TriageDecisionRequest, person: str
 ) -> DecisionReply:
-    from vouchflow.runtime.errors import user_message
-
-    client = await _client(settings)
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
+    client = await connect(settings, TriageCliError)
     try:
-        return await asyncio.wait_for(
-            handle.execute_update("decide", request, result_type=DecisionReply),
-            timeout=DECISION_TIMEOUT_S,
-        )
+        return await send_decision(client, workflow_id, request, person)
     except TimeoutError:
         raise TriageCliError(
             f"the workflow did not answer within {DECISION_TIMEOUT_S:.0f} s (is a worker running?)"
         ) from None
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause if err.cause is not None else err
-        return DecisionReply(
-            kind=request.kind,
-            accepted=False,
-            actor=person,
-            reason=user_message(cause),
-            status="unchanged",
-        )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise TriageCliError("the decision timed out before the workflow answered") from None
     except RPCError as err:
@@ -269,19 +236,13 @@ async def _send(
 async def _status(args: argparse.Namespace, settings: Settings) -> int:
     from vouchflow.cli.render import console
 
-    client = await _client(settings)
+    client = await connect(settings, TriageCliError)
     state = await fetch_triage_state(client, args.workflow_id)
     if args.json:
-        print(json.dumps(state.model_dump(mode="json"), indent=2))
+        print_json(state)
         return 0
     console.print(triage_table([state], title=f"Ticket {state.event.ticket.id}"))
-    for decision in state.decisions:
-        verdict = "accepted" if decision.accepted else "refused"
-        console.print(
-            f"- {decision.kind} by {decision.actor} {verdict}: {decision.reason}",
-            markup=False,
-            highlight=False,
-        )
+    print_decisions(state.decisions)
     if state.escalation_ref:
         console.print(f"escalation: {state.escalation_ref}", markup=False, highlight=False)
     return 0
@@ -296,8 +257,7 @@ async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) ->
     if not await asyncio.to_thread(tickets_dir.is_dir):
         return
     submissions, refused = await submit_events(client, settings, tickets_dir)
-    for line in refused:
-        console.print(f"refused {line}", markup=False, highlight=False)
+    print_refused(refused)
     ids = list(dict.fromkeys(s.workflow_id for s in submissions))
     states = await wait_until_resting(client, ids, timeout_s=60)
     console.print(
@@ -313,18 +273,18 @@ async def demo_tickets(client: Client, settings: Settings, tickets_dir: Path) ->
         )
     waiting = [s for s in states if s.status == "awaiting_approval"]
     if waiting:
-        reviewer = settings.approval.approvers[0].id if settings.approval.approvers else "alice"
-        first = waiting[0].workflow_id
-        console.print("\nTickets waiting for a person. Confirm or correct with, for example:")
-        for line in (
-            f".venv/bin/python starter.py triage confirm {first} --as {reviewer}",
-            f".venv/bin/python starter.py triage correct {first} --as {reviewer}"
-            " --category billing --urgency high --reason 'double charge'",
-            f".venv/bin/temporal workflow signal --workflow-id {first} --name confirm "
-            f'--input "{{\\"token\\": \\"$(.venv/bin/python starter.py token --as {reviewer} '
-            f'--workflow {first} --action confirm)\\"}}"',
-        ):
-            console.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+        reviewer, first = demo_approver(settings), waiting[0].workflow_id
+        print_commands(
+            "\nTickets waiting for a person. Confirm or correct with, for example:",
+            [
+                f".venv/bin/python starter.py triage confirm {first} --as {reviewer}",
+                f".venv/bin/python starter.py triage correct {first} --as {reviewer}"
+                " --category billing --urgency high --reason 'double charge'",
+                f".venv/bin/temporal workflow signal --workflow-id {first} --name confirm "
+                f'--input "{{\\"token\\": \\"$(.venv/bin/python starter.py token --as {reviewer} '
+                f'--workflow {first} --action confirm)\\"}}"',
+            ],
+        )
 
 
 async def explain_triage(client: Client, settings: Settings, workflow_id: str) -> int:

@@ -428,9 +428,27 @@ def test_an_empty_from_to_pair_is_not_a_supplier_name() -> None:
 
 
 def test_the_pages_unambiguous_dates_suggest_the_order_but_never_surely() -> None:
-    # 02/05/2025 and 03/05/2025: both orders give a plausible term. The delivery on
-    # 2025-02-04 makes 5 February the likely issue date (2 May is three months away); a
-    # person still confirms it.
+    # Due on receipt, 02/05/2025: either order is a usual term. The delivery on 2025-02-04
+    # makes 5 February the likely issue date (2 May is three months away); a person still
+    # confirms it.
+    data = draw(
+        [
+            (20, 20, "Acme Tools Ltd", 16),
+            (120, 30, "Invoice date:", 10),
+            (160, 30, "02/05/2025", 10),
+            (120, 36, "Due date:", 10),
+            (160, 36, "02/05/2025", 10),
+            (20, 60, "Delivered on 2025-02-04", 10),
+        ]
+    )
+    page = read_page(layout_of(data))
+    assert page.value("issue_date") == dt.date(2025, 2, 5)
+    assert page.fields["issue_date"].certainty <= 0.6
+    assert "other dates" in (page.fields["issue_date"].evidence or "")
+
+
+def test_a_usual_payment_term_suggests_the_order_but_never_surely() -> None:
+    # 02/05/2025 and 03/05/2025: a one-day term day-first, four weeks month-first.
     data = draw(
         [
             (20, 20, "Acme Tools Ltd", 16),
@@ -438,14 +456,13 @@ def test_the_pages_unambiguous_dates_suggest_the_order_but_never_surely() -> Non
             (160, 30, "02/05/2025", 10),
             (120, 36, "Due date:", 10),
             (160, 36, "03/05/2025", 10),
-            (20, 60, "Delivered on 2025-02-04", 10),
         ]
     )
     page = read_page(layout_of(data))
     assert page.value("issue_date") == dt.date(2025, 2, 5)
     assert page.value("due_date") == dt.date(2025, 3, 5)
-    assert page.fields["issue_date"].certainty <= 0.6
-    assert "other dates" in (page.fields["issue_date"].evidence or "")
+    assert page.fields["due_date"].certainty <= 0.6
+    assert "usual payment term" in (page.fields["issue_date"].evidence or "")
 
 
 @pytest.mark.parametrize(

@@ -33,10 +33,11 @@ AMBIGUOUS_DATE_CAP = 0.6
 # ... and when only the payment term settles the order: likely, not proven.
 SETTLED_DATE_CAP = 0.8
 PLAUSIBLE_TERM_DAYS = 180
-# ... and when only the page's other dates (a period, a delivery) suggest it: a guess a
-# person confirms, below the auto-draft threshold.
+# ... and when only weaker signals suggest it (a usual term of a week or more, the page's
+# other dates): a guess a person confirms, below the auto-draft threshold.
 NEAR_DATES_CAP = 0.6
 NEAR_PAGE_DATES_DAYS = 31
+USUAL_TERM_MIN_DAYS = 7
 
 HEADER = (
     "supplier_name",
@@ -120,40 +121,54 @@ def _page_dates(ctx: PageContext) -> list[dt.date]:
     return out
 
 
-def _nearest_to_page_dates(
+def _suggested_order(
     ctx: PageContext,
     issue: Reading,
     due: Reading,
     flipped_issue: dt.date,
     flipped_due: dt.date,
 ) -> tuple[Reading, Reading]:
-    anchors = _page_dates(ctx)
-    if not anchors or not isinstance(issue.value, dt.date):
+    """Both orders give a term of 0-180 days. Weaker signals may still prefer one: a usual
+    term (due at once, or after a week or more; 1-6 days is rare), or the page's unambiguous
+    dates (a period, a delivery) lying beside one reading and months from the other. A
+    suggestion only: the cap keeps it below the auto-draft threshold."""
+    if not isinstance(issue.value, dt.date) or not isinstance(due.value, dt.date):
         return issue, due
 
-    def gap(day: dt.date) -> int:
-        return min(abs((day - a).days) for a in anchors)
+    def usual(a: dt.date, b: dt.date) -> bool:
+        return (b - a).days == 0 or (b - a).days >= USUAL_TERM_MIN_DAYS
 
-    as_read, as_flipped = gap(issue.value), gap(flipped_issue)
-    # One reading beside the page's other dates, the other months away from all of them.
-    if as_flipped <= NEAR_PAGE_DATES_DAYS < as_read:
+    read_usual, flipped_usual = usual(issue.value, due.value), usual(flipped_issue, flipped_due)
+    if read_usual != flipped_usual:
+        why = "; day/month order suggested by a usual payment term"
+        flip = flipped_usual
+    else:
+        anchors = _page_dates(ctx)
+        if not anchors:
+            return issue, due
+
+        def gap(day: dt.date) -> int:
+            return min(abs((day - a).days) for a in anchors)
+
+        read_gap, flipped_gap = gap(issue.value), gap(flipped_issue)
+        if flipped_gap <= NEAR_PAGE_DATES_DAYS < read_gap:
+            flip = True
+        elif read_gap <= NEAR_PAGE_DATES_DAYS < flipped_gap:
+            flip = False
+        else:
+            return issue, due
+        why = "; day/month order suggested by the page's other dates"
+    if flip:
         issue, due = replace(issue, value=flipped_issue), replace(due, value=flipped_due)
-    elif not as_read <= NEAR_PAGE_DATES_DAYS < as_flipped:
-        return issue, due
-    why = "; day/month order taken from the page's other dates"
-    return (
-        replace(
-            issue,
-            certainty=min(issue.certainty, NEAR_DATES_CAP),
-            cap=NEAR_DATES_CAP,
-            evidence=f"{issue.evidence}{why}",
-        ),
-        replace(
-            due,
-            certainty=min(due.certainty, NEAR_DATES_CAP),
-            cap=NEAR_DATES_CAP,
-            evidence=f"{due.evidence}{why}",
-        ),
+    return _suggested(issue, why), _suggested(due, why)
+
+
+def _suggested(reading: Reading, why: str) -> Reading:
+    return replace(
+        reading,
+        certainty=min(reading.certainty, NEAR_DATES_CAP),
+        cap=NEAR_DATES_CAP,
+        evidence=f"{reading.evidence}{why}",
     )
 
 
@@ -183,7 +198,7 @@ def _settle_date_order(
     if as_read == as_flipped:
         # Both or neither: the page's unambiguous dates (a period, a delivery) may still
         # say which reading is meant; likely, not proven, so a person confirms it.
-        return _nearest_to_page_dates(ctx, issue, due, flipped_issue, flipped_due)
+        return _suggested_order(ctx, issue, due, flipped_issue, flipped_due)
     settled = "; day/month order settled by the payment term"
     if as_flipped:
         issue = replace(issue, value=flipped_issue)

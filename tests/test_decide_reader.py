@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from workflows.invoice.review import read_decide_request as read_invoice
-from workflows.proposal.approval import read_decide_request as read_tier_change
-from workflows.triage.review import read_decide_request as read_ticket
+from workflows.invoice.review import DECISIONS as INVOICE
+from workflows.proposal.approval import DECISIONS as TIER_CHANGE
+from workflows.triage.review import DECISIONS as TICKET
+
+read_invoice = INVOICE.read_request
+read_tier_change = TIER_CHANGE.read_request
+read_ticket = TICKET.read_request
 
 
 def test_a_decision_becomes_its_signals_fields() -> None:

@@ -69,6 +69,17 @@ class PendingDecision:
     proof: str
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """The decisions a workflow takes: each kind and the shape it arrives in, the kinds
+    its state machine applies in order (the others act at once), and how its `decide`
+    update is read."""
+
+    kinds: dict[str, type[BaseModel]]
+    queued: frozenset[str]
+    read_request: intake.ReadRequest
+
+
 # Applies a decision that does not wait in the inbox (e.g. cancel an email); returns the
 # reply. Called only after the proof verified and the gate allowed it.
 Accept = Callable[[str, Any, Proven, bool], Awaitable[DecisionReply]]
@@ -80,10 +91,8 @@ class DecisionDesk:
         self,
         state: DeskState,
         trail: AuditTrail,
+        decisions: Decisions,
         *,
-        kinds: dict[str, type[BaseModel]],
-        queued: frozenset[str],
-        read_request: intake.ReadRequest,
         gate: Callable[[str], str | None],
         accept: Accept | None = None,
         refusals_audited: Callable[[], int] = lambda: DEFAULT_REFUSALS_AUDITED,
@@ -91,9 +100,9 @@ class DecisionDesk:
     ) -> None:
         self._state = state
         self._trail = trail
-        self._kinds = kinds
-        self._queued = queued
-        self._read_request = read_request
+        self._kinds = decisions.kinds
+        self._queued = decisions.queued
+        self._read_request = decisions.read_request
         self._gate = gate
         self._accept = accept
         self._refusals_audited = refusals_audited

@@ -9,7 +9,8 @@ notification titles, and the input of a re-run from the start.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, cast
 
 from temporalio import workflow
@@ -20,18 +21,25 @@ with workflow.unsafe.imports_passed_through():
     from schemas.common.effects import Notification, NotificationKind, NotificationReceipt
     from schemas.common.rollout import RerunInfo, RerunRequest
     from workflows.common.dead_letter import DeadLetter, Failure
-    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.decision_desk import (
+        DEFAULT_REFUSALS_AUDITED,
+        Accept,
+        DecisionDesk,
+        Decisions,
+        DeskState,
+        NotifyRefusal,
+    )
     from workflows.common.decision_intake import one_line
     from workflows.common.ending import close_run
     from workflows.common.failures import failure_message
     from workflows.common.limits import publish
     from workflows.common.notify import send_notification
     from workflows.common.rollout import begin_rerun
-    from workflows.common.trail import AuditTrail
+    from workflows.common.trail import AuditTrail, TrailState
     from workflows.common.waiting import PersonWait
 
 
-class StepState(Protocol):
+class StepState(DeskState, TrailState, Protocol):
     """The part of a workflow's state its shared steps read and write."""
 
     status: Any  # the workflow's own status literal
@@ -40,11 +48,20 @@ class StepState(Protocol):
     rerun: RerunInfo | None
 
     @property
-    def workflow_id(self) -> str: ...
-    @property
     def prompt_version(self) -> str | None: ...
     @property
     def effect_suffix(self) -> str: ...
+
+
+class Carried(Protocol):
+    """What a run continued as new carries over besides its state (its Resume)."""
+
+    @property
+    def review_started_at(self) -> datetime | None: ...
+    @property
+    def timers_fired(self) -> int: ...
+    @property
+    def notify_count(self) -> int: ...
 
 
 StateT = TypeVar("StateT", bound=StepState)
@@ -78,7 +95,50 @@ class WorkflowSteps(Generic[StateT, PolicyT, StatusT]):
     # Whether the notice of a run's end updates the message people were asked in.
     _endings_update: ClassVar[bool] = True
 
+    def _begin_run(
+        self,
+        state: StateT,
+        policy: PolicyT | None,
+        decisions: Decisions,
+        *,
+        refusals_audited: Callable[[PolicyT], int],
+        carried: Carried | None = None,
+        accept: Accept | None = None,
+        notify_refusal: NotifyRefusal | None = None,
+    ) -> None:
+        """What a run holds, set up from `@workflow.init`: its state and policy snapshot
+        (new, or carried over by continue-as-new), its audit trail, the desk its decisions
+        arrive at, its dead letter and its wait for a person."""
+        self._state = state
+        self._policy_snapshot = policy
+        self._trail = AuditTrail(state)
+        self._desk = DecisionDesk(
+            state,
+            self._trail,
+            decisions,
+            gate=self._gate,
+            accept=accept,
+            refusals_audited=lambda: (
+                refusals_audited(self._policy_snapshot)
+                if self._policy_snapshot
+                else DEFAULT_REFUSALS_AUDITED
+            ),
+            notify_refusal=notify_refusal,
+        )
+        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
+        self._waiting = PersonWait(
+            self._desk,
+            self._trail,
+            started=carried.review_started_at if carried is not None else None,
+            fired=carried.timers_fired if carried is not None else 0,
+        )
+        self._notify_count = carried.notify_count if carried is not None else 0
+
     # ---- what the workflow says about itself ---------------------------------------------
+
+    def _gate(self, kind: str) -> str | None:
+        """Why the workflow cannot take this kind of decision now (None: it can)."""
+        raise NotImplementedError
 
     def _needs_attention_titles(self) -> tuple[str, str]:
         """The notice's title when the run parks, and when it ends needing attention."""

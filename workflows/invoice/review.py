@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
@@ -20,25 +19,25 @@ with workflow.unsafe.imports_passed_through():
     )
     from schemas.invoice.assessment import Assessment
     from schemas.invoice.workflow import ApprovalCheckInput, ApprovalCheckResult
-    from workflows.common.decision_desk import PendingDecision, Proven
+    from workflows.common.decision_desk import Decisions, PendingDecision, Proven
     from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
     from workflows.common.options import QUICK
     from workflows.invoice.reconcile import ReconcileSteps
     from workflows.invoice.steps import Requested
 
-# The decisions an invoice takes, and the shape each arrives in.
-DECISION_KINDS: dict[str, type[BaseModel]] = {
-    "approve": ApproveSignal,
-    "reject": RejectSignal,
-    "cancel_email": CancelEmailSignal,
-    "revert": RevertSignal,
-}
-# Applied in order by the review loop; the others act at once.
-QUEUED = frozenset({"approve", "reject"})
-
-
-read_decide_request = decide_reader(DecisionRequest.model_validate)
+# The decisions an invoice takes: approve and reject are applied in order by the review
+# loop; cancel_email and revert act at once.
+DECISIONS = Decisions(
+    kinds={
+        "approve": ApproveSignal,
+        "reject": RejectSignal,
+        "cancel_email": CancelEmailSignal,
+        "revert": RevertSignal,
+    },
+    queued=frozenset({"approve", "reject"}),
+    read_request=decide_reader(DecisionRequest.model_validate),
+)
 
 
 class ReviewSteps(ReconcileSteps):

@@ -19,19 +19,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.invoice.workflow import InvoiceState, InvoiceWorkflowInput, ResumePhase
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
-    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.dead_letter import DeadLetterHandlers
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
-    from workflows.common.trail import AuditTrail, count
-    from workflows.common.waiting import PersonWait
+    from workflows.common.trail import count
     from workflows.invoice.effects import EffectSteps
     from workflows.invoice.intake import IntakeSteps
-    from workflows.invoice.review import (
-        DECISION_KINDS,
-        QUEUED,
-        ReviewSteps,
-        read_decide_request,
-    )
+    from workflows.invoice.review import DECISIONS, ReviewSteps
     from workflows.invoice.steps import Requested
     from workflows.invoice.templates import TemplateSteps
 
@@ -49,38 +42,21 @@ class InvoiceWorkflow(
     @workflow.init
     def __init__(self, request: InvoiceWorkflowInput) -> None:
         resume = request.resume
-        self._state = (
+        self._begin_run(
             resume.state.model_copy(update={"runs": resume.state.runs + 1})
             if resume is not None
-            else InvoiceState(workflow_id=workflow.info().workflow_id, event=request.event)
-        )
-        self._policy_snapshot = resume.settings if resume is not None else None
-        self._trail = AuditTrail(self._state)
-        self._desk = DecisionDesk(
-            self._state,
-            self._trail,
-            kinds=DECISION_KINDS,
-            queued=QUEUED,
-            read_request=read_decide_request,
-            gate=self._gate,
+            else InvoiceState(workflow_id=workflow.info().workflow_id, event=request.event),
+            resume.settings if resume is not None else None,
+            DECISIONS,
+            refusals_audited=lambda settings: settings.review.refusals_audited,
+            carried=resume,
             accept=self._accept_now,
-            refusals_audited=lambda: (
-                self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
-            ),
             notify_refusal=self._notify_refusal,
         )
-        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
         self._cancel_email = None
         if resume is not None and resume.cancel_email_by is not None:
             self._cancel_email = Requested(resume.cancel_email_by, "", "carried over")
         self._revert = None
-        self._waiting = PersonWait(
-            self._desk,
-            self._trail,
-            started=resume.review_started_at if resume is not None else None,
-            fired=resume.timers_fired if resume is not None else 0,
-        )
-        self._notify_count = resume.notify_count if resume is not None else 0
 
     @workflow.run
     async def run(self, request: InvoiceWorkflowInput) -> InvoiceState:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
@@ -15,18 +14,18 @@ with workflow.unsafe.imports_passed_through():
         DecisionRequest,
         RejectSignal,
     )
-    from workflows.common.decision_desk import PendingDecision
+    from workflows.common.decision_desk import Decisions, PendingDecision
     from workflows.common.decision_intake import decide_reader
     from workflows.proposal.steps import ProposalSteps
 
-DECISION_KINDS: dict[str, type[BaseModel]] = {"approve": ApproveSignal, "reject": RejectSignal}
-QUEUED = frozenset(DECISION_KINDS)
-
-
-read_decide_request = decide_reader(
-    DecisionRequest.model_validate,
-    kinds=DECISION_KINDS,
-    other_kinds="a tier change is approved or rejected",
+DECISIONS = Decisions(
+    kinds={"approve": ApproveSignal, "reject": RejectSignal},
+    queued=frozenset({"approve", "reject"}),
+    read_request=decide_reader(
+        DecisionRequest.model_validate,
+        kinds=("approve", "reject"),
+        other_kinds="a tier change is approved or rejected",
+    ),
 )
 
 

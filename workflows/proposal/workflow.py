@@ -23,17 +23,10 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.proposal.state import ProposalState, ProposalWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
-    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.dead_letter import DeadLetterHandlers
     from workflows.common.handlers import ApproveRejectSignals, DecisionHandlers
-    from workflows.common.trail import AuditTrail, count
-    from workflows.common.waiting import PersonWait
-    from workflows.proposal.approval import (
-        DECISION_KINDS,
-        QUEUED,
-        ApprovalSteps,
-        read_decide_request,
-    )
+    from workflows.common.trail import count
+    from workflows.proposal.approval import DECISIONS, ApprovalSteps
     from workflows.proposal.execution import ExecutionSteps
     from workflows.proposal.intake import IntakeSteps
 
@@ -51,23 +44,12 @@ class TierChangeWorkflow(
 ):
     @workflow.init
     def __init__(self, request: ProposalWorkflowInput) -> None:
-        self._state = ProposalState(workflow_id=workflow.info().workflow_id, event=request.event)
-        self._policy_snapshot = None
-        self._trail = AuditTrail(self._state)
-        self._desk = DecisionDesk(
-            self._state,
-            self._trail,
-            kinds=DECISION_KINDS,
-            queued=QUEUED,
-            read_request=read_decide_request,
-            gate=self._gate,
-            refusals_audited=lambda: (
-                self._policy_snapshot.approval.refusals_audited if self._policy_snapshot else 20
-            ),
+        self._begin_run(
+            ProposalState(workflow_id=workflow.info().workflow_id, event=request.event),
+            None,
+            DECISIONS,
+            refusals_audited=lambda policy: policy.approval.refusals_audited,
         )
-        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
-        self._waiting = PersonWait(self._desk, self._trail)
-        self._notify_count = 0
 
     @workflow.run
     async def run(self, request: ProposalWorkflowInput) -> ProposalState:

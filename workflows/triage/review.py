@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ActivityError
 
@@ -18,17 +17,17 @@ with workflow.unsafe.imports_passed_through():
         TriageDecisionRequest,
     )
     from vouchflow.triage.rules import apply_correction, confirmed
-    from workflows.common.decision_desk import PendingDecision
+    from workflows.common.decision_desk import Decisions, PendingDecision
     from workflows.common.decision_intake import decide_reader
     from workflows.common.failures import failure_message
     from workflows.triage.options import STORE
     from workflows.triage.steps import TriageSteps
 
-DECISION_KINDS: dict[str, type[BaseModel]] = {"confirm": ConfirmSignal, "correct": CorrectSignal}
-QUEUED = frozenset(DECISION_KINDS)
-
-
-read_decide_request = decide_reader(TriageDecisionRequest.model_validate)
+DECISIONS = Decisions(
+    kinds={"confirm": ConfirmSignal, "correct": CorrectSignal},
+    queued=frozenset({"confirm", "correct"}),
+    read_request=decide_reader(TriageDecisionRequest.model_validate),
+)
 
 
 class ReviewSteps(TriageSteps):

@@ -18,19 +18,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from schemas.triage.state import TriageState, TriageWorkflowInput
-    from workflows.common.dead_letter import DeadLetter, DeadLetterHandlers
-    from workflows.common.decision_desk import DecisionDesk
+    from workflows.common.dead_letter import DeadLetterHandlers
     from workflows.common.handlers import DecisionHandlers
-    from workflows.common.trail import AuditTrail, count
-    from workflows.common.waiting import PersonWait
+    from workflows.common.trail import count
     from workflows.triage.effects import EffectSteps
     from workflows.triage.intake import IntakeSteps
-    from workflows.triage.review import (
-        DECISION_KINDS,
-        QUEUED,
-        ReviewSteps,
-        read_decide_request,
-    )
+    from workflows.triage.review import DECISIONS, ReviewSteps
 
 
 @workflow.defn(name="TriageWorkflow")
@@ -40,32 +33,15 @@ class TriageWorkflow(
     @workflow.init
     def __init__(self, request: TriageWorkflowInput) -> None:
         resume = request.resume
-        self._state = (
+        self._begin_run(
             resume.state.model_copy(update={"runs": resume.state.runs + 1})
             if resume is not None
-            else TriageState(workflow_id=workflow.info().workflow_id, event=request.event)
+            else TriageState(workflow_id=workflow.info().workflow_id, event=request.event),
+            resume.policy if resume is not None else None,
+            DECISIONS,
+            refusals_audited=lambda policy: policy.review.refusals_audited,
+            carried=resume,
         )
-        self._policy_snapshot = resume.policy if resume is not None else None
-        self._trail = AuditTrail(self._state)
-        self._desk = DecisionDesk(
-            self._state,
-            self._trail,
-            kinds=DECISION_KINDS,
-            queued=QUEUED,
-            read_request=read_decide_request,
-            gate=self._gate,
-            refusals_audited=lambda: (
-                self._policy_snapshot.review.refusals_audited if self._policy_snapshot else 20
-            ),
-        )
-        self._dead_letter = DeadLetter(self._trail, self._desk, status=lambda: self._state.status)
-        self._waiting = PersonWait(
-            self._desk,
-            self._trail,
-            started=resume.review_started_at if resume is not None else None,
-            fired=resume.timers_fired if resume is not None else 0,
-        )
-        self._notify_count = resume.notify_count if resume is not None else 0
 
     @workflow.run
     async def run(self, request: TriageWorkflowInput) -> TriageState:

@@ -34,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.common.failures import failure_message
     from workflows.common.limits import publish
     from workflows.common.notify import send_notification
+    from workflows.common.options import LocalActivityOptions
     from workflows.common.rollout import begin_rerun
     from workflows.common.trail import AuditTrail, TrailState
     from workflows.common.waiting import PersonWait
@@ -273,6 +274,27 @@ class WorkflowSteps(Generic[StateT, PolicyT, StatusT]):
             notice=("flagged", ended),
         )
         return False
+
+    async def _park_failed(
+        self,
+        err: BaseException,
+        *,
+        step: str,
+        reason: str,
+        options: LocalActivityOptions,
+        resumable: bool = True,
+    ) -> bool:
+        """A step whose activity failed for good (retried as `options` say) parks with
+        how its retries ended (see _end_needs_attention). True: an operator resumed it,
+        the caller retries the step."""
+        failure = Failure.from_error(
+            err,
+            step=step,
+            reason=reason,
+            retry_policy=options["retry_policy"],
+            resumable=resumable,
+        )
+        return await self._end_needs_attention(reason, failure=failure)
 
     async def _start_rerun(self, rerun: RerunRequest) -> bool:
         """An operator's re-run: proven and allowed, or refused (audited) before anything

@@ -55,13 +55,9 @@ class EffectSteps(InvoiceSteps):
                 late = await self._find_duplicates(self._state.assessment.invoice)
             except ActivityError as err:
                 reason = f"the duplicate check before posting failed: {failure_message(err)}"
-                failure = Failure.from_error(
-                    err,
-                    step="post_draft_bill",
-                    reason=reason,
-                    retry_policy=DESTINATION_READ["retry_policy"],
-                )
-                if await self._end_needs_attention(reason, failure=failure):
+                if await self._park_failed(
+                    err, step="post_draft_bill", reason=reason, options=DESTINATION_READ
+                ):
                     # Resumed by an operator: the whole step again, check first.
                     return await self._post_draft()
                 return False
@@ -106,10 +102,9 @@ class EffectSteps(InvoiceSteps):
                     )
                     return False
                 reason = f"the draft bill could not be created: {reason}"
-                failure = Failure.from_error(
-                    err, step="post_draft_bill", reason=reason, retry_policy=POST["retry_policy"]
-                )
-                if not await self._end_needs_attention(reason, failure=failure):
+                if not await self._park_failed(
+                    err, step="post_draft_bill", reason=reason, options=POST
+                ):
                     return False
                 # Resumed after the cause was fixed: the same request, so the same
                 # idempotency key; the destination finds a bill an earlier attempt made
@@ -258,13 +253,9 @@ class EffectSteps(InvoiceSteps):
             except ActivityError as err:
                 reason = failure_message(err)
                 await self._trail.outcome("revert_draft_bill", "failed", reason)
-                failure = Failure.from_error(
-                    err,
-                    step="revert_draft_bill",
-                    reason=f"revert failed: {reason}",
-                    retry_policy=POST["retry_policy"],
-                )
-                if await self._end_needs_attention(failure.reason, failure=failure):
+                if await self._park_failed(
+                    err, step="revert_draft_bill", reason=f"revert failed: {reason}", options=POST
+                ):
                     continue
                 return
             if not outcome.reverted:

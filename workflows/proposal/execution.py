@@ -13,7 +13,6 @@ with workflow.unsafe.imports_passed_through():
     from schemas.proposal.billing import DryRun, ExecutionReceipt, TierChange
     from schemas.proposal.proposal import TierUpgradeProposal
     from vouchflow.proposal.policy import check_preview
-    from workflows.common.dead_letter import Failure
     from workflows.common.failures import failure_message, failure_type
     from workflows.common.trail import count
     from workflows.proposal.options import EXECUTE, PREVIEW
@@ -57,14 +56,13 @@ class ExecutionSteps(ProposalSteps):
                 break
             except ActivityError as err:
                 reason = f"the billing system could not preview the change: {failure_message(err)}"
-                failure = Failure.from_error(
+                if not await self._park_failed(
                     err,
                     step="preview_tier_change",
                     reason=reason,
-                    retry_policy=PREVIEW["retry_policy"],
+                    options=PREVIEW,
                     resumable=failure_type(err) not in NOT_RESUMABLE,
-                )
-                if not await self._end_needs_attention(reason, failure=failure):
+                ):
                     return False
                 self._set_status("previewing", "asking the billing system again (resumed)")
         self._state.dry_run = dry_run
@@ -129,13 +127,9 @@ class ExecutionSteps(ProposalSteps):
                     await self._reject("execution", "tier_mismatch", message)
                     return
                 reason = f"the billing system did not apply the change: {message}"
-                failure = Failure.from_error(
-                    err,
-                    step="apply_tier_change",
-                    reason=reason,
-                    retry_policy=EXECUTE["retry_policy"],
-                )
-                if not await self._end_needs_attention(reason, failure=failure):
+                if not await self._park_failed(
+                    err, step="apply_tier_change", reason=reason, options=EXECUTE
+                ):
                     return
                 # Resumed after the cause was fixed: the same request, so the same
                 # idempotency key; billing finds a change an earlier attempt made (the

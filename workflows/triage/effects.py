@@ -16,7 +16,6 @@ with workflow.unsafe.imports_passed_through():
         StoreDecisionInput,
     )
     from vouchflow.stores.redact import clean_text
-    from workflows.common.dead_letter import Failure
     from workflows.common.failures import failure_message
     from workflows.triage import views
     from workflows.triage.options import ESCALATE, STORE
@@ -53,10 +52,7 @@ class EffectSteps(TriageSteps):
             reason = failure_message(err)
             await self._trail.outcome("store_decision", "failed", reason)
             reason = f"the triage decision could not be stored: {reason}"
-            failure = Failure.from_error(
-                err, step="store_decision", reason=reason, retry_policy=STORE["retry_policy"]
-            )
-            if await self._end_needs_attention(reason, failure=failure):
+            if await self._park_failed(err, step="store_decision", reason=reason, options=STORE):
                 # Resumed: the same step, the same idempotency key.
                 return await self._store_decision(step)
             return False
@@ -103,13 +99,9 @@ class EffectSteps(TriageSteps):
             reason = failure_message(err)
             await self._trail.outcome("create_escalation_issue", "failed", reason)
             reason = f"the escalation issue could not be created: {reason}"
-            failure = Failure.from_error(
-                err,
-                step="create_escalation_issue",
-                reason=reason,
-                retry_policy=ESCALATE["retry_policy"],
-            )
-            if await self._end_needs_attention(reason, failure=failure):
+            if await self._park_failed(
+                err, step="create_escalation_issue", reason=reason, options=ESCALATE
+            ):
                 # Resumed: the issue is searched for by its label before it is created,
                 # so an issue a lost attempt made is found, never created twice.
                 return await self._escalate()

@@ -1,17 +1,28 @@
 """The embedded default parser: deterministic rules, no model (labelled as such).
 
-Reads a tier-change request the way a careful clerk would: the tier asked for ("move
-us to premium", "downgrade to basic"), the tier the customer says they are on ("from
-standard", "we're on basic"; else the sending system's value), and when ("from the
-1st of next month", "on 2026-12-01", "March 3", "tomorrow", "immediately"; no date =
-immediately). Dates are read relative to the event's `created_at`, never the clock, so
-the same event always gives the same proposal. A request naming no target tier gives no
-proposal (the workflow sends it to a person with that reason).
+Reads a tier-change request the way a careful clerk would, in English, German, French,
+Dutch, Italian and Spanish:
+
+* the tier asked for: the tier the customer moves TO ("move us to premium", "bitte auf
+  Premium umstellen", "premum pls"), read tolerantly (`request_tiers`); a request that is
+  negated, hypothetical, a question, a request for a quote, or withdrawn in the same
+  message asks for no change (`request_intent`);
+* the tier the customer says they are on ("from standard", "we're on basic"); else the
+  sending system's value;
+* when, relative to the event's `created_at`, never the clock, so the same event always
+  gives the same proposal ("from the 1st", "next Monday", "in two weeks", "1er
+  décembre"; no date = immediately, `request_dates`). A date that is named but cannot be
+  read is never taken as "immediately": there is no proposal, and a person reads it.
+
+Text addressed to the system ("Note for the system: ...", "[admin note: ...]") is not
+read as the customer's request, and it and any claim of authority or of an account are
+flagged (`request_instructions`): the policy sends such a change to a person. The
+customer id always comes from the event. With no proposal the workflow hands the request
+to a person with the reason.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -19,95 +30,76 @@ from pydantic import ValidationError
 
 from schemas.proposal.events import TierChangeRequestedV1
 from schemas.proposal.proposal import ParserInfo, ProposalReading, ProposalResult, build_proposal
-from vouchflow.invoice.extraction.injection import detect_injection
-from vouchflow.triage.classifier_rules import normalise
+from vouchflow.proposal.request_dates import DateFound, read_dates, unread_date_words
+from vouchflow.proposal.request_instructions import (
+    detect_request_instructions,
+    has_override,
+    without_instructions,
+)
+from vouchflow.proposal.request_intent import Intent, read_intent
+from vouchflow.proposal.request_text import Sentence, fold
+from vouchflow.proposal.request_tiers import canonical_tiers
 
 LABEL = "deterministic rules parser (no model)"
 INFO = ParserInfo(kind="rules", label=LABEL)
 
-_TIER = r"(basic|standard|premium)"
-_TARGET = [
-    re.compile(
-        r"\b(?:move|moving|upgrade|upgrading|downgrade|downgrading|switch|switching|change|"
-        r"changing|go|going|bump|bumping|drop|dropping|migrate|migrating|put)\b"
-        r"[^.!?\n]{0,60}?\bto\s+(?:the\s+|our\s+|a\s+)?" + _TIER + r"\b"
-    ),
-    re.compile(r"\b(?:want|would like|need|like)\s+(?:the\s+|a\s+)?" + _TIER + r"\b"),
-]
-_CURRENT = [
-    re.compile(r"\bfrom\s+(?:the\s+|our\s+)?" + _TIER + r"\b(?!\s+(?:plan\s+)?(?:on|from)\b)"),
-    re.compile(
-        r"\b(?:currently|we are|we're|i am|i'm|are)\s+(?:on|using|subscribed to)\s+"
-        r"(?:the\s+)?" + _TIER + r"\b"
-    ),
-    re.compile(r"\bour\s+(?:current\s+)?" + _TIER + r"\s+(?:plan|tier|subscription)\b"),
-]
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_NEXT_MONTH = re.compile(
-    r"\b(?:(?:the\s+)?(?:1st|first)\s+(?:day\s+)?of\s+|(?:the\s+)?(?:start|beginning)\s+of\s+)?"
-    r"next\s+month\b"
+# A sentence that says when the change starts, or is about the change at all; a date in
+# any other sentence ("we are onboarding new staff this week") is not the effective date.
+_ABOUT_THE_CHANGE = re.compile(
+    r"\b(?:basic|standard|premium|from|starting|start|as of|effective|beginning|begin"
+    r"|take effect|apply|applies|ab|zum|a partir|des|vanaf|per|met ingang|dal|a partire"
+    r"|desde|upgrade\w*|downgrade\w*|switch\w*|move|change|umstell\w*|wechsel\w*|passer"
+    r"|changer|overstap\w*|cambi\w*|passare)\b"
 )
-_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:\s+(\d{4}))?")
-_MONTH_DAY = re.compile(_MONTH + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s+(\d{4}))?")
-_TOMORROW = re.compile(r"\btomorrow\b")
-_NOW = re.compile(r"\b(?:immediately|right away|asap|today|now|straight away)\b")
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+class UnreadDate(Exception):
+    """A date is named but could not be read as one day."""
 
 
-def _first_of_next_month(day: dt.date) -> dt.date:
-    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+def _about_the_change(sentence: Sentence, rest: str) -> bool:
+    return bool(_ABOUT_THE_CHANGE.search(sentence.text)) or len(rest.split()) <= 4
 
 
-def _dated(year: int, month: int, day: int) -> dt.date | None:
-    try:
-        return dt.date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _month_day(today: dt.date, month: int, day: int, year: str | None) -> dt.date | None:
-    """A day without a year is the next such day (today counts)."""
-    if year:
-        return _dated(int(year), month, day)
-    found = _dated(today.year, month, day)
-    if found is not None and found < today:
-        found = _dated(today.year + 1, month, day)
+def _dates_in(intent: Intent, indices: range, now: dt.datetime) -> list[DateFound]:
+    """The dates named in those sentences of the request that are about the change;
+    UnreadDate when one of them names a date no reader can read."""
+    found: list[DateFound] = []
+    for index in indices:
+        sentence = intent.sentences[index]
+        readings, rest = read_dates(sentence.text, now)
+        unread = unread_date_words(rest)
+        if not readings and unread is None:
+            continue
+        if index != intent.target_sentence and not _about_the_change(sentence, rest):
+            continue
+        if unread is not None:
+            raise UnreadDate(f"the request names a date that could not be read: {unread!r}")
+        found.extend(readings)
     return found
 
 
-def read_effective_date(text: str, created_at: dt.datetime) -> tuple[dt.datetime, str]:
-    """(when, which rule read it). `text` is normalised (case-folded)."""
-    today = created_at.astimezone(dt.UTC).date()
-    if m := _ISO.search(text):
-        day = _dated(int(m[1]), int(m[2]), int(m[3]))
-        if day is not None:
-            return _midnight(day), "iso date"
-    if _NEXT_MONTH.search(text):
-        return _midnight(_first_of_next_month(today)), "first of next month"
-    if m := _DAY_MONTH.search(text):
-        day = _month_day(today, _MONTHS[m[2]], int(m[1]), m[3])
-        if day is not None:
-            return _midnight(day), "day and month"
-    if m := _MONTH_DAY.search(text):
-        day = _month_day(today, _MONTHS[m[1]], int(m[2]), m[3])
-        if day is not None:
-            return _midnight(day), "month and day"
-    if _TOMORROW.search(text):
-        return _midnight(today + dt.timedelta(days=1)), "tomorrow"
-    if _NOW.search(text):
-        return created_at.astimezone(dt.UTC), "immediately"
-    return created_at.astimezone(dt.UTC), "no date stated: immediately"
-
-
-def _first(patterns: list[re.Pattern[str]], text: str) -> str | None:
-    hits = [(m.start(), m[1]) for p in patterns if (m := p.search(text))]
-    return min(hits)[1] if hits else None
+def read_effective_date(intent: Intent, created_at: dt.datetime) -> tuple[dt.datetime, str]:
+    """(when, which rule read it) from the sentences of the final request; UnreadDate
+    when a date is named there but cannot be read, or several different days are, or
+    when the only date named went with a request the customer then changed."""
+    found = _dates_in(intent, range(intent.episode, len(intent.sentences)), created_at)
+    if not found and _dates_in(intent, range(intent.episode), created_at):
+        raise UnreadDate("the only date named belongs to a request the customer then changed")
+    # "now" is often only a word ("we now need premium from the 1st"): a day wins.
+    named = [f for f in found if f.rule != "immediately"] or found
+    if not named:
+        return created_at.astimezone(dt.UTC), "no date stated: immediately"
+    for reading in named:
+        if reading.when is None:
+            raise UnreadDate(f"the request names a date that could not be read: {reading.words!r}")
+    days = {f.when for f in named}
+    if len(days) > 1:
+        words = ", ".join(repr(f.words) for f in named)
+        raise UnreadDate(f"the request names more than one date: {words}")
+    first = named[0]
+    assert first.when is not None
+    return first.when.astimezone(dt.UTC), first.rule
 
 
 def _justification(event: TierChangeRequestedV1) -> str:
@@ -116,27 +108,37 @@ def _justification(event: TierChangeRequestedV1) -> str:
     return f"[rules, no model] customer request via {event.source}: {quoted}"
 
 
+def _none(flags: list[str], reason: str, notes: list[str]) -> ProposalResult:
+    return ProposalResult(
+        proposal=None, parser=INFO, injection_flags=flags, failure_reason=reason, notes=notes
+    )
+
+
 def parse_with_rules(event: TierChangeRequestedV1) -> ProposalResult:
-    text = normalise(event.text)
-    flags = detect_injection(event.text)
-    target = _first(_TARGET, text)
-    if target is None:
-        return ProposalResult(
-            proposal=None,
-            parser=INFO,
-            injection_flags=flags,
-            failure_reason="the request names no tier to move to (basic, standard or premium)",
-        )
-    stated = _first(_CURRENT, text)
+    flags = detect_request_instructions(event.text)
+    folded = fold(event.text)
+    text, notes = canonical_tiers(without_instructions(folded))
+    intent = read_intent(text)
+    if intent.target is None and not intent.asked and has_override(folded):
+        # Nothing is asked outside the sentence that overrides instructions: what that
+        # sentence asks in the customer's own voice is read (and flagged for a person).
+        text, notes = canonical_tiers(without_instructions(folded, keep_after_override=True))
+        intent = read_intent(text)
+    if intent.target is None:
+        return _none(flags, intent.reason or "no tier to move to", notes)
+    try:
+        when, rule = read_effective_date(intent, event.created_at)
+    except UnreadDate as unread:
+        return _none(flags, f"{unread}; a person reads it", notes)
+    stated = intent.current
     current = stated or event.customer.tier
-    when, rule = read_effective_date(text, event.created_at)
-    notes = [f"effective date: {rule}"]
+    notes.append(f"effective date: {rule}")
     if stated is None:
         notes.append(f"current tier not stated: the sending system's value ({current})")
     try:
         reading = ProposalReading(
             current_tier=current,
-            target_tier=target,
+            target_tier=intent.target,
             effective_date=when,
             justification=_justification(event),
             metadata={
@@ -147,9 +149,7 @@ def parse_with_rules(event: TierChangeRequestedV1) -> ProposalResult:
             },
         )
     except ValidationError as err:  # pragma: no cover - the rules only produce valid values
-        return ProposalResult(
-            proposal=None, parser=INFO, injection_flags=flags, failure_reason=str(err)[:300]
-        )
+        return _none(flags, str(err)[:300], notes)
     return ProposalResult(
         proposal=build_proposal(event.customer.id, reading),
         parser=INFO,

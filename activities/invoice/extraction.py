@@ -22,6 +22,7 @@ from vouchflow.invoice.extraction.problems import document_truncation, problem
 from vouchflow.invoice.extraction.rules import extract_with_rules
 from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
 from vouchflow.invoice.extraction.structured_check import cross_check_structured
+from vouchflow.invoice.rules.hidden_text import with_hidden_text
 
 # Evidence quotes longer than this are cut in history (the full text is in the blob).
 MAX_EVIDENCE_CHARS = 160
@@ -146,7 +147,8 @@ class ExtractionActivities:
 
     @activity.defn(name="extract_invoice_fields")
     async def extract_invoice_fields(self, request: ExtractFieldsInput) -> ExtractionResult:
-        result = await self._extract(request)
+        # Whichever extractor ran, hidden text in the document sends it to a person.
+        result = with_hidden_text(await self._extract(request), request.document)
         if result.attempts:
             attempts = await asyncio.to_thread(store_model_io, result.attempts, self._deps.blobs)
             result = result.model_copy(update={"attempts": attempts})

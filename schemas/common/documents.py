@@ -37,6 +37,24 @@ class BlobRef(BaseModel):
     media_type: str | None = None
 
 
+class HiddenText(BaseModel):
+    """Text in a PDF's text layer that a person looking at the rendered page cannot see
+    (documents.hidden_text). It is left out of the text and word positions the
+    extractors read; the invoice still goes to a person, who sees the page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    words: int = 0
+    # Why they cannot be seen, as people read it ("text under 1.5 pt", ...).
+    kinds: list[str] = Field(default_factory=list)
+    # 1-based numbers of the first pages that carry hidden words.
+    pages: list[int] = Field(default_factory=list)
+    # The first hidden words, one line, bank numbers masked, at most 80 characters.
+    sample: str = ""
+    # Pages whose text could not be checked at all, and why (None: every read page was).
+    unchecked: str | None = None
+
+
 class DocumentText(BaseModel):
     """Outcome of reading a document: either text (by reference) or a bad-input reason."""
 
@@ -72,3 +90,6 @@ class DocumentText(BaseModel):
     ocr_confidence: float | None = None
     # Things a reviewer should know about how the text was obtained.
     notes: list[str] = Field(default_factory=list)
+    # Hidden text found in a PDF's text layer (None: none found, or not a PDF text layer;
+    # absent in runs recorded before the check existed).
+    hidden_text: HiddenText | None = None

@@ -5,7 +5,8 @@ below it, a table cell under its column header, the issuer's block apart from th
 buyer's), which plain text loses. Every reader produces the same ``Layout``:
 
 * PDF text layers through pdfplumber's word boxes (font size and weight included, so
-  a letterhead can be told from body text);
+  a letterhead can be told from body text), without the words a person looking at the
+  page cannot see (``documents.hidden_text``), which are reported instead;
 * plain text, OCR output and e-invoice renderings through ``text_layout``: one line of
   text is one row and one character one column, which keeps the columns a text file or
   an OCR engine laid out.
@@ -22,10 +23,18 @@ import itertools
 import json
 import re
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from vouchflow.documents.hidden_text import (
+    FIRST_HIDDEN_WORDS,
+    HiddenKind,
+    PageHidden,
+    PageVisibility,
+    page_visibility,
+)
 from vouchflow.documents.text_safety import safe_text
 
 MAX_WORDS = 60_000
@@ -154,48 +163,131 @@ def pdf_layout(
     max_words: int = MAX_WORDS,
     time_budget_s: float = 30.0,
 ) -> Layout | None:
-    """Word boxes of a PDF's text layer (pdfplumber). Call only on a PDF the guarded text
-    reader has accepted (``documents.pdf_text``): the bomb and page checks happen there.
-    Returns None when pdfplumber cannot read the file; pages past the time budget or the
-    word cap are left out (the text still has them)."""
+    """Word boxes of a PDF's text layer, without the words a person cannot see (see
+    ``pdf_pages``, which also says which words those were)."""
+    pages = pdf_pages(data, max_pages=max_pages, max_words=max_words, time_budget_s=time_budget_s)
+    return None if pages is None else pages.layout
+
+
+@dataclass(slots=True)
+class PdfPages:
+    """What one pdfplumber pass over a PDF yields: the visible words' layout, the hidden
+    words per page (0-based), the pages whose visibility could not be checked and why,
+    and, for each page that had hidden words and whose visible words all fit under the
+    cap, its text rebuilt from the visible words alone."""
+
+    layout: Layout
+    hidden: dict[int, PageHidden] = field(default_factory=dict)
+    unchecked: dict[int, str] = field(default_factory=dict)
+    visible_text: dict[int, str] = field(default_factory=dict)
+
+
+_WORD_OPTIONS: dict[str, Any] = {
+    "extra_attrs": ["size", "fontname"],
+    "x_tolerance": 1.5,
+    "y_tolerance": 2.0,
+}
+
+
+def pdf_pages(
+    data: bytes,
+    *,
+    max_pages: int,
+    max_words: int = MAX_WORDS,
+    time_budget_s: float = 30.0,
+) -> PdfPages | None:
+    """Word boxes of a PDF's text layer (pdfplumber), with the words a person cannot see
+    left out and reported. Call only on a PDF the guarded text reader has accepted
+    (``documents.pdf_text``): the bomb and page checks happen there. Returns None when
+    pdfplumber cannot read the file; pages past the time budget or the word cap are left
+    out (the text still has them) and reported as unchecked."""
     import io
 
     import pdfplumber
+    from pdfplumber.utils import extract_words
 
     deadline = time.monotonic() + time_budget_s
-    pages: list[Page] = []
+    result = PdfPages(Layout(source="pdf"))
     count = 0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages[:max_pages]):
                 if time.monotonic() > deadline or count >= max_words:
-                    break
-                raw: list[dict[str, Any]] = page.extract_words(
-                    extra_attrs=["size", "fontname"], x_tolerance=1.5, y_tolerance=2.0
-                )
-                words = []
-                for w in raw[: max_words - count]:
-                    text = safe_text(str(w["text"]))[:MAX_WORD_CHARS]
-                    if not text.strip():
-                        continue
-                    font = str(w.get("fontname") or "")
-                    words.append(
-                        Word(
-                            text,
-                            float(w["x0"]),
-                            float(w["top"]),
-                            float(w["x1"]),
-                            float(w["bottom"]),
-                            float(w.get("size") or 10.0),
-                            bool(re.search(r"bold|black|heavy|semibold", font, re.I)),
-                        )
+                    why = (
+                        "the time budget ran out"
+                        if count < max_words
+                        else f"the {max_words:,}-word cap was reached"
                     )
+                    for later in range(number, min(len(pdf.pages), max_pages)):
+                        result.unchecked[later] = why
+                    break
+                try:
+                    seen = page_visibility(page, deadline=deadline)
+                except Exception as exc:
+                    # Odd drawing operators must not cost the page its words.
+                    seen = PageVisibility(
+                        unchecked=f"its drawing could not be judged ({exc!r:.80})"
+                    )
+                if seen.unchecked is not None:
+                    result.unchecked[number] = seen.unchecked
+                chars: list[dict[str, Any]] = page.chars
+                shown = [c for c in chars if id(c) not in seen.hidden] if seen.hidden else chars
+                raw: list[dict[str, Any]] = extract_words(shown, **_WORD_OPTIONS)
+                room = max_words - count
+                words = [w for w in map(_word, raw[:room]) if w is not None]
                 count += len(words)
-                pages.append(Page(number, float(page.width), float(page.height), words))
+                built = Page(number, float(page.width), float(page.height), words)
+                result.layout.pages.append(built)
+                if seen.hidden:
+                    hidden = _hidden_words(chars, seen.hidden)
+                    if hidden.words:
+                        result.hidden[number] = hidden
+                        if len(raw) <= room:  # every visible word is in the layout
+                            result.visible_text[number] = page_text(built)
     except Exception:
         # pdfplumber is stricter than pypdf on some damaged files; the text path still works.
         return None
-    return Layout(source="pdf", pages=pages)
+    return result
+
+
+def _word(w: dict[str, Any]) -> Word | None:
+    text = safe_text(str(w["text"]))[:MAX_WORD_CHARS]
+    if not text.strip():
+        return None
+    font = str(w.get("fontname") or "")
+    return Word(
+        text,
+        float(w["x0"]),
+        float(w["top"]),
+        float(w["x1"]),
+        float(w["bottom"]),
+        float(w.get("size") or 10.0),
+        bool(re.search(r"bold|black|heavy|semibold", font, re.I)),
+    )
+
+
+def _hidden_words(chars: list[dict[str, Any]], hidden: dict[int, HiddenKind]) -> PageHidden:
+    from pdfplumber.utils import extract_words
+
+    found = PageHidden()
+    # Blanks are never hidden themselves; they still separate the hidden words.
+    masked = [c for c in chars if id(c) in hidden or not str(c.get("text", "")).strip()]
+    for w in extract_words(masked, return_chars=True, **_WORD_OPTIONS):
+        text = safe_text(str(w["text"]))[:MAX_WORD_CHARS]
+        if not text.strip():
+            continue
+        found.words += 1
+        kinds = Counter(hidden[id(c)] for c in w["chars"] if id(c) in hidden)
+        if kinds:
+            found.kinds.add(kinds.most_common(1)[0][0])
+        if len(found.first) < FIRST_HIDDEN_WORDS:
+            found.first.append(text)
+    return found
+
+
+def page_text(page: Page) -> str:
+    """A page's words as lines of text, columns kept apart by two spaces."""
+    return "\n".join(line.text for line in group_lines(Layout(source="pdf", pages=[page])))
 
 
 @dataclass(slots=True)

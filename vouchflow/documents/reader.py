@@ -9,6 +9,9 @@ What each kind yields on success:
 
 * PDF: native text (pypdf); pages without a text layer are OCR'd when the OCR extra is
   installed; an embedded Factur-X/ZUGFeRD/XRechnung/UBL invoice is stored beside it.
+  Words in the text layer a person cannot see on the rendered page are recorded
+  (``DocumentText.hidden_text``) and left out of what the extractor reads: a page that
+  has any gets its text from its visible words instead of pypdf's.
 * PNG/JPEG/TIFF: OCR.
 * Plain text: UTF-8, UTF-16/32 with BOM, or Windows-1252/Latin-1.
 * XML: a UBL or CII e-invoice (parsed without entities, DTDs or network); its text
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from schemas.common.documents import BadInputCode, BlobRef, DocumentText, TextMethod
+from schemas.common.documents import BadInputCode, BlobRef, DocumentText, HiddenText, TextMethod
 from vouchflow.documents import ocr
 from vouchflow.documents.blobs import BlobStore
 from vouchflow.documents.einvoice import (
@@ -29,7 +32,8 @@ from vouchflow.documents.einvoice import (
     parse_xml,
     render_text,
 )
-from vouchflow.documents.layout import LAYOUT_MEDIA_TYPE, pdf_layout
+from vouchflow.documents.hidden_text import summarise
+from vouchflow.documents.layout import LAYOUT_MEDIA_TYPE, PdfPages, pdf_pages
 from vouchflow.documents.pdf_text import DEFAULT_TIME_BUDGET_S, read_pdf
 from vouchflow.documents.plain_text import decode_text
 from vouchflow.documents.sniff import SUPPORTED, Sniffed, sniff
@@ -79,6 +83,7 @@ def _finish(
     notes: list[str] | None = None,
     pages_read: int | None = None,
     layout_ref: BlobRef | None = None,
+    hidden_text: HiddenText | None = None,
 ) -> DocumentText:
     # Every reader's text passes here: the one place text enters the system.
     text = safe_text(text)
@@ -119,6 +124,7 @@ def _finish(
         pages_read=pages if pages_read is None else pages_read,
         ocr_confidence=ocr_confidence,
         notes=notes,
+        hidden_text=hidden_text,
     )
 
 
@@ -251,12 +257,23 @@ def _read_pdf(
             notes.append(f"{len(textless)} page(s) without a text layer were not OCR'd")
 
     layout_ref = None
-    if method == "pdf_text" and not textless and pdf.page_texts:
-        # Positions only where every read page has a text layer: an OCR'd page's words
-        # would be missing, and the extractor then works from the text's own layout.
-        layout = pdf_layout(data, max_pages=len(pdf.page_texts), time_budget_s=time_budget_s / 2)
-        if layout is not None:
-            layout_ref = blobs.put(layout.to_bytes(), LAYOUT_MEDIA_TYPE)
+    hidden_text = None
+    # Pages whose text comes from the text layer (not OCR, not an e-invoice rendering).
+    layer_pages = (
+        []
+        if method == "einvoice_xml"
+        else [i for i in range(len(pdf.page_texts)) if i not in textless]
+    )
+    if layer_pages:
+        pages = pdf_pages(data, max_pages=len(pdf.page_texts), time_budget_s=time_budget_s / 2)
+        hidden_text = _hidden_text(pages, layer_pages)
+        if pages is not None:
+            notes += _drop_hidden(texts, pages, layer_pages)
+            if method == "pdf_text" and not textless:
+                # Positions only where every read page has a text layer: an OCR'd page's
+                # words would be missing, and the extractor then works from the text's
+                # own layout.
+                layout_ref = blobs.put(pages.layout.to_bytes(), LAYOUT_MEDIA_TYPE)
     return _finish(
         PAGE_SEPARATOR.join(texts),
         method=method,
@@ -272,7 +289,45 @@ def _read_pdf(
         ocr_confidence=ocr_confidence,
         notes=notes,
         pages_read=len(pdf.page_texts),
+        hidden_text=hidden_text,
     )
+
+
+def _drop_hidden(texts: list[str], pages: PdfPages, layer_pages: list[int]) -> list[str]:
+    """The extractor reads what a person sees: each text-layer page with hidden words
+    gets its text from its visible words (the route still sends it to a person). A page
+    whose visible words did not all fit under the word cap keeps its text as read."""
+    rebuilt, kept = [], []
+    for index in layer_pages:
+        if index not in pages.hidden:
+            continue
+        if index in pages.visible_text:
+            texts[index] = pages.visible_text[index]
+            rebuilt.append(index + 1)
+        else:
+            kept.append(index + 1)
+    notes = []
+    if rebuilt:
+        notes.append(
+            f"words a reader cannot see were left out of the text of page(s) {_listed(rebuilt)}"
+        )
+    if kept:
+        notes.append(
+            f"words a reader cannot see remain in the text of page(s) {_listed(kept)} "
+            "(too many words to rebuild it)"
+        )
+    return notes
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
+
+
+def _hidden_text(pages: PdfPages | None, layer_pages: list[int]) -> HiddenText | None:
+    if pages is None:
+        # pdfplumber could not open a file pypdf could: nothing says its text is visible.
+        return HiddenText(unchecked="the page layout could not be read")
+    return summarise(pages.hidden, pages.unchecked, layer_pages)
 
 
 def _read_image(

@@ -9,9 +9,10 @@ Never auto-drafted, whatever the confidence: a credit note, a total of zero or b
 any validation error (an amount outside the sanity cap or 64 bits, an implausible
 date, invisible characters in a key field), and any problem the extractor reported
 (errors and warnings alike: truncated text, a fallback after a failed structured read,
-an e-invoice that disagrees with its page). An amount out of range goes to review,
-not to reject_input: it is far more often a misread or altered figure on a real
-invoice than a document that is not an invoice, and a person can correct it.
+an e-invoice that disagrees with its page, a PDF carrying text a person cannot see,
+whose reason is listed first). An amount out of range goes to review, not to
+reject_input: it is far more often a misread or altered figure on a real invoice than a
+document that is not an invoice, and a person can correct it.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from schemas.invoice.assessment import Confidence, Finding, RouteDecision
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
 from vouchflow.invoice.rules.confidence import KEY_FIELDS, is_known_supplier
+from vouchflow.invoice.rules.hidden_text import HIDDEN_TEXT_CODE
 from vouchflow.invoice.rules.sections import PolicySections
 
 FLAG_CODES: frozenset[str] = frozenset(
@@ -72,10 +74,13 @@ def _review_reasons(
     settings: PolicySections,
     learned_supplier: str | None = None,
 ) -> list[str]:
-    reasons = [
+    # Text a person cannot see comes first: the page the reviewer looks at is not all
+    # the document says.
+    reasons = [f.message for f in findings if f.code == HIDDEN_TEXT_CODE]
+    reasons += [
         f"validation error: {f.message}"
         for f in findings
-        if f.severity == "error" and f.code not in FLAG_CODES
+        if f.severity == "error" and f.code not in FLAG_CODES and f.code != HIDDEN_TEXT_CODE
     ]
     if extraction.injection_flags:
         reasons.append(
@@ -85,7 +90,7 @@ def _review_reasons(
     if extraction.failed_closed:
         why = extraction.failure_reason or "no reason recorded"
         reasons.append(f"the extractor produced no valid result ({why})")
-    problem_codes = {p.code for p in extraction.problems}
+    problem_codes = {p.code for p in extraction.problems} - {HIDDEN_TEXT_CODE}
     reasons += [
         f"extraction problem: {f.message}"
         for f in findings

@@ -21,12 +21,12 @@ from schemas.proposal.proposal import (
     ProposalResult,
     build_proposal,
 )
-from vouchflow.invoice.extraction.injection import detect_injection
 from vouchflow.llm.config import LlmSettings
 from vouchflow.llm.model_step import cut_input, run_model_step
 from vouchflow.llm.providers import complete_with
 from vouchflow.llm.structured import Complete, validation_errors
 from vouchflow.prompts.registry import PromptSpec
+from vouchflow.proposal.request_instructions import detect_request_instructions
 from vouchflow.proposal.settings import ParserSettings
 
 
@@ -111,7 +111,7 @@ async def parse_with_model(
         "parser": ParserInfo(**step.info),
         "usage": step.usage,
         "attempts": step.attempts,
-        "injection_flags": detect_injection(event.text),
+        "injection_flags": detect_request_instructions(event.text),
         "notes": step.notes,
     }
     if step.value is None:

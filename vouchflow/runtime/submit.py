@@ -23,17 +23,16 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict
 from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.common.documents import BlobRef
 from schemas.invoice.events import InvoiceReceivedV1
 from schemas.invoice.workflow import InvoiceWorkflowInput, invoice_workflow_id
 from vouchflow.documents.blobs import BlobStore, LocalBlobStore
+from vouchflow.runtime.event_intake import start_new
 from vouchflow.settings import Settings
 
 CHUNK_BYTES = 1 << 20
@@ -154,6 +153,15 @@ def _stream_into(
             tmp.unlink()
 
 
+class Origin(TypedDict, total=False):
+    """Where a document comes from, as every submit function takes it (the defaults are
+    :func:`submit_stored`'s)."""
+
+    source: str
+    submitted_by: str
+    sign_submission: SignSubmission | None
+
+
 async def submit_file(
     client: Client,
     settings: Settings,
@@ -161,10 +169,8 @@ async def submit_file(
     path: Path,
     *,
     filename: str | None = None,
-    source: str = "cli",
-    submitted_by: str = "unknown",
     follow_symlinks: bool = False,
-    sign_submission: SignSubmission | None = None,
+    **origin: Unpack[Origin],
 ) -> Submission:
     """Submit a file from disk (see :func:`store_file` for what is refused)."""
     name = filename or path.name
@@ -178,14 +184,7 @@ async def submit_file(
         content_type=content_type,
     )
     return await submit_stored(
-        client,
-        settings,
-        ref,
-        filename=name,
-        source=source,
-        submitted_by=submitted_by,
-        content_type=content_type,
-        sign_submission=sign_submission,
+        client, settings, ref, filename=name, content_type=content_type, **origin
     )
 
 
@@ -196,22 +195,13 @@ async def submit_document(
     data: bytes,
     *,
     filename: str,
-    source: str = "cli",
-    submitted_by: str = "unknown",
     content_type: str | None = None,
-    sign_submission: SignSubmission | None = None,
+    **origin: Unpack[Origin],
 ) -> Submission:
     """Submit bytes already in memory (the gateway's uploads, tests, benchmarks)."""
     ref = await asyncio.to_thread(blobs.put, data, content_type)
     return await submit_stored(
-        client,
-        settings,
-        ref,
-        filename=filename,
-        source=source,
-        submitted_by=submitted_by,
-        content_type=content_type,
-        sign_submission=sign_submission,
+        client, settings, ref, filename=filename, content_type=content_type, **origin
     )
 
 
@@ -238,33 +228,16 @@ async def submit_stored(
         submitter_token=sign_submission(workflow_id) if sign_submission else None,
         received_at=dt.datetime.now(dt.UTC),
     )
-    if await _exists(client, workflow_id):
-        started = False
-    else:
-        try:
-            await client.start_workflow(
-                "InvoiceWorkflow",
-                InvoiceWorkflowInput(event=event),
-                id=workflow_id,
-                task_queue=settings.temporal.task_queue,
-                # Same document again: attach to the running workflow; never a second draft.
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                static_summary=f"Invoice {filename}",
-            )
-            started = True
-        except WorkflowAlreadyStartedError:
-            started = False
+    # Same document again: attach to the running workflow, or refused by the ended one;
+    # never a second draft.
+    started = await start_new(
+        client,
+        "InvoiceWorkflow",
+        InvoiceWorkflowInput(event=event),
+        workflow_id=workflow_id,
+        task_queue=settings.temporal.task_queue,
+        summary=f"Invoice {filename}",
+    )
     return Submission(
         workflow_id=workflow_id, filename=filename, document_sha256=ref.sha256, started=started
     )
-
-
-async def _exists(client: Client, workflow_id: str) -> bool:
-    try:
-        await client.get_workflow_handle(workflow_id).describe()
-    except RPCError as err:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True

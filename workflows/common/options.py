@@ -57,8 +57,6 @@ DECISION_PROOF = "decision-proof"
 # same guarantee (everything is in the log before any effect; a crash replays the rest).
 AUDIT_BATCHES = "audit-batches"
 
-LLM_PROVIDERS = frozenset({"openai", "anthropic", "openai-compatible"})
-
 QUICK = activity_options(timedelta(seconds=30), attempts=5, longest_retry=timedelta(seconds=10))
 # The audit log must accept the intent before any effect: keep retrying (an outage
 # pauses the workflow visibly instead of skipping the audit).

@@ -6,7 +6,8 @@ without the activity and behaves as `full`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio import workflow
@@ -50,6 +51,17 @@ async def pin_rollout(
     )
     await trail.record("rollout.pinned", pin.model_dump(mode="json"), defer=True)
     return pin
+
+
+class ShadowingState(Protocol):
+    """The part of a workflow's state its shadow stage reads and writes."""
+
+    shadow_workflow_id: str | None
+
+    @property
+    def rollout(self) -> RolloutPin | None: ...
+    @property
+    def rerun(self) -> RerunInfo | None: ...
 
 
 def candidate_label(provider: str, prompt_name: str | None, version: str | None) -> str:
@@ -98,6 +110,30 @@ async def start_shadow(
             "candidate_prompt_version": prompt_version,
         },
         defer=True,
+    )
+
+
+async def shadow_beside(
+    trail: AuditTrail,
+    state: ShadowingState,
+    workflow_type: str,
+    make_input: Callable[[RolloutPin, str], Any],
+) -> None:
+    """The shadow stage: when this run pinned it with a candidate, the candidate answers
+    the same input beside production (`make_input(pin, candidate_provider)`), as a child
+    workflow named after the run (start_shadow)."""
+    pin = state.rollout
+    if pin is None or pin.stage != "shadow" or not pin.candidate_provider:
+        return
+    child_id = shadow_child_id(state.rerun.context.number if state.rerun is not None else None)
+    state.shadow_workflow_id = child_id
+    await start_shadow(
+        trail,
+        workflow_type,
+        make_input(pin, pin.candidate_provider),
+        child_id=child_id,
+        candidate=pin.candidate_provider,
+        prompt_version=pin.candidate_prompt_version,
     )
 
 

@@ -1,10 +1,12 @@
-"""What every workflow's steps share: its state and policy snapshot, status publishing,
-notifications, the one way a run ends, and parking in the dead letter.
+"""What every workflow's steps share: setting up a run (its state, audit trail, decision
+desk, dead letter and wait for a person), status publishing, notifications, the one way
+a run ends, parking in the dead letter, a proven re-run's start, and the guard that lets
+no input wedge a run.
 
 A workflow's state machine is a class made of step mixins (intake, review, effects...);
 each inherits the workflow's own steps base, which inherits `WorkflowSteps` and says only
-what differs: its views module (search attributes, details, notification text), its
-notification titles, and the input of a re-run from the start.
+what differs: its views module (search attributes, details, notification text), when it
+takes decisions (`_gate`), its needs-attention titles and a re-run's input.
 """
 
 from __future__ import annotations

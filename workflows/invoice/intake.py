@@ -27,8 +27,9 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.llm.config import llm_settings
     from vouchflow.settings.config import Settings
     from workflows.common.failures import failure_message
-    from workflows.common.options import LLM_PROVIDERS, QUICK
-    from workflows.common.rollout import pin_rollout, shadow_child_id, start_shadow
+    from workflows.common.options import QUICK
+    from workflows.common.providers import add_usage, asks_a_model, count_usage, provider_chain
+    from workflows.common.rollout import pin_rollout, shadow_beside
     from workflows.common.trail import count
     from workflows.invoice.options import DESTINATION_READ, EXTRACT, READ
     from workflows.invoice.reconcile import ReconcileSteps
@@ -142,30 +143,21 @@ class IntakeSteps(ReconcileSteps):
 
     async def _shadow(self, document: DocumentText, production: ExtractionResult) -> None:
         """The shadow stage: the candidate reads the same document, beside production."""
-        pin = self._state.rollout
-        if pin is None or pin.stage != "shadow" or not pin.candidate_provider:
-            return
-        child_id = shadow_child_id(
-            self._state.rerun.context.number if self._state.rerun is not None else None
-        )
-        self._state.shadow_workflow_id = child_id
-        await start_shadow(
+        await shadow_beside(
             self._trail,
+            self._state,
             "InvoiceShadowWorkflow",
-            InvoiceShadowInput(
+            lambda pin, candidate: InvoiceShadowInput(
                 parent_workflow_id=self._state.workflow_id,
                 document=document,
                 filename=self._state.event.filename,
-                candidate_provider=pin.candidate_provider,
+                candidate_provider=candidate,
                 prompt_name=pin.candidate_prompt_name,
                 prompt_version=pin.candidate_prompt_version,
                 token_budget=llm_settings(self._policy).token_budget_per_workflow,
                 production=production.invoice,
                 production_provider=production.extractor.name,
             ),
-            child_id=child_id,
-            candidate=pin.candidate_provider,
-            prompt_version=pin.candidate_prompt_version,
         )
 
     async def _verify_submitter(self) -> None:
@@ -204,14 +196,12 @@ class IntakeSteps(ReconcileSteps):
             return DocumentText(ok=False, bad_input_code="corrupt_pdf", reason=failure_message(err))
 
     def _provider_chain(self, document: DocumentText) -> list[str]:
-        chain = [p.strip() for p in self._policy.extraction.extractor.split(",") if p.strip()]
-        if document.einvoice_ref is not None:
-            # Structured data read exactly beats any model: 0 tokens, certainty 1.
-            chain = ["einvoice", *chain]
-        return chain or ["rules"]
+        # Structured data read exactly beats any model: 0 tokens, certainty 1.
+        first = ["einvoice"] if document.einvoice_ref is not None else []
+        return provider_chain(self._policy.extraction.extractor, first=first)
 
     async def _resolve_prompt(self, chain: list[str]) -> PromptRef | None:
-        if not any(p.split(":", 1)[0] in LLM_PROVIDERS for p in chain):
+        if not asks_a_model(chain):
             return None
         prompt = await workflow.execute_activity(
             "resolve_prompt",
@@ -258,15 +248,8 @@ class IntakeSteps(ReconcileSteps):
                 )
                 continue
             self._state.extraction_attempts.append(f"{provider}: ok")
-            self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
-            self._state.cost_micro_usd += result.usage.cost_micro_usd
-            meter = workflow.metric_meter()
-            tokens = result.usage.input_tokens + result.usage.output_tokens
-            if tokens:
-                meter.create_counter("vouchflow_llm_tokens").add(tokens, {"provider": provider})
-                meter.create_counter("vouchflow_llm_cost_micro_usd").add(
-                    result.usage.cost_micro_usd, {"provider": provider}
-                )
+            add_usage(self._state, result.usage)
+            count_usage(provider, result.usage)
             if failures:
                 result.notes.append("fallback: used " + provider + " after " + "; ".join(failures))
             await self._trail.record(

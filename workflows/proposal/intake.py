@@ -21,7 +21,8 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.proposal.policy import decide_policy
     from vouchflow.proposal.validation import validate_proposal
     from workflows.common.failures import failure_message
-    from workflows.common.options import LLM_PROVIDERS, QUICK
+    from workflows.common.options import QUICK
+    from workflows.common.providers import add_usage, asks_a_model, provider_chain
     from workflows.common.trail import count
     from workflows.proposal.options import ACCOUNT, PARSE
     from workflows.proposal.steps import ProposalSteps
@@ -136,12 +137,8 @@ class IntakeSteps(ProposalSteps):
 
     # ---- the parser chain ------------------------------------------------------------
 
-    def _chain(self) -> list[str]:
-        chain = [p.strip() for p in self._policy.parser.chain.split(",") if p.strip()]
-        return chain or ["rules"]
-
     async def _resolve_prompt(self, chain: list[str]) -> ProposalPromptRef | None:
-        if not any(p.split(":", 1)[0] in LLM_PROVIDERS for p in chain):
+        if not asks_a_model(chain):
             return None
         parser = self._policy.parser
         prompt = await workflow.execute_activity(
@@ -157,7 +154,7 @@ class IntakeSteps(ProposalSteps):
         return prompt
 
     async def _parse(self) -> ProposalResult:
-        chain = self._chain()
+        chain = provider_chain(self._policy.parser.chain)
         prompt = await self._resolve_prompt(chain)
         budget = self._policy.parser.token_budget_per_workflow
         for provider in chain:
@@ -183,8 +180,7 @@ class IntakeSteps(ProposalSteps):
                     "proposal.parser_failed", {"provider": provider, "reason": reason}, defer=True
                 )
                 continue
-            self._state.tokens_used += result.usage.input_tokens + result.usage.output_tokens
-            self._state.cost_micro_usd += result.usage.cost_micro_usd
+            add_usage(self._state, result.usage)
             outcome = "no proposal" if result.proposal is None else "ok"
             self._state.parser_attempts.append(f"{provider}: {outcome}")
             # A model answer that failed validation is not retried with a weaker parser:

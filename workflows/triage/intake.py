@@ -25,8 +25,9 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.rollout.risk import ticket_route_for_stage
     from vouchflow.triage.rules import route_ticket
     from workflows.common.failures import failure_message
-    from workflows.common.options import LLM_PROVIDERS, QUICK
-    from workflows.common.rollout import pin_rollout, shadow_child_id, start_shadow
+    from workflows.common.options import QUICK
+    from workflows.common.providers import add_usage, asks_a_model, count_usage, provider_chain
+    from workflows.common.rollout import pin_rollout, shadow_beside
     from workflows.common.trail import count
     from workflows.triage.options import CLASSIFY
     from workflows.triage.steps import TriageSteps
@@ -101,31 +102,25 @@ class IntakeSteps(TriageSteps):
 
     async def _shadow(self, production: ClassificationResult) -> None:
         """The shadow stage: the candidate classifies the same ticket, beside production."""
-        pin, context = self._state.rollout, self._state.context
-        if pin is None or pin.stage != "shadow" or not pin.candidate_provider or not context:
+        context = self._state.context
+        if context is None:
             return
-        child_id = shadow_child_id(
-            self._state.rerun.context.number if self._state.rerun is not None else None
-        )
-        self._state.shadow_workflow_id = child_id
-        await start_shadow(
+        await shadow_beside(
             self._trail,
+            self._state,
             "TriageShadowWorkflow",
-            TriageShadowInput(
+            lambda pin, candidate: TriageShadowInput(
                 parent_workflow_id=self._state.workflow_id,
                 ticket=self._state.event.ticket,
                 context=context,
                 plan=self._plan,
-                candidate_provider=pin.candidate_provider,
+                candidate_provider=candidate,
                 prompt_name=pin.candidate_prompt_name,
                 prompt_version=pin.candidate_prompt_version,
                 classifier=self._policy.classifier,
                 routing=self._policy.routing,
                 production=production,
             ),
-            child_id=child_id,
-            candidate=pin.candidate_provider,
-            prompt_version=pin.candidate_prompt_version,
         )
 
     async def _load_context(self, request: TriageWorkflowInput) -> CustomerContext:
@@ -171,12 +166,8 @@ class IntakeSteps(TriageSteps):
             context_problem=self._state.context_problem,
         )
 
-    def _chain(self) -> list[str]:
-        chain = [p.strip() for p in self._policy.classifier.chain.split(",") if p.strip()]
-        return chain or ["rules"]
-
     async def _resolve_prompt(self, chain: list[str]) -> TriagePromptRef | None:
-        if not any(p.split(":", 1)[0] in LLM_PROVIDERS for p in chain):
+        if not asks_a_model(chain):
             return None
         classifier = self._policy.classifier
         prompt = await workflow.execute_activity(
@@ -192,7 +183,7 @@ class IntakeSteps(TriageSteps):
         return prompt
 
     async def _classify(self) -> ClassificationResult:
-        chain = self._chain()
+        chain = provider_chain(self._policy.classifier.chain)
         prompt = await self._resolve_prompt(chain)
         assert self._state.context is not None
         budget = self._policy.classifier.token_budget_per_workflow
@@ -221,15 +212,8 @@ class IntakeSteps(TriageSteps):
                     "classification.provider_failed", {"provider": provider, "reason": reason}
                 )
                 continue
-            tokens = result.usage.input_tokens + result.usage.output_tokens
-            self._state.tokens_used += tokens
-            self._state.cost_micro_usd += result.usage.cost_micro_usd
-            if tokens:
-                meter = workflow.metric_meter()
-                meter.create_counter("vouchflow_llm_tokens").add(tokens, {"provider": provider})
-                meter.create_counter("vouchflow_llm_cost_micro_usd").add(
-                    result.usage.cost_micro_usd, {"provider": provider}
-                )
+            add_usage(self._state, result.usage)
+            count_usage(provider, result.usage)
             outcome = "failed closed" if result.failed_closed else "ok"
             self._state.classifier_attempts.append(f"{provider}: {outcome}")
             await self._trail.record(

@@ -45,6 +45,10 @@ class HiddenText(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     words: int = 0
+    # Whether they could steer a reading (several words, or any with a digit, a currency
+    # sign or an instruction word); a stray credit line does not send the invoice to a
+    # person. True when unknown.
+    matters: bool = True
     # Why they cannot be seen, as people read it ("text under 1.5 pt", ...).
     kinds: list[str] = Field(default_factory=list)
     # 1-based numbers of the first pages that carry hidden words.

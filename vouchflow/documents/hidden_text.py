@@ -32,6 +32,7 @@ not checked (``PageVisibility.unchecked``) rather than silently passed.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -102,6 +103,17 @@ class Paint:
         )
 
 
+# A few hidden words with nothing in them that could steer a reading (a generator's 1 pt
+# "Powered by ..." credit, a stray letter past the margin) are left out of what is read
+# but do not send the invoice to a person.
+HARMLESS_WORDS = 8
+TELLING_WORD = re.compile(
+    r"\d|[€£$¥₹@]|\b(?:ignore|instruction|system|prompt|assistant|model|approve|"
+    r"override|iban|total|pay|ignorieren|anweisung|ignorer|consigne)",
+    re.I,
+)
+
+
 @dataclass(slots=True)
 class PageHidden:
     """The words of one page a person cannot see."""
@@ -110,6 +122,9 @@ class PageHidden:
     kinds: set[HiddenKind] = field(default_factory=set)
     # The first few, in reading order, for a person to recognise them by.
     first: list[str] = field(default_factory=list)
+    # Words that could steer what is read: a digit (an amount, a number, a date, an IBAN),
+    # a currency sign, an address or an instruction word.
+    telling: int = 0
 
 
 @dataclass(slots=True)
@@ -344,8 +359,10 @@ def summarise(
         return None
     kinds = set().union(*(page.kinds for _, page in found)) if found else set()
     first = [word for _, page in found for word in page.first][:FIRST_HIDDEN_WORDS]
+    words = sum(page.words for _, page in found)
     return HiddenText(
-        words=sum(page.words for _, page in found),
+        words=words,
+        matters=words > HARMLESS_WORDS or any(page.telling for _, page in found),
         kinds=[KIND_LABELS[kind] for kind in KIND_LABELS if kind in kinds],
         pages=[n + 1 for n, _ in found][:MAX_PAGES_LISTED],
         sample=clean_text(redact_text(" ".join(first)), SAMPLE_CHARS),

@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from vouchflow.documents.hidden_text import (
     FIRST_HIDDEN_WORDS,
+    TELLING_WORD,
     HiddenKind,
     PageHidden,
     PageVisibility,
@@ -277,6 +278,8 @@ def _hidden_words(chars: list[dict[str, Any]], hidden: dict[int, HiddenKind]) ->
         if not text.strip():
             continue
         found.words += 1
+        if TELLING_WORD.search(text):
+            found.telling += 1
         kinds = Counter(hidden[id(c)] for c in w["chars"] if id(c) in hidden)
         if kinds:
             found.kinds.add(kinds.most_common(1)[0][0])

@@ -22,7 +22,7 @@ def hidden_text_problem(document: DocumentText) -> ExtractionProblem | None:
     """The ``document.hidden_text`` problem for a document whose text layer carries
     words a reader cannot see, or could not all be checked for them."""
     hidden = document.hidden_text
-    if hidden is None or (not hidden.words and hidden.unchecked is None):
+    if hidden is None or (not (hidden.words and hidden.matters) and hidden.unchecked is None):
         return None
     parts = []
     if hidden.words:

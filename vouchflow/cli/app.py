@@ -20,16 +20,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from temporalio.client import (
-    Client,
-    WorkflowHandle,
-    WorkflowUpdateFailedError,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.common.decisions import DecisionReply, DecisionRequest
 from schemas.invoice.workflow import RESTING_STATUSES, InvoiceState
+from vouchflow.cli import workflow_commands
 from vouchflow.cli.identity import (
     IdentityError,
     Signer,
@@ -40,16 +36,15 @@ from vouchflow.cli.identity import (
 )
 from vouchflow.cli.render import console, listing_row, listing_table, status_lines, summary_table
 from vouchflow.cli.watch import cmd_unwatch, cmd_watch
+from vouchflow.cli.workflow_commands import DECISION_TIMEOUT_S, EXIT_REFUSED
 from vouchflow.identity.tokens import MAX_TTL
 from vouchflow.runtime import search_attributes as sa
 from vouchflow.runtime.errors import one_line, user_message
 from vouchflow.settings import Settings, load_settings
 
 SUPPORTED_SUFFIXES = {".pdf", ".txt", ".xml", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}
-# How long a decision waits for the workflow's answer (a worker must be running).
-DECISION_TIMEOUT_S = 60.0
 QUERY_TIMEOUT = dt.timedelta(seconds=10)
-EXIT_ERROR, EXIT_USAGE, EXIT_REFUSED, EXIT_INTERRUPTED = 1, 2, 3, 130
+EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
 class CliError(Exception):
@@ -70,12 +65,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 async def _client(settings: Settings) -> Client:
-    from vouchflow.runtime.client import TemporalUnavailable, connect
-
-    try:
-        return await connect(settings)
-    except TemporalUnavailable as err:
-        raise CliError(str(err)) from err
+    return await workflow_commands.connect(settings, CliError)
 
 
 def _not_found(err: RPCError) -> bool:
@@ -293,26 +283,13 @@ async def send_decision(
     client = await _client(settings)
     # Fails fast (10 s) when no worker runs, instead of the update's longer wait.
     await fetch_state(client, workflow_id)
-    handle: WorkflowHandle[Any, Any] = client.get_workflow_handle(workflow_id)
     try:
-        return await asyncio.wait_for(
-            handle.execute_update("decide", request, result_type=DecisionReply),
-            timeout=DECISION_TIMEOUT_S,
-        )
+        return await workflow_commands.send_decision(client, workflow_id, request, signer.person)
     except TimeoutError:
         raise CliError(
             f"the workflow did not answer within {DECISION_TIMEOUT_S:.0f} s "
             "(is a worker running? `make up`)"
         ) from None
-    except WorkflowUpdateFailedError as err:
-        cause = err.cause if err.cause is not None else err
-        return DecisionReply(
-            kind=request.kind,
-            accepted=False,
-            actor=signer.person,
-            reason=user_message(cause),
-            status="unchanged",
-        )
     except WorkflowUpdateRPCTimeoutOrCancelledError:
         raise CliError("the decision timed out before the workflow answered") from None
     except RPCError as err:

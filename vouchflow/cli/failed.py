@@ -44,6 +44,7 @@ from schemas.proposal.state import ProposalWorkflowInput
 from schemas.triage.events import TicketCreatedV1
 from schemas.triage.state import TriageWorkflowInput
 from vouchflow.cli.identity import Signer, resolve_signer
+from vouchflow.cli.workflow_commands import EXIT_REFUSED
 from vouchflow.identity.keys import load_trusted
 from vouchflow.identity.tokens import ProofRefused, VerifiedActor, verify_decision_token
 from vouchflow.rollout.config import operator_refusal
@@ -63,7 +64,6 @@ WORKFLOW_TYPES = {
 # {event, rerun}).
 RESTARTABLE = {"InvoiceWorkflow", "TriageWorkflow", "TierChangeWorkflow"}
 _TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,80}Workflow$")
-EXIT_REFUSED = 3
 UPDATE_TIMEOUT_S = 60.0
 CLI_RUN_ID = "cli"
 
@@ -447,13 +447,10 @@ def _prompt_version(trail: list[AuditRecord]) -> str:
 def dispatch_failed(args: argparse.Namespace, settings: Settings) -> int:
     """`failed ...`: errors become the CLI's one-line errors; refusals exit 3."""
     from vouchflow.cli.app import CliError
-    from vouchflow.runtime.client import TemporalUnavailable, connect
+    from vouchflow.cli.workflow_commands import connect
 
     async def with_client() -> int:
-        try:
-            client = await connect(settings)
-        except TemporalUnavailable as err:
-            raise CliError(str(err)) from err
+        client = await connect(settings, CliError)
         if args.failed_command == "list":
             return await cmd_list(args, settings, client)
         if args.failed_command == "close":

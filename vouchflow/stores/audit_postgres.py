@@ -25,13 +25,13 @@ from vouchflow.stores.audit import (
     verify_chain,
 )
 from vouchflow.stores.canonical import GENESIS_HASH, canonical_json
+from vouchflow.stores.postgres_schema import create_schema
 
 DEFAULT_SCHEMA = "vouchflow_audit"
 # Any fixed number: it only has to be the same in every process creating the schema.
 _DDL_LOCK_ID = 0x766F7563686C6F67
 
 _DDL = """
-CREATE SCHEMA IF NOT EXISTS {schema};
 CREATE TABLE IF NOT EXISTS {schema}.audit_log (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     seq BIGINT NOT NULL UNIQUE,
@@ -74,22 +74,10 @@ class PostgresAuditStore:
         self._log = sql.SQL("{}.audit_log").format(sql.Identifier(schema))
         self._head = sql.SQL("{}.audit_chain_head").format(sql.Identifier(schema))
         ddl = sql.SQL(_DDL).format(schema=sql.Identifier(schema), genesis=sql.Literal(GENESIS_HASH))
-        with self._connect() as conn:
-            if self._schema_ready(conn):
-                return
-            with conn.transaction():
-                # Concurrent CREATE ... IF NOT EXISTS can still collide; serialise it.
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
-                if not self._schema_ready(conn):
-                    conn.execute(ddl)
-
-    def _schema_ready(self, conn: psycopg.Connection[Any]) -> bool:
-        # Re-running the DDL would take table locks that deadlock with live appenders.
-        row = conn.execute(
-            "SELECT to_regclass(%s) IS NOT NULL AND to_regclass(%s) IS NOT NULL",
-            (f'"{self.schema}".audit_log', f'"{self.schema}".audit_chain_head'),
-        ).fetchone()
-        return bool(row and row[0])
+        # Once: re-running the DDL would take table locks that deadlock with live appenders.
+        create_schema(
+            dsn, schema, [ddl], lock_id=_DDL_LOCK_ID, tables=("audit_log", "audit_chain_head")
+        )
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:

@@ -12,6 +12,7 @@ import psycopg
 from psycopg import sql
 
 from vouchflow.stores.billing import BillingStore, Cursor, Dialect, iter_ddl, sample_billing
+from vouchflow.stores.postgres_schema import create_schema
 
 DEFAULT_SCHEMA = "vouchflow_billing"
 # DDL of concurrent workers starting at once is serialised on this advisory lock.
@@ -41,11 +42,7 @@ class PostgresBillingStore(BillingStore):
         self.schema = schema
         self._prefix = f"{sql.Identifier(schema).as_string(None)}."
         self.dialect = Dialect(transaction=self._transaction, lock=" FOR UPDATE")
-        with psycopg.connect(url, autocommit=False) as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-            for ddl in iter_ddl(self._prefix):
-                conn.execute(ddl)
+        create_schema(url, schema, iter_ddl(self._prefix), lock_id=_DDL_LOCK_ID)
         if seed_samples and self.is_empty():
             self.seed(sample_billing())
 

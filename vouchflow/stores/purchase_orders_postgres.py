@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from vouchflow.stores.postgres_schema import create_schema
 from vouchflow.stores.purchase_orders import DDL, DEFAULT_PG_SCHEMA, SqlPurchaseOrders
 
 # Two workers creating the tables at once would race on the catalog; serialise the DDL.
@@ -22,12 +23,8 @@ class PostgresPurchaseOrderStore(SqlPurchaseOrders):
         self.url = url
         self.schema = schema
         self.prefix = f"{sql.Identifier(schema).as_string(None)}."
-        with self._connect() as conn:
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
-            conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-            for ddl in DDL:
-                # Index names are per schema in PostgreSQL, so the same names are safe.
-                conn.execute(self._q(ddl).encode())
+        # Index names are per schema in PostgreSQL, so the same names are safe.
+        create_schema(url, schema, (self._q(ddl).encode() for ddl in DDL), lock_id=_DDL_LOCK_ID)
 
     def _q(self, text: str) -> str:
         return text.format(p=self.prefix).replace("?", "%s")

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from vouchflow.stores.postgres_schema import create_schema
 from vouchflow.stores.templates import COLUMNS
 from vouchflow.stores.templates_sql import Run, SqlTemplateStore
 
@@ -20,7 +21,6 @@ DEFAULT_SCHEMA = "vouchflow_templates"
 _DDL_LOCK_ID = 0x766F7563687470
 
 _DDL = """
-CREATE SCHEMA IF NOT EXISTS {schema};
 CREATE TABLE IF NOT EXISTS {schema}.supplier_templates (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     template_id TEXT NOT NULL,
@@ -56,19 +56,7 @@ class PostgresTemplateStore(SqlTemplateStore):
         self.schema = schema
         self._table = sql.SQL("{}.supplier_templates").format(sql.Identifier(schema))
         ddl = sql.SQL(_DDL).format(schema=sql.Identifier(schema))
-        with self._connect() as conn:
-            if self._ready(conn):
-                return
-            with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_DDL_LOCK_ID,))
-                if not self._ready(conn):
-                    conn.execute(ddl)
-
-    def _ready(self, conn: psycopg.Connection[Any]) -> bool:
-        row = conn.execute(
-            "SELECT to_regclass(%s) IS NOT NULL", (f'"{self.schema}".supplier_templates',)
-        ).fetchone()
-        return bool(row and row[0])
+        create_schema(dsn, schema, [ddl], lock_id=_DDL_LOCK_ID, tables=("supplier_templates",))
 
     @contextmanager
     def _connect(self) -> Iterator[psycopg.Connection[Any]]:

@@ -44,6 +44,7 @@ from typing import Any
 
 from evals.corpus_accuracy import DEFAULT_CORPUS, field_correct, in_our_convention
 from evals.page_split import PageDoc, fresh_rendering_docs, page_docs, rendering_docs
+from schemas.common.documents import DocumentText
 from schemas.invoice.extraction import ExtractionResult
 from schemas.invoice.invoice import Invoice
 from vouchflow.documents.blobs import LocalBlobStore
@@ -52,6 +53,7 @@ from vouchflow.documents.layout import Layout, text_layout
 from vouchflow.documents.reader import read_document
 from vouchflow.invoice.extraction.rules import extract_with_rules
 from vouchflow.invoice.rules.assess import assess
+from vouchflow.invoice.rules.hidden_text import with_hidden_text
 from vouchflow.invoice.templates import (
     apply_template_check,
     check_against_template,
@@ -72,6 +74,8 @@ class Page:
     text: str
     layout: Layout
     method: str
+    # What the reader found (hidden text, ...), as the workflow's extraction step sees it.
+    document: DocumentText
 
 
 @dataclass
@@ -148,7 +152,13 @@ def read_page(doc: PageDoc, blobs: LocalBlobStore) -> Page | None:
         layout = Layout.from_bytes(blobs.get(result.layout_ref.sha256))
     else:
         layout = text_layout(text)
-    return Page(doc, text, layout, result.method)
+    return Page(doc, text, layout, result.method, result)
+
+
+def extract(page: Page) -> ExtractionResult:
+    """The rules extractor's answer as the workflow's extraction step returns it."""
+    result = extract_with_rules(page.text, filename=page.doc.path.name, layout=page.layout)
+    return with_hidden_text(result, page.document)
 
 
 def approved_invoice(doc: PageDoc) -> Invoice:
@@ -322,7 +332,7 @@ def report(
             page = read_page(doc, blobs)
             if page is None:
                 continue
-            result = extract_with_rules(page.text, filename=doc.path.name, layout=page.layout)
+            result = extract(page)
             scored = score(doc, result.invoice)
             first.add(group_of(doc), scored)
             tally_route(
@@ -348,9 +358,7 @@ def report(
                 teacher.layout, teacher.text, approved_invoice(teacher.doc), None
             )
             for page in pages[1:]:
-                result = extract_with_rules(
-                    page.text, filename=page.doc.path.name, layout=page.layout
-                )
+                result = extract(page)
                 reading = read_with_template(template, page.layout, page.text)
                 check = check_against_template(result, reading, template)
                 checked = apply_template_check(result, check)

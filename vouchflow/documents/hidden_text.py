@@ -126,6 +126,10 @@ class PageHidden:
     # a currency sign, an address or an instruction word.
     telling: int = 0
 
+    @property
+    def matters(self) -> bool:
+        return self.words > HARMLESS_WORDS or self.telling > 0
+
 
 @dataclass(slots=True)
 class PageVisibility:
@@ -362,7 +366,7 @@ def summarise(
     words = sum(page.words for _, page in found)
     return HiddenText(
         words=words,
-        matters=words > HARMLESS_WORDS or any(page.telling for _, page in found),
+        matters=words > HARMLESS_WORDS or any(page.matters for _, page in found),
         kinds=[KIND_LABELS[kind] for kind in KIND_LABELS if kind in kinds],
         pages=[n + 1 for n, _ in found][:MAX_PAGES_LISTED],
         sample=clean_text(redact_text(" ".join(first)), SAMPLE_CHARS),

@@ -295,11 +295,13 @@ def _read_pdf(
 
 def _drop_hidden(texts: list[str], pages: PdfPages, layer_pages: list[int]) -> list[str]:
     """The extractor reads what a person sees: each text-layer page with hidden words
-    gets its text from its visible words (the route still sends it to a person). A page
-    whose visible words did not all fit under the word cap keeps its text as read."""
+    that could steer a reading gets its text from its visible words (the route still
+    sends it to a person). A page whose visible words did not all fit under the word cap
+    keeps its text as read; so does a page whose few hidden words say nothing (a 1 pt
+    credit line), whose text layer reads better than words rebuilt from positions."""
     rebuilt, kept = [], []
     for index in layer_pages:
-        if index not in pages.hidden:
+        if index not in pages.hidden or not pages.hidden[index].matters:
             continue
         if index in pages.visible_text:
             texts[index] = pages.visible_text[index]

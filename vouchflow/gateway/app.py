@@ -46,7 +46,6 @@ from schemas.invoice.workflow import InvoiceState
 from schemas.triage.classification import CATEGORIES, URGENCIES
 from schemas.triage.decisions import TriageDecisionRequest
 from vouchflow.documents.blobs import BlobStore, LocalBlobStore
-from vouchflow.gateway.auth import authenticate_client
 from vouchflow.gateway.codec_server import codec_routes
 from vouchflow.gateway.config import GatewaySecrets, GatewaySettings
 from vouchflow.gateway.decisions import (
@@ -56,8 +55,11 @@ from vouchflow.gateway.decisions import (
     deliver_decision,
 )
 from vouchflow.gateway.replay import ReplayGuard
+from vouchflow.gateway.request_body import TooLarge, read_capped
 from vouchflow.gateway.review import review_routes
 from vouchflow.gateway.security import SecurityHeaders
+from vouchflow.gateway.webhook import Refused, WebhookClients
+from vouchflow.gateway.webhook import error as _error
 from vouchflow.notifiers.slack import SlackSettings
 from vouchflow.notifiers.slack_blocks import (
     APPROVE_ACTION,
@@ -93,10 +95,6 @@ NOT_MAPPED = (
     "Ask an administrator to add your Slack user id to [slack.users]."
 )
 REPLAYED = "this Slack request was already received"
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class _Temporal:
@@ -145,8 +143,8 @@ def create_app(
         if not secrets.slack_signing_secret:
             return _error(503, "Slack interactivity is not configured")
         try:
-            body = await _read_capped(request, SLACK_MAX_BODY)
-        except _TooLarge:
+            body = await read_capped(request, SLACK_MAX_BODY)
+        except TooLarge:
             return _error(413, "request too large")
         signature = request.headers.get("x-slack-signature", "")
         now = clock()
@@ -211,38 +209,19 @@ def create_app(
 
     # ---- intake ----------------------------------------------------------------------------
 
-    def client_of(request: Request, signed: bytes | None) -> str | None:
-        return authenticate_client(
-            secrets.clients,
-            authorization=request.headers.get("authorization"),
-            signature=request.headers.get(gateway.hmac_header),
-            signed=signed,
-        )
+    webhook = WebhookClients(secrets.clients, gateway.hmac_header)
 
     async def intake(request: Request) -> Response:
-        if not secrets.intake_configured:
-            return _error(503, "intake authentication is not configured")
-        # A bearer token is checked before a single body byte is read; HMAC clients
-        # need the body, so without one a bad token ends it here.
-        client_id = client_of(request, None)
-        if client_id is None and not any(c.auth == "hmac" for c in secrets.clients):
-            return _error(401, "unauthorized")
         cap = settings.intake.max_file_bytes
         multipart = (
             request.headers.get("content-type", "").lower().startswith("multipart/form-data")
         )
         body_cap = cap + MULTIPART_OVERHEAD if multipart else cap
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > body_cap:
-            return _too_large(cap)
         try:
-            body = await _read_capped(request, body_cap)
-        except _TooLarge:
-            return _too_large(cap)
-        if client_id is None:
-            client_id = client_of(request, body)
-            if client_id is None:
-                return _error(401, "unauthorized")
+            received = await webhook.receive(request, cap=body_cap, too_large=_too_large(cap))
+        except Refused as refused:
+            return refused.response()
+        client_id, body = received.client_id, received.body
         if multipart:
             upload = await _file_part(request, body)
             if upload is None:
@@ -255,7 +234,7 @@ def create_app(
             )
             content_type = request.headers.get("content-type")
         if len(data) > cap:
-            return _too_large(cap)
+            return _error(413, _too_large(cap))
         if not data:
             return _error(400, "empty document")
         content_type = _media_type(content_type)
@@ -305,11 +284,10 @@ def create_app(
         )
 
     async def invoice_status(request: Request) -> Response:
-        if not secrets.intake_configured:
-            return _error(503, "intake authentication is not configured")
-        client_id = client_of(request, request.url.path.encode())
-        if client_id is None:
-            return _error(401, "unauthorized")
+        try:
+            client_id = webhook.reader(request)
+        except Refused as refused:
+            return refused.response()
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
             return _error(404, "no such invoice workflow")
@@ -403,29 +381,13 @@ def _slack_reply(reply: DecisionReply, person: str) -> str:
 # ---- helpers ---------------------------------------------------------------------------------
 
 
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
-
-
-def _too_large(cap: int) -> JSONResponse:
-    return _error(413, f"document above the {cap:,}-byte limit")
+def _too_large(cap: int) -> str:
+    return f"document above the {cap:,}-byte limit"
 
 
 def _ephemeral(text: str) -> JSONResponse:
     # Slack shows this only to the person who clicked; the message itself is left alone.
     return JSONResponse({"response_type": "ephemeral", "replace_original": False, "text": text})
-
-
-async def _read_capped(request: Request, cap: int) -> bytes:
-    """The body, refused as soon as it passes `cap` (a huge upload is never buffered)."""
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > cap:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from temporalio.api.common.v1 import Payloads
 
 from vouchflow.gateway.auth import check_bearer
 from vouchflow.gateway.config import CODEC_ORIGINS_ENV, GatewaySettings
+from vouchflow.gateway.request_body import TooLarge, read_capped
 from vouchflow.runtime.codec import CodecKeyError, EncryptionCodec
 
 ALLOWED_HEADERS = "Authorization, Content-Type, X-Namespace"
@@ -79,17 +80,10 @@ def codec_routes(
         origin = request.headers.get("origin")
         if origin and not cors(request):
             return refuse(request, 403, "origin not allowed")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_BODY:
+        try:
+            body = await read_capped(request, MAX_BODY)
+        except TooLarge:
             return refuse(request, 413, "request too large")
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > MAX_BODY:  # refused while reading, never buffered whole
-                return refuse(request, 413, "request too large")
-            chunks.append(chunk)
-        body = b"".join(chunks)
         try:
             payloads = json_format.Parse(body, Payloads())
         except json_format.ParseError:

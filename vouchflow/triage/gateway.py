@@ -5,7 +5,7 @@
                                   | 409 same event_id, different content (first stands)
     GET  /tickets/{workflow_id}   the triage workflow's state
 
-Clients authenticate exactly as for the invoice intake (gateway/auth.py: a bearer
+Clients authenticate exactly as for the invoice intake (gateway/webhook.py: a bearer
 token, or an HMAC-SHA256 of the raw body, per client). A bearer token is checked
 before the body is read; the body is capped before it is parsed.
 """
@@ -24,8 +24,9 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from schemas.triage.state import TriageState
-from vouchflow.gateway.auth import authenticate_client
 from vouchflow.gateway.config import ClientSecret
+from vouchflow.gateway.webhook import Refused, WebhookClients
+from vouchflow.gateway.webhook import error as _error
 from vouchflow.stores.redact import scrub_value
 from vouchflow.triage.intake import (
     MAX_EVENT_BYTES,
@@ -37,10 +38,7 @@ from vouchflow.triage.intake import (
 log = structlog.get_logger("vouchflow.gateway.triage")
 _WORKFLOW_ID = re.compile(r"^triage-[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ClientGetter = Callable[[], Awaitable[Client]]
-
-
-def _error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+TOO_LARGE = f"an event is at most {MAX_EVENT_BYTES} bytes"
 
 
 def triage_routes(
@@ -50,34 +48,16 @@ def triage_routes(
     temporal: ClientGetter,
     task_queue: str,
 ) -> list[Route]:
-    def client_of(request: Request, signed: bytes | None) -> str | None:
-        return authenticate_client(
-            clients,
-            authorization=request.headers.get("authorization"),
-            signature=request.headers.get(hmac_header),
-            signed=signed,
-        )
+    webhook = WebhookClients(clients, hmac_header)
 
     async def receive(request: Request) -> Response:
-        if not clients:
-            return _error(503, "intake authentication is not configured")
-        client_id = client_of(request, None)
-        if client_id is None and not any(c.auth == "hmac" for c in clients):
-            return _error(401, "unauthorized")
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_EVENT_BYTES:
-            return _error(413, f"an event is at most {MAX_EVENT_BYTES} bytes")
-        body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_EVENT_BYTES:
-                return _error(413, f"an event is at most {MAX_EVENT_BYTES} bytes")
-        if client_id is None:
-            client_id = client_of(request, body)
-            if client_id is None:
-                return _error(401, "unauthorized")
         try:
-            event = parse_event_bytes(body)
+            received = await webhook.receive(request, cap=MAX_EVENT_BYTES, too_large=TOO_LARGE)
+        except Refused as refused:
+            return refused.response()
+        client_id = received.client_id
+        try:
+            event = parse_event_bytes(received.body)
         except ValueError as err:
             return _error(400, str(err)[:500])
         try:
@@ -114,11 +94,10 @@ def triage_routes(
         )
 
     async def status(request: Request) -> Response:
-        if not clients:
-            return _error(503, "intake authentication is not configured")
-        client_id = client_of(request, request.url.path.encode())
-        if client_id is None:
-            return _error(401, "unauthorized")
+        try:
+            client_id = webhook.reader(request)
+        except Refused as refused:
+            return refused.response()
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
             return _error(404, "no such triage workflow")

@@ -1,0 +1,89 @@
+"""What every route for webhook clients does before its own work (the invoice intake
+and status, the ticket intake and status): refuse while no client is configured,
+authenticate the client (gateway/auth.py) and read the body within a cap.
+
+A bearer token is checked before a single body byte is read; HMAC clients sign the
+body, so they are checked once it is read (capped), and GET requests sign their path.
+What is refused is a ``Refused``, answered as ``{"error": ...}`` with its status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from vouchflow.gateway.auth import authenticate_client
+from vouchflow.gateway.config import ClientSecret
+from vouchflow.gateway.request_body import TooLarge, read_capped
+
+NOT_CONFIGURED = "intake authentication is not configured"
+UNAUTHORIZED = "unauthorized"
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def response(self) -> JSONResponse:
+        return error(self.status, self.message)
+
+
+@dataclass(frozen=True)
+class Received:
+    client_id: str
+    body: bytes
+
+
+@dataclass(frozen=True)
+class WebhookClients:
+    """The configured clients and the header HMAC clients sign with."""
+
+    clients: Sequence[ClientSecret]
+    hmac_header: str
+
+    def _client_of(self, request: Request, signed: bytes | None) -> str | None:
+        return authenticate_client(
+            self.clients,
+            authorization=request.headers.get("authorization"),
+            signature=request.headers.get(self.hmac_header),
+            signed=signed,
+        )
+
+    def _configured(self) -> None:
+        if not self.clients:
+            raise Refused(503, NOT_CONFIGURED)
+
+    def reader(self, request: Request) -> str:
+        """The client a GET request comes from (HMAC clients sign the path)."""
+        self._configured()
+        client_id = self._client_of(request, request.url.path.encode())
+        if client_id is None:
+            raise Refused(401, UNAUTHORIZED)
+        return client_id
+
+    async def receive(self, request: Request, *, cap: int, too_large: str) -> Received:
+        """The client a POST comes from and its body (at most `cap` bytes, else 413
+        with `too_large`)."""
+        self._configured()
+        client_id = self._client_of(request, None)
+        # Without HMAC clients, a bad bearer token ends it before the body is read.
+        if client_id is None and not any(c.auth == "hmac" for c in self.clients):
+            raise Refused(401, UNAUTHORIZED)
+        try:
+            body = await read_capped(request, cap)
+        except TooLarge:
+            raise Refused(413, too_large) from None
+        if client_id is None:
+            client_id = self._client_of(request, body)
+            if client_id is None:
+                raise Refused(401, UNAUTHORIZED)
+        return Received(client_id, body)

@@ -64,6 +64,9 @@ TOKENS_ENV = "VOUCHFLOW_REVIEW_TOKENS"
 INVOICE_ACTIONS = ("approve", "reject")
 TICKET_ACTIONS = ("confirm", "correct")
 ClientGetter = Callable[[], Awaitable[Client]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+# A page's handler, given the signed-in reviewer's id.
+ReviewerPage = Callable[[Request, str], Awaitable[Response]]
 MIN_SECRET_CHARS = 16
 # How long the page waits for the workflow's answer to a decision.
 DECIDE_TIMEOUT_S = 15.0
@@ -167,16 +170,26 @@ def review_routes(
     throttle = SignInThrottle(clock)
     rendered = RenderCache()
 
-    def signed_in(request: Request) -> str | Response:
-        address = request.client.host if request.client else "unknown"
-        if throttle.blocked(address):
-            return Response("too many failed sign-ins; try again later", status_code=429)
-        reviewer = _reviewer(request, tokens)
-        if reviewer is None:
-            if request.headers.get("authorization"):
-                throttle.failed(address)
-            return _challenge()
-        return reviewer
+    def signed_in(page: ReviewerPage) -> Endpoint:
+        """The page for a signed-in reviewer only; everyone else is challenged, and an
+        address that keeps failing is turned away for a while."""
+
+        async def endpoint(request: Request) -> Response:
+            address = request.client.host if request.client else "unknown"
+            if throttle.blocked(address):
+                return Response("too many failed sign-ins; try again later", status_code=429)
+            reviewer = _reviewer(request, tokens)
+            if reviewer is None:
+                if request.headers.get("authorization"):
+                    throttle.failed(address)
+                return _challenge()
+            return await page(request, reviewer)
+
+        return endpoint
+
+    def token_for(reviewer: str, workflow_id: str) -> str:
+        # The CSRF token forms carry: bound to the reviewer's secret and the workflow.
+        return form_token(tokens[reviewer], reviewer, workflow_id)
 
     # Notes shown after a decision are signed, so a crafted link cannot make the page
     # claim an outcome the workflow never gave.
@@ -195,10 +208,7 @@ def review_routes(
             return None
         return await query_state(await get_client(), workflow_id, TriageState)
 
-    async def index(request: Request) -> Response:
-        reviewer = signed_in(request)
-        if isinstance(reviewer, Response):
-            return reviewer
+    async def index(request: Request, reviewer: str) -> Response:
         workflow = request.query_params.get("workflow", "")
         reason = request.query_params.get("reason", "")
         queue = await load_queue(get_client, workflow=workflow, reason=reason)
@@ -219,7 +229,7 @@ def review_routes(
         return invoice_page(
             state,
             reviewer=reviewer,
-            token=form_token(tokens[reviewer], reviewer, state.workflow_id),
+            token=token_for(reviewer, state.workflow_id),
             note=note,
             doc=doc,
             evidence=evidence,
@@ -227,28 +237,22 @@ def review_routes(
             errors=errors or [],
         )
 
-    async def detail(request: Request) -> Response:
-        reviewer = signed_in(request)
-        if isinstance(reviewer, Response):
-            return reviewer
+    async def detail(request: Request, reviewer: str) -> Response:
         workflow_id = request.path_params["workflow_id"]
         note = request.query_params.get("note", "")
         if not hmac.compare_digest(request.query_params.get("sig", ""), note_signature(note)):
             note = ""
         ticket = await ticket_of(workflow_id)
         if ticket is not None:
-            token = form_token(tokens[reviewer], reviewer, workflow_id)
+            token = token_for(reviewer, workflow_id)
             return ticket_page(ticket, reviewer=reviewer, token=token, note=note)
         state = await state_of(workflow_id)
         if state is None:
             return message_page("Not found", f"No workflow {workflow_id}.", reviewer)
         return await show_invoice(state, reviewer, note)
 
-    async def page_image(request: Request) -> Response:
+    async def page_image(request: Request, reviewer: str) -> Response:
         """One page of an invoice's original document as a PNG, for signed-in reviewers."""
-        reviewer = signed_in(request)
-        if isinstance(reviewer, Response):
-            return reviewer
         workflow_id = request.path_params["workflow_id"]
         page = request.path_params["page"]
         state = await state_of(workflow_id)
@@ -268,17 +272,14 @@ def review_routes(
             rendered.put((sha, page), png)
         return Response(png, media_type="image/png")
 
-    async def decide(request: Request) -> Response:
-        reviewer = signed_in(request)
-        if isinstance(reviewer, Response):
-            return reviewer
+    async def decide(request: Request, reviewer: str) -> Response:
         workflow_id = request.path_params["workflow_id"]
         action = request.path_params["action"]
         is_ticket = workflow_kind(workflow_id) == "ticket"
         if action not in (TICKET_ACTIONS if is_ticket else INVOICE_ACTIONS):
             return Response("unknown action", status_code=404)
         form = await request.form(max_fields=MAX_FORM_FIELDS)
-        expected = form_token(tokens[reviewer], reviewer, workflow_id)
+        expected = token_for(reviewer, workflow_id)
         if not hmac.compare_digest(str(form.get("form_token", "")), expected):
             return Response("the form is stale or was not served by this page", status_code=403)
         fields = {k: v for k, v in form.items() if isinstance(v, str)}
@@ -362,8 +363,8 @@ def review_routes(
         )
 
     return [
-        Route("/review", index, methods=["GET"]),
-        Route("/review/{workflow_id}", detail, methods=["GET"]),
-        Route("/review/{workflow_id}/page/{page:int}", page_image, methods=["GET"]),
-        Route("/review/{workflow_id}/{action}", decide, methods=["POST"]),
+        Route("/review", signed_in(index), methods=["GET"]),
+        Route("/review/{workflow_id}", signed_in(detail), methods=["GET"]),
+        Route("/review/{workflow_id}/page/{page:int}", signed_in(page_image), methods=["GET"]),
+        Route("/review/{workflow_id}/{action}", signed_in(decide), methods=["POST"]),
     ]

@@ -33,6 +33,16 @@ def on_server(settings: Settings, env: WorkflowEnvironment) -> Settings:
     )
 
 
+def json_printed(out: str) -> dict[str, object]:
+    """The JSON object a command printed. The worker runs in this process and its
+    notification log lines may land in the same captured stdout, before or after it."""
+    start = next(i for i, line in enumerate(out.splitlines(keepends=True)) if line[:1] == "{")
+    text = "".join(out.splitlines(keepends=True)[start:])
+    found, _ = json.JSONDecoder().raw_decode(text)
+    assert isinstance(found, dict)
+    return found
+
+
 async def command(run: Run, settings: Settings, *argv: str) -> int:
     # Each command runs its own event loop, as from the shell.
     args = build_parser().parse_args(list(argv))
@@ -60,7 +70,7 @@ async def test_propose_status_refused_and_accepted_decisions(
         capsys.readouterr()
 
         assert await command(run_propose, cli, "propose", "status", wid, "--json") == 0
-        assert json.loads(capsys.readouterr().out)["status"] == "awaiting_approval"
+        assert json_printed(capsys.readouterr().out)["status"] == "awaiting_approval"
 
         refused = await command(run_propose, cli, "propose", "approve", wid, "--as", "mallory")
         out = capsys.readouterr().out
@@ -99,7 +109,7 @@ async def test_triage_status_and_a_confirmation(
         capsys.readouterr()
 
         assert await command(run_triage, cli, "triage", "status", wid, "--json") == 0
-        assert json.loads(capsys.readouterr().out)["status"] == "awaiting_approval"
+        assert json_printed(capsys.readouterr().out)["status"] == "awaiting_approval"
 
         confirmed = await command(run_triage, cli, "triage", "confirm", wid, "--as", "alice")
         assert confirmed == 0 and f"confirm accepted for {wid} by alice" in capsys.readouterr().out

@@ -1,19 +1,23 @@
 """Authenticating webhook clients in front of a route (gateway/webhook.py): what is
-refused, with which status and body, and what is never read."""
+refused, with which status and body, and what is never read; reading a workflow for a
+client against the time-skipping server, or none."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
 from vouchflow.gateway.auth import body_signature
 from vouchflow.gateway.config import ClientSecret
-from vouchflow.gateway.webhook import Refused, WebhookClients
+from vouchflow.gateway.webhook import WebhookClients, answers_refusals, reading_workflow
 
 HEADER = "X-Test-Signature"
 BEARER = ClientSecret(client_id="erp", auth="bearer", secret="bearer-secret-0123456789")
@@ -24,18 +28,14 @@ CAP = 64
 def app_for(*clients: ClientSecret) -> httpx.AsyncClient:
     webhook = WebhookClients(clients, HEADER)
 
+    @answers_refusals
     async def post(request: Request) -> Response:
-        try:
-            received = await webhook.receive(request, cap=CAP, too_large="too big")
-        except Refused as refused:
-            return refused.response()
+        received = await webhook.receive(request, cap=CAP, too_large="too big")
         return JSONResponse({"client": received.client_id, "size": len(received.body)})
 
+    @answers_refusals
     async def get(request: Request) -> Response:
-        try:
-            return JSONResponse({"client": webhook.reader(request)})
-        except Refused as refused:
-            return refused.response()
+        return JSONResponse({"client": webhook.reader(request)})
 
     app = Starlette(routes=[Route("/in", post, methods=["POST"]), Route("/in/x", get)])
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
@@ -103,3 +103,40 @@ async def test_a_body_over_the_cap_is_refused_declared_or_streamed() -> None:
         assert response.status_code == 413 and response.json() == {"error": "too big"}
     assert streamed.read
     assert at_cap.json() == {"client": "erp", "size": CAP}
+
+
+def status_app(temporal: Callable[[], Awaitable[Client]]) -> httpx.AsyncClient:
+    @answers_refusals
+    async def status(request: Request) -> Response:
+        with reading_workflow(not_found="no such thing"):
+            client = await temporal()
+            described = await client.get_workflow_handle(request.path_params["id"]).describe()
+        return JSONResponse({"id": described.id})
+
+    app = Starlette(routes=[Route("/things/{id}", status)])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw")
+
+
+async def test_reading_a_workflow_temporal_does_not_know_is_404(
+    time_skipping_env: WorkflowEnvironment,
+) -> None:
+    async def temporal() -> Client:
+        return time_skipping_env.client
+
+    async with status_app(temporal) as http:
+        response = await http.get("/things/never-started")
+    assert response.status_code == 404 and response.json() == {"error": "no such thing"}
+
+
+async def test_reading_a_workflow_while_temporal_is_unreachable_is_503() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        address = f"127.0.0.1:{probe.getsockname()[1]}"
+
+    async def temporal() -> Client:
+        return await Client.connect(address)
+
+    async with status_app(temporal) as http:
+        response = await http.get("/things/any")
+    assert response.status_code == 503
+    assert response.json() == {"error": "the workflow service is unavailable; retry later"}

@@ -39,7 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Message
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from schemas.common.decisions import DecisionReply, DecisionRequest
 from schemas.invoice.workflow import InvoiceState
@@ -58,7 +58,12 @@ from vouchflow.gateway.replay import ReplayGuard
 from vouchflow.gateway.request_body import TooLarge, read_capped
 from vouchflow.gateway.review import review_routes
 from vouchflow.gateway.security import SecurityHeaders
-from vouchflow.gateway.webhook import Refused, WebhookClients
+from vouchflow.gateway.webhook import (
+    UNAVAILABLE,
+    WebhookClients,
+    answers_refusals,
+    reading_workflow,
+)
 from vouchflow.gateway.webhook import error as _error
 from vouchflow.notifiers.slack import SlackSettings
 from vouchflow.notifiers.slack_blocks import (
@@ -95,6 +100,7 @@ NOT_MAPPED = (
     "Ask an administrator to add your Slack user id to [slack.users]."
 )
 REPLAYED = "this Slack request was already received"
+NO_INVOICE = "no such invoice workflow"
 
 
 class _Temporal:
@@ -211,16 +217,14 @@ def create_app(
 
     webhook = WebhookClients(secrets.clients, gateway.hmac_header)
 
+    @answers_refusals
     async def intake(request: Request) -> Response:
         cap = settings.intake.max_file_bytes
         multipart = (
             request.headers.get("content-type", "").lower().startswith("multipart/form-data")
         )
         body_cap = cap + MULTIPART_OVERHEAD if multipart else cap
-        try:
-            received = await webhook.receive(request, cap=body_cap, too_large=_too_large(cap))
-        except Refused as refused:
-            return refused.response()
+        received = await webhook.receive(request, cap=body_cap, too_large=_too_large(cap))
         client_id, body = received.client_id, received.body
         if multipart:
             upload = await _file_part(request, body)
@@ -262,7 +266,7 @@ def create_app(
             )
         except (RPCError, RuntimeError, OSError) as err:
             log.error("intake could not start the workflow", error=type(err).__name__)
-            return _error(503, "the workflow service is unavailable; retry later")
+            return _error(503, UNAVAILABLE)
         log.info(
             "invoice received",
             workflow_id=submission.workflow_id,
@@ -283,31 +287,23 @@ def create_app(
             status_code=202 if submission.started else 200,
         )
 
+    @answers_refusals
     async def invoice_status(request: Request) -> Response:
-        try:
-            client_id = webhook.reader(request)
-        except Refused as refused:
-            return refused.response()
+        client_id = webhook.reader(request)
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
-            return _error(404, "no such invoice workflow")
-        try:
+            return _error(404, NO_INVOICE)
+        with reading_workflow(not_found=NO_INVOICE):
             client = await temporal.client()
             state = await _invoice_state(
                 client.get_workflow_handle(workflow_id, result_type=InvoiceState)
             )
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                return _error(404, "no such invoice workflow")
-            return _error(503, "the workflow service is unavailable; retry later")
-        except (RuntimeError, OSError):
-            return _error(503, "the workflow service is unavailable; retry later")
         if state is None:
             return _error(409, "the workflow ended without a result (terminated or failed)")
         # A client sees what it submitted, nothing else (the same answer as for an
         # unknown id, so ids cannot be probed).
         if state.event.source != "webhook" or state.event.submitted_by != client_id:
-            return _error(404, "no such invoice workflow")
+            return _error(404, NO_INVOICE)
         # Whatever reached the state, no configured secret leaves through this answer.
         return JSONResponse(scrub_value(state.model_dump(mode="json")))
 

@@ -4,16 +4,19 @@ authenticate the client (gateway/auth.py) and read the body within a cap.
 
 A bearer token is checked before a single body byte is read; HMAC clients sign the
 body, so they are checked once it is read (capped), and GET requests sign their path.
-What is refused is a ``Refused``, answered as ``{"error": ...}`` with its status.
+What is refused is a ``Refused``, answered as ``{"error": ...}`` with its status by a
+route wrapped in :func:`answers_refusals`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from temporalio.service import RPCError, RPCStatusCode
 
 from vouchflow.gateway.auth import authenticate_client
 from vouchflow.gateway.config import ClientSecret
@@ -21,6 +24,8 @@ from vouchflow.gateway.request_body import TooLarge, read_capped
 
 NOT_CONFIGURED = "intake authentication is not configured"
 UNAUTHORIZED = "unauthorized"
+UNAVAILABLE = "the workflow service is unavailable; retry later"
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 
 def error(status: int, message: str) -> JSONResponse:
@@ -35,6 +40,32 @@ class Refused(Exception):
 
     def response(self) -> JSONResponse:
         return error(self.status, self.message)
+
+
+def answers_refusals(endpoint: Endpoint) -> Endpoint:
+    """The route, with a refusal raised anywhere in it answered as its error."""
+
+    async def answered(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except Refused as refused:
+            return refused.response()
+
+    return answered
+
+
+@contextmanager
+def reading_workflow(not_found: str) -> Iterator[None]:
+    """Reading a workflow for a client: one Temporal does not know is a 404 with
+    `not_found`; Temporal unreachable or failing is a 503."""
+    try:
+        yield
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            raise Refused(404, not_found) from None
+        raise Refused(503, UNAVAILABLE) from None
+    except (RuntimeError, OSError):
+        raise Refused(503, UNAVAILABLE) from None
 
 
 @dataclass(frozen=True)

@@ -21,11 +21,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from temporalio.client import Client
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from schemas.triage.state import TriageState
 from vouchflow.gateway.config import ClientSecret
-from vouchflow.gateway.webhook import Refused, WebhookClients
+from vouchflow.gateway.webhook import (
+    UNAVAILABLE,
+    WebhookClients,
+    answers_refusals,
+    reading_workflow,
+)
 from vouchflow.gateway.webhook import error as _error
 from vouchflow.stores.redact import scrub_value
 from vouchflow.triage.intake import (
@@ -39,6 +44,7 @@ log = structlog.get_logger("vouchflow.gateway.triage")
 _WORKFLOW_ID = re.compile(r"^triage-[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 ClientGetter = Callable[[], Awaitable[Client]]
 TOO_LARGE = f"an event is at most {MAX_EVENT_BYTES} bytes"
+NO_TICKET = "no such triage workflow"
 
 
 def triage_routes(
@@ -50,11 +56,9 @@ def triage_routes(
 ) -> list[Route]:
     webhook = WebhookClients(clients, hmac_header)
 
+    @answers_refusals
     async def receive(request: Request) -> Response:
-        try:
-            received = await webhook.receive(request, cap=MAX_EVENT_BYTES, too_large=TOO_LARGE)
-        except Refused as refused:
-            return refused.response()
+        received = await webhook.receive(request, cap=MAX_EVENT_BYTES, too_large=TOO_LARGE)
         client_id = received.client_id
         try:
             event = parse_event_bytes(received.body)
@@ -66,7 +70,7 @@ def triage_routes(
             )
         except (RPCError, RuntimeError, OSError) as err:
             log.error("triage intake could not start the workflow", error=type(err).__name__)
-            return _error(503, "the workflow service is unavailable; retry later")
+            return _error(503, UNAVAILABLE)
         if submission.conflict:
             return JSONResponse(
                 {
@@ -93,28 +97,20 @@ def triage_routes(
             status_code=202 if submission.started else 200,
         )
 
+    @answers_refusals
     async def status(request: Request) -> Response:
-        try:
-            client_id = webhook.reader(request)
-        except Refused as refused:
-            return refused.response()
+        client_id = webhook.reader(request)
         workflow_id = request.path_params["workflow_id"]
         if not _WORKFLOW_ID.match(workflow_id):
-            return _error(404, "no such triage workflow")
-        try:
+            return _error(404, NO_TICKET)
+        with reading_workflow(not_found=NO_TICKET):
             client = await temporal()
             handle = client.get_workflow_handle(workflow_id)
             described = await handle.describe()
             if (await described.memo()).get(SUBMITTED_BY) != client_id:
                 # Another client's ticket, or one from the CLI: not this client's to read.
-                return _error(404, "no such triage workflow")
+                return _error(404, NO_TICKET)
             state: Any = await handle.query("status", result_type=TriageState)
-        except RPCError as err:
-            if err.status == RPCStatusCode.NOT_FOUND:
-                return _error(404, "no such triage workflow")
-            return _error(503, "the workflow service is unavailable; retry later")
-        except (RuntimeError, OSError):
-            return _error(503, "the workflow service is unavailable; retry later")
         return JSONResponse(scrub_value(state.model_dump(mode="json")))
 
     return [

@@ -12,17 +12,9 @@ import json
 from schemas.common.audit import AuditRecord
 from schemas.common.money import format_minor
 from schemas.invoice.workflow import InvoiceState
+from vouchflow.cli.explain_audit import check_lines
 from vouchflow.runtime.errors import one_line
 from vouchflow.settings import Settings
-
-CHECK_GROUPS = {
-    "required": "required fields",
-    "currency": "currency",
-    "arithmetic": "arithmetic (lines, subtotal, tax, total)",
-    "tax": "VAT / tax rates",
-    "date": "dates",
-    "duplicate": "duplicates",
-}
 
 
 def _money(amount: int | None, currency: str | None) -> str:
@@ -93,16 +85,8 @@ def explain_lines(
 
     a = state.assessment
     if a is not None:
-        out += ["", "Checks:"]
         codes = [f.code for f in a.findings]
-        for prefix, label in CHECK_GROUPS.items():
-            problems = [f for f in a.findings if f.code.startswith(prefix)]
-            if not problems:
-                out.append(f"  passed  {label}")
-            for f in problems:
-                out.append(f"  {f.severity:<7} {label}: {one_line(f.message)}")
-        others = [f for f in a.findings if f.code.split(".")[0] not in CHECK_GROUPS]
-        out += [f"  {f.severity:<7} {f.code}: {one_line(f.message)}" for f in others]
+        out += check_lines([(f.code, f.severity, one_line(f.message)) for f in a.findings])
         out += ["", f"Confidence {a.confidence.score}/100 from:"]
         for sig in a.confidence.signals:
             out.append(f"  {sig.name:<22} {sig.value:.2f} x weight {sig.weight:g}  {sig.detail}")

@@ -11,7 +11,7 @@ effect, the shadow candidate's agreement, and how to roll back.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from schemas.common.audit import AuditRecord
@@ -33,6 +33,24 @@ BlobReader = Callable[[str], str | None]
 
 def _one(text: str, limit: int = 500) -> str:
     return one_line(text)[:limit]
+
+
+def check_lines(findings: Sequence[tuple[str, str, str]]) -> list[str]:
+    """The "Checks:" block from each finding's (code, severity, one-line message): every
+    group of checks passed or its problems, then findings outside the groups."""
+    out = ["", "Checks:"]
+    for prefix, label in CHECK_GROUPS.items():
+        problems = [f for f in findings if f[0].startswith(prefix)]
+        if not problems:
+            out.append(f"  passed  {label}")
+        for _, severity, message in problems:
+            out.append(f"  {severity:<7} {label}: {message}")
+    out += [
+        f"  {severity:<7} {code}: {message}"
+        for code, severity, message in findings
+        if code.split(".")[0] not in CHECK_GROUPS
+    ]
+    return out
 
 
 def _money(amount: Any, currency: Any) -> str:
@@ -253,19 +271,12 @@ def _checks(mine: list[AuditRecord]) -> list[str]:
     routed = [r.payload for r in mine if r.type == "decision.routed"]
     for payload in routed:
         if "findings" in payload:  # an invoice
-            findings = payload.get("findings") or []
-            out += ["", "Checks:"]
-            for prefix, label in CHECK_GROUPS.items():
-                problems = [f for f in findings if str(f.get("code", "")).startswith(prefix)]
-                if not problems:
-                    out.append(f"  passed  {label}")
-                for f in problems:
-                    out.append(f"  {f.get('severity'):<7} {label}: {_one(str(f.get('message')))}")
-            out += [
-                f"  {f.get('severity'):<7} {f.get('code')}: {_one(str(f.get('message')))}"
-                for f in findings
-                if str(f.get("code", "")).split(".")[0] not in CHECK_GROUPS
-            ]
+            out += check_lines(
+                [
+                    (str(f.get("code", "")), str(f.get("severity")), _one(str(f.get("message"))))
+                    for f in payload.get("findings") or []
+                ]
+            )
             confidence = payload.get("confidence") or {}
             out += ["", f"Confidence {confidence.get('score')}/100 from:"]
             for s in confidence.get("signals") or []:

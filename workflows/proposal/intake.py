@@ -22,7 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from vouchflow.proposal.validation import validate_proposal
     from workflows.common.failures import failure_message
     from workflows.common.options import QUICK
-    from workflows.common.providers import add_usage, asks_a_model, provider_chain
+    from workflows.common.providers import add_usage, asks_a_model, count_usage, provider_chain
     from workflows.common.trail import count
     from workflows.proposal.options import ACCOUNT, PARSE
     from workflows.proposal.steps import ProposalSteps
@@ -181,6 +181,7 @@ class IntakeSteps(ProposalSteps):
                 )
                 continue
             add_usage(self._state, result.usage)
+            count_usage(provider, result.usage)  # a metric, not a command: replays unchanged
             outcome = "no proposal" if result.proposal is None else "ok"
             self._state.parser_attempts.append(f"{provider}: {outcome}")
             # A model answer that failed validation is not retried with a weaker parser:

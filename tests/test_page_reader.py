@@ -15,7 +15,7 @@ from vouchflow.documents.blobs import LocalBlobStore
 from vouchflow.documents.layout import Layout, group_lines, pdf_layout, text_layout
 from vouchflow.documents.reader import read_document
 from vouchflow.invoice.extraction.page_fields import read_page
-from vouchflow.invoice.extraction.page_labels import GROSS, NET, fold, match_label
+from vouchflow.invoice.extraction.page_labels import ALL_FIELD_LABELS, GROSS, NET, fold, match_label
 from vouchflow.invoice.extraction.rules import extract_with_rules
 from vouchflow.settings.config import IntakeSettings
 
@@ -596,3 +596,21 @@ def test_a_bare_code_is_not_a_company_name(name: str) -> None:
 
     assert not plausible_name(name)
     assert plausible_name("3M Deutschland GmbH")
+
+
+@pytest.mark.parametrize(
+    ("label", "role"),
+    [
+        ("MwSt. 19%", "tax"),  # the German VAT row, not an identifier
+        ("USt. 19 %", "tax"),
+        ("Umsatzsteuer 19 %", "tax"),
+        ("USt-IdNr.: DE123456789", "other_number"),
+        ("Umsatzsteuer-Identifikationsnummer: DE123456789", "other_number"),
+        ("VAT Reg. No: GB123456789", "other_number"),
+        ("BTW-nummer NL123456789B01", "other_number"),
+        ("N° TVA intracommunautaire : FR12345678901", "other_number"),
+    ],
+)
+def test_a_tax_row_and_a_tax_identifier_are_told_apart(label: str, role: str) -> None:
+    found = match_label(label, ALL_FIELD_LABELS)
+    assert found is not None and found[0].role == role

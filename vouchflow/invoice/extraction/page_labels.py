@@ -170,7 +170,13 @@ OTHER_NUMBER = _labels(
     (r"(?:kunden|bestell|auftrags|liefer\w*|vertrags|steuer|projekt)\s*-?\s*(?:nummer|nr\.?)", 1.0),
     (r"(?:numero|n[°º]|no)\s+(?:de\s+)?(?:client|commande|tva|siret|siren|contrat)", 1.0),
     (r"(?:klant|order|bestel)\s*(?:nummer|nr\.?)|(?:codice|numero)\s+cliente", 1.0),
-    (r"(?:vat|tax|ust|mwst|btw|tva|iva)\s*-?\s*(?:id|reg|no|nr|number|\.)", 1.0),
+    # "USt-IdNr.", "VAT No.", "VAT Reg.", "MwSt.-Nr.": an identifier; "MwSt. 19 %" is the tax.
+    (
+        r"(?:vat|tax|ust|mwst|btw|tva|iva)\.?\s*-?\s*(?:id\.?\s*-?\s*(?:nr|no|number|nummer)?|"
+        r"reg(?:istration)?|no|nr|number|nummer|identification(?:\s+number)?)",
+        1.0,
+    ),
+    (r"(?:umsatz)?steuer\s*-?\s*ident\w*|n[°º]?\s*(?:de\s+)?tva\s+intra\w*", 1.0),
 )
 
 _NOT_NET = (

@@ -4,8 +4,10 @@ Every workflow writes what happened to the audit log before it acts, so each rec
 that is appended for the first time says exactly one thing a dashboard needs: a route
 was chosen, a person decided, a model answered (valid or not), a run ended, a shadow
 run agreed or not. Deriving the metrics here, from the record types every workflow
-shares, covers a new workflow as soon as it writes the same records. Plain functions:
-the audit activity applies them (activities/common/audit.py).
+shares, covers a new workflow as soon as it writes the same records. Where a workflow
+records one of them under its own name (a model's answer, the tier change's routing in
+its policy decision), it is listed here. Plain functions: the audit activity applies
+them (activities/common/audit.py).
 """
 
 from __future__ import annotations
@@ -30,10 +32,18 @@ from vouchflow.observability.metrics import (
 REVIEW_DECISIONS = frozenset(
     {"decision.approved", "decision.rejected", "decision.confirmed", "decision.corrected"}
 )
-MODEL_ANSWERS = frozenset({"extraction.completed", "classification.completed"})
+# A parser's answer, with every model attempt it took (the rules make none).
+MODEL_ANSWERS = frozenset({"extraction.completed", "classification.completed", "proposal.proposed"})
 # Routes that end a run without acting and without asking anyone.
-REFUSED_ROUTES = frozenset({"flag", "reject_input"})
+REFUSED_ROUTES = frozenset({"flag", "reject_input", "refused"})
+# Routes that hand the item to a person (an invoice's review, a tier change's approval).
+PERSON_ROUTES = frozenset({"review", "approval"})
 SHADOW_COMPARED = "shadow.compared"
+# The tier change routes in its policy decision, except a medium-risk change: executed
+# after automated checks on the billing preview, which send it to a person when one fails.
+POLICY_DECIDED = "policy.decided"
+CHECKS_COMPLETED = "checks.completed"
+AFTER_CHECKS = "execute_after_checks"
 
 
 def route_of(payload: Mapping[str, Any]) -> str:
@@ -44,13 +54,40 @@ def route_of(payload: Mapping[str, Any]) -> str:
     return str(route) if route else "unknown"
 
 
+def first_route(record_type: str, payload: Mapping[str, Any]) -> str | None:
+    """The machine's first route when this record settles it; None otherwise. Invoices
+    and tickets write `decision.routed` (a later step is a person's route); a tier change
+    routes in `policy.decided`, or, after checks, in `checks.completed`."""
+    if record_type == "decision.routed":
+        return route_of(payload) if payload.get("step", "initial") == "initial" else None
+    if record_type == POLICY_DECIDED:
+        route = route_of(payload)
+        return None if route == AFTER_CHECKS else route  # the checks settle it
+    if record_type == CHECKS_COMPLETED:
+        return AFTER_CHECKS if payload.get("passed") else "approval"
+    return None
+
+
 def handling_of(route: str) -> str:
-    """automatic (acted on without a person), person (sent to review) or refused."""
-    if route == "review":
+    """automatic (acted on without a person), person (sent to review or approval) or
+    refused."""
+    if route in PERSON_ROUTES:
         return "person"
     if route in REFUSED_ROUTES:
         return "refused"
     return "automatic"
+
+
+def persons_decision(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The person's decision a decision record is (it names its `actor`) or carries (a
+    tier change's rejection by an approver holds it under `decision`); None when no one
+    decided (the workflow itself refused: validation, policy, a duplicate)."""
+    if payload.get("actor"):
+        return payload
+    nested = payload.get("decision")
+    if isinstance(nested, Mapping) and nested.get("actor"):
+        return nested
+    return None
 
 
 def is_override(record_type: str, payload: Mapping[str, Any]) -> bool:
@@ -98,10 +135,8 @@ def observations_for(
     """What one freshly appended audit record adds to the metrics. `started_payload` is
     asked only for a first routing decision (to measure its latency)."""
     labels = {"workflow_type": workflow_type}
-    if record_type == "decision.routed":
-        if payload.get("step", "initial") != "initial":
-            return []  # the route after a review is the person's, not the machine's
-        route = route_of(payload)
+    route = first_route(record_type, payload)
+    if route is not None:
         routed = {**labels, "route": route, "handling": handling_of(route)}
         if isinstance(payload.get("stage"), str):
             routed["stage"] = payload["stage"]  # the rollout stage the run was pinned to
@@ -112,8 +147,11 @@ def observations_for(
             out.append(histogram(DECISION_LATENCY, latency, labels))
         return out
     if record_type in REVIEW_DECISIONS:
+        person = persons_decision(payload)
+        if record_type == "decision.rejected" and person is None:
+            return []  # the workflow's own refusal, not a review of the model's answer
         decision = record_type.removeprefix("decision.")
-        overridden = is_override(record_type, payload)
+        overridden = is_override(record_type, person or payload)
         return [counter(REVIEWS, {**labels, "decision": decision, "overridden": _flag(overridden)})]
     if record_type in MODEL_ANSWERS:
         return [

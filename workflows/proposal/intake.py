@@ -60,6 +60,9 @@ class IntakeSteps(ProposalSteps):
                 "injection_flags": result.injection_flags,
                 "notes": result.notes,
                 "usage": result.usage.model_dump(mode="json"),
+                # Each model attempt, valid or not, as extraction records them (the
+                # schema-failure metric counts them). A payload, not a command: replays.
+                "attempts": [a.model_dump(mode="json") for a in result.attempts],
                 "failure_reason": result.failure_reason,
             },
         )

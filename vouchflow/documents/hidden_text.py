@@ -11,23 +11,32 @@ page is judged from pdfplumber's attributes and the page's painted areas:
 * ``covered``    an opaque filled shape or image drawn after it covers it;
 * ``background`` its fill colour matches what is painted under it: the topmost filled
   shape drawn before it under its centre, or the white page when there is none. White
-  text on a dark header bar is therefore visible, and so is dark text on white.
+  text on a dark header bar is therefore visible, and so is dark text on white;
+* ``invisible``  it was drawn in text render mode 3, which paints nothing;
+* ``clip_only``  it was drawn in render mode 7, which only clips.
+
+pdfminer does not keep the render mode on its characters, so it is read from pdfium's
+text objects (``documents.render_mode``): a character lies in such an object when it
+overlaps the object's box by at least half of the smaller of the two, across and down
+(a glyph box is often smaller than the character's em box; a neighbouring line only
+touches it). Visible text drawn inside such an object's box (over its words, or in a gap
+its spacing spans) is taken for it too, and goes to a person with it. Modes 3 and 7 are
+the only ones that paint nothing (see ``documents.render_mode``).
 
 What is deliberately not a signal:
 
-* The text render mode (``Tr``). Scanned PDFs carry their OCR text in mode 3
-  (invisible) over or under the page image, and that text is what a person reads in
-  the image; pdfminer does not keep the mode on the characters, so it cannot be told
-  reliably here. Text drawn invisibly (mode 3) on a blank area is therefore not found.
 * Text under or over an image that covers at least half of the page: that is a scan
-  and its text layer is its OCR. An image drawn before the text is a background of
-  unknown colour, so text on it counts as visible.
+  and its text layer is its OCR, which OCR engines draw in render mode 3 over or under
+  the page image; that text is what a person reads in the image. An image drawn before
+  the text is a background of unknown colour, so text on it counts as visible.
 * Transparency and clipping paths: pdfminer keeps neither, so a translucent overlay
   counts as opaque and text clipped away counts as visible.
 
 Bounded: at most ``MAX_PAINTS`` painted areas per page are indexed in a coarse grid,
-and the character loop watches a deadline; a page that exceeds either is reported as
-not checked (``PageVisibility.unchecked``) rather than silently passed.
+each grid (painted areas; unpainted text boxes) fills at most ``MAX_GRID_CELLS`` cells,
+pdfium's walk has its own caps, and the character loop watches a deadline; a page that
+exceeds any of them is reported as not checked (``PageVisibility.unchecked``) rather
+than silently passed.
 """
 
 from __future__ import annotations
@@ -36,12 +45,13 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from schemas.common.documents import HiddenText
+from vouchflow.documents.render_mode import CLIP_ONLY_MODE, ModeBox, PageModes
 from vouchflow.stores.redact import clean_text, redact_text
 
-HiddenKind = Literal["background", "tiny", "off_page", "covered"]
+HiddenKind = Literal["background", "tiny", "off_page", "covered", "invisible", "clip_only"]
 
 # What each kind is called where a person reads it (route reasons, notes).
 KIND_LABELS: dict[HiddenKind, str] = {
@@ -49,6 +59,8 @@ KIND_LABELS: dict[HiddenKind, str] = {
     "tiny": "text under 1.5 pt",
     "off_page": "text off the visible page",
     "covered": "text under an image or filled shape",
+    "invisible": "invisible text (render mode 3)",
+    "clip_only": "text drawn only as a clipping path (render mode 7)",
 }
 
 # Glyphs drawn lower than this are specks, not text a person reads.
@@ -65,12 +77,16 @@ SCAN_PAGE_SHARE = 0.5
 # A glyph counts as covered when it lies within this margin of the covering shape.
 COVER_MARGIN_PT = 1.0
 MAX_PAINTS = 2_000
+# A character lies in an unpainted text object when they overlap by at least this share
+# of the smaller one's width and of its height.
+MODE_OVERLAP = 0.5
 FIRST_HIDDEN_WORDS = 20
 SAMPLE_CHARS = 80
 MAX_PAGES_LISTED = 20
 GRID_PT = 32.0
-# How often (in characters) the deadline is looked at.
-_DEADLINE_EVERY = 512
+# Cells one grid may fill (an area times the cells it spans): a huge MediaBox or many
+# page-sized boxes must not cost unbounded memory before the deadline is looked at.
+MAX_GRID_CELLS = 250_000
 
 RGB = tuple[float, float, float]
 WHITE: RGB = (1.0, 1.0, 1.0)
@@ -269,27 +285,94 @@ def collect_paints(
     return paints
 
 
-class _Grid:
-    """Paints by the coarse cells they touch, each cell's list in drawing order."""
+class _Area(Protocol):
+    @property
+    def x0(self) -> float: ...
+    @property
+    def top(self) -> float: ...
+    @property
+    def x1(self) -> float: ...
+    @property
+    def bottom(self) -> float: ...
 
-    def __init__(self, paints: Sequence[Paint], box: tuple[float, float, float, float]):
-        self._cells: dict[tuple[int, int], list[Paint]] = {}
-        for paint in paints:
+
+AreaT = TypeVar("AreaT", bound=_Area)
+
+
+class _Grid(Generic[AreaT]):
+    """Areas by the coarse cells they touch, each cell's list in the given order.
+    ``full`` says the areas would have filled more than ``MAX_GRID_CELLS`` cells (the
+    grid is then incomplete and must not be used)."""
+
+    def __init__(self, areas: Sequence[AreaT], box: tuple[float, float, float, float]):
+        self._cells: dict[tuple[int, int], list[AreaT]] = {}
+        self._box = box
+        self.full = False
+        filled = 0
+        for area in areas:
             # Only the visible part matters: a glyph outside it is off the page anyway.
-            x0, x1 = max(paint.x0, box[0]), min(paint.x1, box[2])
-            top, bottom = max(paint.top, box[1]), min(paint.bottom, box[3])
-            if x0 > x1 or top > bottom:
+            span = self._span(area.x0, area.top, area.x1, area.bottom)
+            if span is None:
                 continue
-            for i in range(int(x0 // GRID_PT), int(x1 // GRID_PT) + 1):
-                for j in range(int(top // GRID_PT), int(bottom // GRID_PT) + 1):
-                    self._cells.setdefault((i, j), []).append(paint)
+            (i0, i1), (j0, j1) = span
+            filled += (i1 - i0 + 1) * (j1 - j0 + 1)
+            if filled > MAX_GRID_CELLS:
+                self.full = True
+                return
+            for i in range(i0, i1 + 1):
+                for j in range(j0, j1 + 1):
+                    self._cells.setdefault((i, j), []).append(area)
 
-    def at(self, x: float, y: float) -> list[Paint]:
+    def _span(
+        self, x0: float, top: float, x1: float, bottom: float
+    ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        box = self._box
+        x0, x1 = max(x0, box[0]), min(x1, box[2])
+        top, bottom = max(top, box[1]), min(bottom, box[3])
+        if x0 > x1 or top > bottom:
+            return None
+        return (int(x0 // GRID_PT), int(x1 // GRID_PT)), (
+            int(top // GRID_PT),
+            int(bottom // GRID_PT),
+        )
+
+    def at(self, x: float, y: float) -> list[AreaT]:
         return self._cells.get((int(x // GRID_PT), int(y // GRID_PT)), [])
+
+    def near(self, x0: float, top: float, x1: float, bottom: float) -> Iterator[AreaT]:
+        """The areas in every cell the box touches (an area in several cells repeats)."""
+        span = self._span(x0, top, x1, bottom)
+        if span is None:
+            return
+        (i0, i1), (j0, j1) = span
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                yield from self._cells.get((i, j), ())
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> bool:
+    """Whether two spans overlap by at least ``MODE_OVERLAP`` of the shorter one."""
+    return min(a1, b1) - max(a0, b0) >= MODE_OVERLAP * min(a1 - a0, b1 - b0)
+
+
+def _unpainted(char: dict[str, Any], modes: _Grid[ModeBox]) -> HiddenKind | None:
+    """Whether a character lies in a text object drawn in a mode that paints nothing."""
+    x0, top, x1, bottom = char["x0"], char["top"], char["x1"], char["bottom"]
+    found: HiddenKind | None = None
+    for area in modes.near(x0, top, x1, bottom):
+        if _overlap(x0, x1, area.x0, area.x1) and _overlap(top, bottom, area.top, area.bottom):
+            if area.mode != CLIP_ONLY_MODE:
+                return "invisible"
+            found = "clip_only"
+    return found
 
 
 def _why_hidden(
-    char: dict[str, Any], seq: int | None, grid: _Grid, box: tuple[float, float, float, float]
+    char: dict[str, Any],
+    seq: int | None,
+    grid: _Grid[Paint],
+    box: tuple[float, float, float, float],
+    unpainted: HiddenKind | None,
 ) -> HiddenKind | None:
     x0, top, x1, bottom = char["x0"], char["top"], char["x1"], char["bottom"]
     cx, cy = (x0 + x1) / 2, (top + bottom) / 2
@@ -313,6 +396,8 @@ def _why_hidden(
             return "covered"
     if below is not None and below.scan:
         return None  # OCR text over a scanned page
+    if unpainted is not None:
+        return unpainted
     ground = WHITE if below is None else below.rgb
     ink = to_rgb(char.get("non_stroking_color"), char.get("ncs"))
     if ground is not None and ink is not None and same_colour(ink, ground):
@@ -320,8 +405,9 @@ def _why_hidden(
     return None
 
 
-def page_visibility(page: Any, *, deadline: float) -> PageVisibility:
-    """Judge every character of a pdfplumber page (see the module notes)."""
+def page_visibility(page: Any, *, deadline: float, modes: PageModes) -> PageVisibility:
+    """Judge every character of a pdfplumber page (see the module notes); ``modes`` are
+    the page's text objects that paint nothing (``documents.render_mode``)."""
     result = PageVisibility()
     chars: list[dict[str, Any]] = page.chars
     if not chars:
@@ -338,16 +424,25 @@ def page_visibility(page: Any, *, deadline: float) -> PageVisibility:
         result.unchecked = f"more than {MAX_PAINTS:,} filled shapes and images"
         return result
     grid = _Grid(paints, box)
+    unpainted = _Grid(modes.boxes, box)
+    if grid.full or unpainted.full:
+        what = "filled shapes and images" if grid.full else "text that paints nothing"
+        result.unchecked = f"{what} spread over too much of the page"
+        return result
     for index, char in enumerate(chars):
-        if index % _DEADLINE_EVERY == 0 and time.monotonic() > deadline:
+        # Looked at for every character: one character can meet many stacked boxes.
+        if time.monotonic() > deadline:
             result.unchecked = "the time budget ran out"
             return result
         if not str(char.get("text", "")).strip():
             continue
         seq = char_seqs[index] if char_seqs is not None else None
-        kind = _why_hidden(char, seq, grid, box)
+        mode = _unpainted(char, unpainted) if modes.boxes else None
+        kind = _why_hidden(char, seq, grid, box, mode)
         if kind is not None:
             result.hidden[id(char)] = kind
+    # What the render modes read before pdfium's walk stopped has been used all the same.
+    result.unchecked = modes.unchecked
     return result
 
 

@@ -36,6 +36,7 @@ from vouchflow.documents.hidden_text import (
     PageVisibility,
     page_visibility,
 )
+from vouchflow.documents.render_mode import RenderModes
 from vouchflow.documents.text_safety import safe_text
 
 MAX_WORDS = 60_000
@@ -211,7 +212,7 @@ def pdf_pages(
     result = PdfPages(Layout(source="pdf"))
     count = 0
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
+        with pdfplumber.open(io.BytesIO(data)) as pdf, RenderModes(data) as modes:
             for number, page in enumerate(pdf.pages[:max_pages]):
                 if time.monotonic() > deadline or count >= max_words:
                     why = (
@@ -223,7 +224,12 @@ def pdf_pages(
                         result.unchecked[later] = why
                     break
                 try:
-                    seen = page_visibility(page, deadline=deadline)
+                    # Render modes come from pdfium (pdfminer does not keep them).
+                    seen = page_visibility(
+                        page,
+                        deadline=deadline,
+                        modes=modes.page(number, page, deadline=deadline),
+                    )
                 except Exception as exc:
                     # Odd drawing operators must not cost the page its words.
                     seen = PageVisibility(

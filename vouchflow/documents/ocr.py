@@ -20,6 +20,8 @@ from typing import Any
 from PIL import Image
 from pydantic import BaseModel, ConfigDict
 
+from vouchflow.documents.pdfium_lock import PDFIUM_LOCK
+
 OCR_INSTALL_HINT = "OCR not installed (pip install .[ocr])"
 # A canvas above this many pixels is refused (about a 600 dpi A3 scan).
 MAX_IMAGE_PIXELS = 70_000_000
@@ -151,21 +153,24 @@ def ocr_pdf_pages(
 
     started = time.monotonic()
     out: dict[int, OcrPage] = {}
-    document = pdfium.PdfDocument(pdf_bytes)
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf_bytes)
     try:
         for index in page_indexes:
             if time.monotonic() - started > time_budget_s:
                 raise OcrLimitError(f"OCR exceeded its {time_budget_s:.0f}s budget")
-            page = document[index]
-            try:
-                width, height = page.get_size()
-                # Fit the long side to the render size (huge MediaBoxes stay bounded).
-                scale = RENDER_LONG_SIDE_PX / max(width, height, 1.0)
-                bitmap = page.render(scale=scale)
-                image = bitmap.to_pil()
-            finally:
-                page.close()
+            with PDFIUM_LOCK:  # pdfium calls only; the OCR itself runs unlocked
+                page = document[index]
+                try:
+                    width, height = page.get_size()
+                    # Fit the long side to the render size (huge MediaBoxes stay bounded).
+                    scale = RENDER_LONG_SIDE_PX / max(width, height, 1.0)
+                    bitmap = page.render(scale=scale)
+                    image = bitmap.to_pil()
+                finally:
+                    page.close()
             out[index] = ocr_pil_image(image)
     finally:
-        document.close()
+        with PDFIUM_LOCK:
+            document.close()
     return out

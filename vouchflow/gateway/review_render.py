@@ -13,6 +13,8 @@ import io
 import threading
 from collections import OrderedDict
 
+from vouchflow.documents.pdfium_lock import PDFIUM_LOCK
+
 MAX_PAGES_SHOWN = 5
 # About 1,200 x 1,700 pixels: an A4 page at 144 dpi, sharp enough to read small print.
 TARGET_WIDTH_PX = 1200
@@ -22,8 +24,8 @@ PDF_KINDS = frozenset({"application/pdf"})
 IMAGE_KINDS = frozenset({"image/png", "image/jpeg", "image/tiff"})
 RENDERABLE = PDF_KINDS | IMAGE_KINDS
 
-# PDFium is not thread-safe: one render at a time in this process.
-_PDFIUM = threading.Lock()
+# PDFium is not thread-safe: one pdfium user at a time in this process.
+_PDFIUM = PDFIUM_LOCK
 
 
 class PageNotRenderable(ValueError):

@@ -503,3 +503,27 @@ def test_only_hidden_text_that_could_steer_a_reading_sends_the_invoice_to_a_pers
     assessment = assessed(doc, blobs, settings)
     assert assessment.invoice.total_minor == VISIBLE_TOTAL_MINOR
     assert (assessment.decision.route == "review") is steers, assessment.decision.reasons
+
+
+def test_a_photographed_receipt_keeps_its_ocr_layer_but_a_logo_hides_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # A receipt photo on less than half of an A4 page with the OCR engine's invisible text over
+    # it is what a person reads; the same invisible text over a small logo is hidden.
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 10)
+    pdf.image(Image.new("L", (150, 190), 250), x=5, y=5, w=150, h=190)  # 46 % of the page
+    unpainted_text(*TextInvoice().render().splitlines(), x=15, y=20)(pdf)
+    pdf.image(Image.new("RGB", (30, 10), (200, 30, 30)), x=150, y=240, w=30, h=10)
+    unpainted_text(HOSTILE_TOTAL, x=151, y=246)(pdf)
+    doc, blobs = read(bytes(pdf.output()), tmp_path)
+
+    words = words_of(doc, blobs)
+    assert "£280.80" in words and "INV-1001" in words
+    assert "£9,999.00" not in words
+    assert doc.hidden_text is not None
+    assert doc.hidden_text.kinds == ["invisible text (render mode 3)"]
+    assessment = assessed(doc, blobs, settings)
+    assert assessment.invoice.total_minor == VISIBLE_TOTAL_MINOR
+    assert assessment.decision.route == "review"

@@ -74,6 +74,9 @@ MAX_HIDDEN_CONTRAST = 1.15
 MIN_PAINT_SIDE_PT = 1.5
 # An image covering this share of the visible page is a scan; its text is its OCR layer.
 SCAN_PAGE_SHARE = 0.5
+# Invisible (render mode 3) text over an image of at least this share is that image's OCR
+# layer (a photographed receipt placed on a page); over a logo it is hidden text.
+PHOTO_PAGE_SHARE = 0.1
 # A glyph counts as covered when it lies within this margin of the covering shape.
 COVER_MARGIN_PT = 1.0
 MAX_PAINTS = 2_000
@@ -105,6 +108,9 @@ class Paint:
     rgb: RGB | None  # None: not known (an image, a pattern, an unusual colour space)
     opaque: bool
     scan: bool = False
+    # An image large enough to be a photographed or scanned document (a receipt on an A4
+    # page), not a logo: invisible text over it is its OCR layer.
+    photo: bool = False
 
     def contains(self, x: float, y: float) -> bool:
         return self.x0 <= x <= self.x1 and self.top <= y <= self.bottom
@@ -277,6 +283,7 @@ def collect_paints(
                 None,
                 opaque=_image_is_opaque(image),
                 scan=shown >= SCAN_PAGE_SHARE * page_area,
+                photo=shown >= PHOTO_PAGE_SHARE * page_area,
             )
         )
         if len(paints) > MAX_PAINTS:
@@ -385,9 +392,11 @@ def _why_hidden(
     if size < MIN_VISIBLE_PT:
         return "tiny"
     below: Paint | None = None
+    over_photo = False
     for paint in grid.at(cx, cy):
         if not paint.contains(cx, cy):
             continue
+        over_photo = over_photo or paint.photo
         if seq is None or paint.seq < seq:
             below = paint
         elif paint.scan:
@@ -397,7 +406,7 @@ def _why_hidden(
     if below is not None and below.scan:
         return None  # OCR text over a scanned page
     if unpainted is not None:
-        return unpainted
+        return None if over_photo else unpainted  # a photographed page's OCR layer
     ground = WHITE if below is None else below.rgb
     ink = to_rgb(char.get("non_stroking_color"), char.get("ncs"))
     if ground is not None and ink is not None and same_colour(ink, ground):

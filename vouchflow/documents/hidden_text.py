@@ -29,6 +29,9 @@ What is deliberately not a signal:
   and its text layer is its OCR, which OCR engines draw in render mode 3 over or under
   the page image; that text is what a person reads in the image. An image drawn before
   the text is a background of unknown colour, so text on it counts as visible.
+* Invisible (mode 3/7) text over a picture of at least ``PHOTO_PAGE_SHARE`` of the page:
+  a photographed receipt placed on a page, with its OCR layer. Over a logo-sized picture
+  the same text is hidden.
 * Transparency and clipping paths: pdfminer keeps neither, so a translucent overlay
   counts as opaque and text clipped away counts as visible.
 

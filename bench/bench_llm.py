@@ -42,6 +42,7 @@ from starlette.responses import Response
 from temporalio.client import Client
 
 from activities.common.deps import build_deps
+from schemas.invoice.invoice import HEADER_FIELDS
 from schemas.invoice.workflow import InvoiceState
 from vouchflow.invoice.extraction.base import ExtractionError
 from vouchflow.invoice.extraction.runner import ExtractionRequest, run_extraction
@@ -50,16 +51,7 @@ from vouchflow.runtime.worker import build_worker
 from vouchflow.settings import load_settings
 from vouchflow.testing.fakes import FakeOpenAI, Reply
 
-FIELDS = (
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
-)
+FIELDS = HEADER_FIELDS
 
 
 def _text(path: Path) -> str:

@@ -32,20 +32,12 @@ from typing import Any
 import pypdf
 
 from schemas.invoice.extraction import ExtractionResult
+from schemas.invoice.invoice import HEADER_FIELDS as INVOICE_HEADER_FIELDS
 from vouchflow.documents.einvoice import EInvoiceError, parse_einvoice
 from vouchflow.invoice.extraction.rules import extract_with_rules
 from vouchflow.invoice.extraction.rules_labels import LEGAL_FORM
 
-HEADER_FIELDS = [
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
-]
+HEADER_FIELDS = list(INVOICE_HEADER_FIELDS)
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 SAMPLES_DIR = Path(__file__).resolve().parents[1] / "vouchflow" / "samples" / "invoices"
 

@@ -353,6 +353,28 @@ def entry_for(doc: dict, fmt: str, viewer: str, lang: str, pdf: Path) -> dict:
     }
 
 
+def summarise_checks(entries: list[dict]) -> tuple[dict[str, int], list[dict]]:
+    """PDFs per viewer and language, and the ones whose text check failed."""
+    summary: dict[str, int] = {}
+    for e in entries:
+        key = f"{e['viewer']}.{e['language']}"
+        summary[key] = summary.get(key, 0) + 1
+    failures = [
+        {
+            "file": e["file"],
+            "invoice_number_in_text": e["text_check"]["invoice_number_in_text"],
+            "total_in_text": e["text_check"]["total_in_text"],
+        }
+        for e in entries
+        if not (
+            e["text_check"]["has_text_layer"]
+            and e["text_check"]["invoice_number_in_text"]
+            and e["text_check"]["total_in_text"]
+        )
+    ]
+    return summary, failures
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -432,23 +454,7 @@ def main() -> None:
     if args.check_only and MANIFEST.exists():
         skipped = json.loads(MANIFEST.read_text(encoding="utf-8")).get("skipped", skipped)
 
-    summary: dict[str, int] = {}
-    for e in entries:
-        key = f"{e['viewer']}.{e['language']}"
-        summary[key] = summary.get(key, 0) + 1
-    failures = [
-        {
-            "file": e["file"],
-            "invoice_number_in_text": e["text_check"]["invoice_number_in_text"],
-            "total_in_text": e["text_check"]["total_in_text"],
-        }
-        for e in entries
-        if not (
-            e["text_check"]["has_text_layer"]
-            and e["text_check"]["invoice_number_in_text"]
-            and e["text_check"]["total_in_text"]
-        )
-    ]
+    summary, failures = summarise_checks(entries)
     out = {
         "description": (
             "E-invoice viewer renderings: the corpus's standalone CII/UBL XML e-invoices printed to PDF through "

@@ -225,23 +225,7 @@ def main() -> None:
 
 
 def write_manifest(entries: list[dict], skipped: list[dict]) -> None:
-    summary: dict[str, int] = {}
-    for e in entries:
-        key = f"{e['viewer']}.{e['language']}"
-        summary[key] = summary.get(key, 0) + 1
-    failures = [
-        {
-            "file": e["file"],
-            "invoice_number_in_text": e["text_check"]["invoice_number_in_text"],
-            "total_in_text": e["text_check"]["total_in_text"],
-        }
-        for e in entries
-        if not (
-            e["text_check"]["has_text_layer"]
-            and e["text_check"]["invoice_number_in_text"]
-            and e["text_check"]["total_in_text"]
-        )
-    ]
+    summary, failures = render.summarise_checks(entries)
     out = {
         "description": (
             "Fresh e-invoice viewer renderings: the CII XML embedded in the corpus's Factur-X / "

@@ -28,6 +28,20 @@ class LineItem(BaseModel):
     line_total_minor: MinorAmount | None = None
 
 
+# The invoice's header fields, in the order readers record their evidence: what extractors,
+# templates, cross-checks and the corpus ground truth compare field by field.
+HEADER_FIELDS: tuple[str, ...] = (
+    "supplier_name",
+    "invoice_number",
+    "issue_date",
+    "due_date",
+    "currency",
+    "subtotal_minor",
+    "tax_total_minor",
+    "total_minor",
+)
+
+
 class Invoice(BaseModel):
     """An invoice as extracted (possibly incomplete); validation decides if it is usable."""
 
@@ -55,15 +69,5 @@ class Invoice(BaseModel):
         """The invoice in the corpus ground-truth shape (decimals as strings, dates ISO)."""
         return self.model_dump(
             mode="json",
-            include={
-                "supplier_name",
-                "invoice_number",
-                "issue_date",
-                "due_date",
-                "currency",
-                "subtotal_minor",
-                "tax_total_minor",
-                "total_minor",
-                "line_items",
-            },
+            include={*HEADER_FIELDS, "line_items"},
         )

@@ -33,7 +33,7 @@ from schemas.invoice.extraction import (
     ExtractorInfo,
     FieldEvidence,
 )
-from schemas.invoice.invoice import DocumentType, Invoice, LineItem
+from schemas.invoice.invoice import HEADER_FIELDS, DocumentType, Invoice, LineItem
 from vouchflow.documents.pdf_limits import pypdf_limits
 from vouchflow.invoice.extraction.problems import (
     bounded_minor,
@@ -364,14 +364,7 @@ def _document_type(type_code: str | None, *, credit_root: bool) -> DocumentType:
 Found = tuple[Any, etree._Element | None]  # a value and the XML node it was read from
 # The header fields both formats read, in the order their evidence is recorded.
 _HEADER_FIELDS = (
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
+    *HEADER_FIELDS,
     "allowance_total_minor",
     "charge_total_minor",
     "supplier_vat_id",

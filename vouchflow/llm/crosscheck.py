@@ -9,18 +9,9 @@ from __future__ import annotations
 
 import re
 
-from schemas.invoice.invoice import Invoice
+from schemas.invoice.invoice import HEADER_FIELDS, Invoice
 
-COMPARED_FIELDS = (
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
-)
+COMPARED_FIELDS = HEADER_FIELDS
 
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from schemas.invoice.invoice import HEADER_FIELDS
 from vouchflow.documents.layout import Layout
 from vouchflow.invoice.extraction.numbers import (
     CURRENCY_MARK_RE,
@@ -39,16 +40,7 @@ NEAR_DATES_CAP = 0.6
 NEAR_PAGE_DATES_DAYS = 31
 USUAL_TERM_MIN_DAYS = 7
 
-HEADER = (
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
-)
+HEADER = HEADER_FIELDS
 
 
 @dataclass(frozen=True)

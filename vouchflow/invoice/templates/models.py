@@ -12,20 +12,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.invoice.invoice import HEADER_FIELDS
 from vouchflow.invoice.templates.identity import SupplierIdentity
 
 # The fields a template learns (the key fields and the totals; line items stay with the
 # generic extractor, their number changes from one invoice to the next).
-TEMPLATE_FIELDS: tuple[str, ...] = (
-    "supplier_name",
-    "invoice_number",
-    "issue_date",
-    "due_date",
-    "currency",
-    "subtotal_minor",
-    "tax_total_minor",
-    "total_minor",
-)
+TEMPLATE_FIELDS: tuple[str, ...] = HEADER_FIELDS
 FieldKind = Literal["name", "identifier", "date", "amount", "currency"]
 FIELD_KINDS: dict[str, FieldKind] = {
     "supplier_name": "name",

@@ -114,6 +114,7 @@ def build_context(layout: Layout) -> PageContext:
     ctx = PageContext(layout, lines)
     labels = ALL_FIELD_LABELS + SELLER + BUYER
     for line in lines:
+        first_hit = len(ctx.hits)
         for index, segment in enumerate(line.segments):
             found = match_label(segment.text, labels)
             following = line.segments[index + 1] if index + 1 < len(line.segments) else None
@@ -134,7 +135,7 @@ def build_context(layout: Layout) -> PageContext:
                 if joined is not None:
                     found = (joined[0], "")
             ctx.hits.append(LabelHit(found[0], segment, line, index, found[1]))
-        _bare_title_in_header_row(ctx, line)
+        _bare_title_in_header_row(ctx, line, {h.index for h in ctx.hits[first_hit:]})
     text = "\n".join(line.text for line in lines)
     currency, _ = detect_currency(text)
     ctx.month_first = currency == "USD" and not re.search(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b", text)
@@ -157,8 +158,8 @@ def build_context(layout: Layout) -> PageContext:
 _HEADER_TITLE = Label("invoice_number", re.compile(r"^"), 0.75)
 
 
-def _bare_title_in_header_row(ctx: PageContext, line: Line) -> None:
-    labelled = {h.index for h in ctx.hits if h.line is line}
+def _bare_title_in_header_row(ctx: PageContext, line: Line, labelled: set[int]) -> None:
+    """``labelled``: the segments of ``line`` already found to be labels."""
     if len(labelled) < 2:
         return
     for index, segment in enumerate(line.segments):

@@ -171,6 +171,11 @@ def _bare_title_in_header_row(ctx: PageContext, line: Line, labelled: set[int]) 
 # ---- where values sit relative to a label -------------------------------------------
 
 
+def awaits_value(text: str) -> bool:
+    """A cell ending in a colon ("Name:", "To:") is a label waiting for its value."""
+    return text.rstrip().endswith(":")
+
+
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return min(a1, b1) - max(a0, b0)
 
@@ -224,7 +229,7 @@ def wrapped_value_right(
         (
             s.x0
             for s in hit.line.segments[hit.index + 1 :]
-            if s.text.rstrip().endswith(":") or match_label(s.text, ALL_FIELD_LABELS)
+            if awaits_value(s.text) or match_label(s.text, ALL_FIELD_LABELS)
         ),
         default=float("inf"),
     )

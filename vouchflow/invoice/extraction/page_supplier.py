@@ -29,6 +29,7 @@ from vouchflow.invoice.extraction.page_reader import (
     Box,
     LabelHit,
     PageContext,
+    awaits_value,
     value_spots,
     wrapped_value_right,
 )
@@ -172,7 +173,7 @@ def _block(
 
 def _value_of_a_label(hit: LabelHit) -> bool:
     """The party word stands in the value cell right of another label ("Name: | Klant")."""
-    return hit.index > 0 and hit.line.segments[hit.index - 1].text.rstrip().endswith(":")
+    return hit.index > 0 and awaits_value(hit.line.segments[hit.index - 1].text)
 
 
 def _buyer_names(ctx: PageContext) -> set[str]:
@@ -250,7 +251,7 @@ def _seller_labelled(ctx: PageContext) -> list[NameCandidate]:
             row = hit.line.segments[hit.index + 1 : hit.index + 2]
             choices += [(clean_name(s.text), s) for s in row]
         for name, s in choices:
-            if s.text.rstrip().endswith(":") and clean_name(s.text) == name:
+            if awaits_value(s.text) and clean_name(s.text) == name:
                 continue  # "To:" under "From:": a label waiting for its value, not a name
             if plausible_name(name) and match_label(name, ALL_FIELD_LABELS + BUYER) is None:
                 out.append(
